@@ -1,0 +1,29 @@
+package dev.postflight.transport;
+
+import java.time.Duration;
+import java.util.Optional;
+
+/** A way to run commands on one host: one SSH session, or this machine itself. */
+public interface HostConnection extends AutoCloseable {
+
+    /**
+     * Runs {@code command} on the host (through the login user's shell over SSH, through {@code
+     * /bin/sh -c} locally), writes {@code stdin} to it and closes its input, and waits for it to
+     * end or for {@code timeout}. A command still running at the deadline is ended and reported
+     * with {@link ExecResult#timedOut()}.
+     *
+     * @throws HostUnreachable when the connection is lost before the command ends
+     */
+    ExecResult exec(String command, byte[] stdin, Duration timeout)
+            throws HostUnreachable, InterruptedException;
+
+    /** How the host is reached, for reports: {@code ssh ops@203.0.113.10:22 via bastion}. */
+    String describe();
+
+    /** The SHA256 fingerprint of the host key that was accepted, for SSH connections. */
+    Optional<String> hostKeyFingerprint();
+
+    /** Closes the connection; safe to call twice and from another thread to abort a run. */
+    @Override
+    void close();
+}
