@@ -1,0 +1,25 @@
+package dev.postflight.check;
+
+import dev.postflight.checklist.Location;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * One check of a checklist, bound to one host's vars: its id, how much a failure matters, the fix
+ * that can put it right, and the typed spec. {@code skip} holds the reason when its {@code when:}
+ * condition was false for this host.
+ */
+public record Check(
+        String id,
+        String type,
+        Severity severity,
+        Optional<String> fix,
+        List<String> tags,
+        CheckSpec spec,
+        Location location,
+        Optional<String> skip) {
+
+    public Check {
+        tags = List.copyOf(tags);
+    }
+}

@@ -1,0 +1,50 @@
+package dev.postflight.check;
+
+import java.util.List;
+import java.util.Objects;
+
+/**
+ * The judgement of one check: a status and the one-line reason an operator reads first ("ntpd:
+ * inactive (systemd)"), plus optional detail lines (e.g. the output that did not match).
+ */
+public record Verdict(Status status, String reason, List<String> details) {
+
+    public Verdict {
+        Objects.requireNonNull(status);
+        Objects.requireNonNull(reason);
+        details = List.copyOf(details);
+    }
+
+    public static Verdict pass(String reason) {
+        return new Verdict(Status.PASS, reason, List.of());
+    }
+
+    public static Verdict warn(String reason) {
+        return new Verdict(Status.WARN, reason, List.of());
+    }
+
+    public static Verdict fail(String reason) {
+        return new Verdict(Status.FAIL, reason, List.of());
+    }
+
+    public static Verdict error(String reason) {
+        return new Verdict(Status.ERROR, reason, List.of());
+    }
+
+    public static Verdict skip(String reason) {
+        return new Verdict(Status.SKIP, reason, List.of());
+    }
+
+    public Verdict withDetails(List<String> more) {
+        return new Verdict(status, reason, more);
+    }
+
+    /** The worse of two partial verdicts of one check; on a tie both reasons are kept. */
+    public Verdict combine(Verdict other) {
+        if (other.status.ordinal() > status.ordinal()) return other;
+        if (other.status.ordinal() < status.ordinal()) return this;
+        List<String> all = new java.util.ArrayList<>(details);
+        all.addAll(other.details);
+        return new Verdict(status, reason + "; " + other.reason, all);
+    }
+}

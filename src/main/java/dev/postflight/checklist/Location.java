@@ -1,0 +1,16 @@
+package dev.postflight.checklist;
+
+import java.nio.file.Path;
+
+/** A place in a user's file, printed the way editors and compilers do: {@code FILE:LINE:COL}. */
+public record Location(Path file, int line, int column) {
+
+    public static Location of(Path file) {
+        return new Location(file, 1, 1);
+    }
+
+    @Override
+    public String toString() {
+        return file + ":" + line + ":" + column;
+    }
+}

@@ -1,0 +1,131 @@
+package dev.postflight.checklist;
+
+import com.fasterxml.jackson.core.JsonLocation;
+import com.fasterxml.jackson.core.JsonParser;
+import com.fasterxml.jackson.core.JsonProcessingException;
+import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.NoSuchFileException;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+
+/** Reads a YAML file into a {@link Node} tree with positions, reporting syntax errors. */
+public final class YamlFiles {
+    private static final YAMLFactory FACTORY = new YAMLFactory();
+
+    private YamlFiles() {}
+
+    /**
+     * Parses {@code file}; an empty file is an empty mapping. Problems (missing file, YAML syntax,
+     * duplicate keys) go to {@code problems}; the result is then empty.
+     */
+    public static java.util.Optional<Node> read(
+            Path file, Location referencedFrom, Problems problems) {
+        String text;
+        try {
+            text = Files.readString(file);
+        } catch (NoSuchFileException e) {
+            problems.add(referencedFrom, "file not found: " + file);
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            problems.add(referencedFrom, "cannot read " + file + ": " + e.getMessage());
+            return java.util.Optional.empty();
+        }
+        return parse(file, text, problems);
+    }
+
+    static java.util.Optional<Node> parse(Path file, String text, Problems problems) {
+        try (JsonParser p = FACTORY.createParser(text)) {
+            JsonToken t = p.nextToken();
+            if (t == null) {
+                return java.util.Optional.of(new Node.Mapping(Map.of(), Location.of(file)));
+            }
+            int before = problems.list().size();
+            Node root = readValue(p, file, problems);
+            if (p.nextToken() != null) {
+                problems.add(at(file, p.currentTokenLocation()), "more than one YAML document");
+            }
+            return problems.list().size() == before
+                    ? java.util.Optional.of(root)
+                    : java.util.Optional.empty();
+        } catch (JsonProcessingException e) {
+            JsonLocation l = e.getLocation();
+            problems.add(
+                    l == null ? Location.of(file) : at(file, l),
+                    "YAML syntax: " + firstLine(e.getOriginalMessage()));
+            return java.util.Optional.empty();
+        } catch (IOException e) {
+            problems.add(Location.of(file), "cannot read: " + e.getMessage());
+            return java.util.Optional.empty();
+        }
+    }
+
+    private static Node readValue(JsonParser p, Path file, Problems problems) throws IOException {
+        Location here = at(file, p.currentTokenLocation());
+        JsonToken t = p.currentToken();
+        switch (t) {
+            case START_OBJECT -> {
+                Map<String, Node.Entry> entries = new LinkedHashMap<>();
+                while (p.nextToken() == JsonToken.FIELD_NAME) {
+                    String key = p.currentName();
+                    Location keyAt = at(file, p.currentTokenLocation());
+                    p.nextToken();
+                    Node value = readValue(p, file, problems);
+                    if (entries.containsKey(key)) {
+                        problems.add(
+                                keyAt,
+                                "duplicate key '"
+                                        + key
+                                        + "' (first at line "
+                                        + entries.get(key).keyLocation().line()
+                                        + ")");
+                    } else {
+                        entries.put(key, new Node.Entry(key, keyAt, value));
+                    }
+                }
+                return new Node.Mapping(entries, here);
+            }
+            case START_ARRAY -> {
+                List<Node> items = new ArrayList<>();
+                while (p.nextToken() != JsonToken.END_ARRAY) {
+                    items.add(readValue(p, file, problems));
+                }
+                return new Node.Sequence(items, here);
+            }
+            case VALUE_STRING -> {
+                return new Node.Scalar(p.getText(), Node.ScalarType.STRING, here);
+            }
+            case VALUE_NUMBER_INT -> {
+                return new Node.Scalar(p.getText(), Node.ScalarType.INTEGER, here);
+            }
+            case VALUE_NUMBER_FLOAT -> {
+                return new Node.Scalar(p.getText(), Node.ScalarType.FLOAT, here);
+            }
+            case VALUE_TRUE, VALUE_FALSE -> {
+                return new Node.Scalar(p.getText(), Node.ScalarType.BOOLEAN, here);
+            }
+            case VALUE_NULL -> {
+                return new Node.Scalar("", Node.ScalarType.NULL, here);
+            }
+            default -> {
+                problems.add(here, "unsupported YAML value " + t);
+                return new Node.Scalar("", Node.ScalarType.NULL, here);
+            }
+        }
+    }
+
+    private static Location at(Path file, JsonLocation l) {
+        return new Location(file, Math.max(1, l.getLineNr()), Math.max(1, l.getColumnNr()));
+    }
+
+    private static String firstLine(String s) {
+        if (s == null) return "invalid YAML";
+        int nl = s.indexOf('\n');
+        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    }
+}

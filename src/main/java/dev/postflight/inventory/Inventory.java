@@ -1,0 +1,72 @@
+package dev.postflight.inventory;
+
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.checklist.Location;
+import dev.postflight.checklist.Suggest;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/** The hosts and groups of an inventory file, or of the hosts named on the command line. */
+public record Inventory(Map<String, Host> hosts, Map<String, List<String>> groups) {
+    private static final Location COMMAND_LINE = Location.of(Path.of("(command line)"));
+
+    public Inventory {
+        hosts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hosts));
+        groups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+    }
+
+    public static Inventory empty() {
+        return new Inventory(Map.of(), Map.of());
+    }
+
+    /**
+     * The hosts to run against: those named (inventory names, or ad-hoc {@code
+     * [user@]host[:port]}), else every inventory host; then narrowed by {@code --limit} (a group or
+     * host name, comma-separated). An empty selection is an error, never "0 checks, all passed".
+     */
+    public List<Host> select(List<String> named, Optional<String> limit) throws InvalidInput {
+        List<Host> chosen = new ArrayList<>();
+        if (named.isEmpty()) {
+            chosen.addAll(hosts.values());
+        } else {
+            for (String n : named) chosen.add(hosts.containsKey(n) ? hosts.get(n) : Host.parse(n));
+        }
+        if (limit.isPresent()) {
+            List<String> allowed = new ArrayList<>();
+            for (String part : limit.get().split(",")) {
+                String p = part.trim();
+                if (groups.containsKey(p)) {
+                    allowed.addAll(groups.get(p));
+                } else if (hosts.containsKey(p)
+                        || chosen.stream().anyMatch(h -> h.name().equals(p))) {
+                    allowed.add(p);
+                } else {
+                    List<String> names = new ArrayList<>(groups.keySet());
+                    names.addAll(hosts.keySet());
+                    throw new InvalidInput(
+                            COMMAND_LINE,
+                            "--limit: no group or host named '"
+                                    + p
+                                    + "'"
+                                    + Suggest.nearest(p, names)
+                                            .map(s -> " (did you mean '" + s + "'?)")
+                                            .orElse(""));
+                }
+            }
+            chosen.removeIf(h -> !allowed.contains(h.name()));
+        }
+        if (chosen.isEmpty()) {
+            throw new InvalidInput(
+                    COMMAND_LINE,
+                    hosts.isEmpty() && named.isEmpty()
+                            ? "no host to verify: name hosts, give an inventory with -i, or use --local"
+                            : "the selection is empty: no host matches"
+                                    + limit.map(l -> " --limit " + l).orElse(""));
+        }
+        return chosen;
+    }
+}

@@ -1,0 +1,185 @@
+package dev.postflight.inventory;
+
+import dev.postflight.checklist.Fields;
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.checklist.Location;
+import dev.postflight.checklist.Node;
+import dev.postflight.checklist.Problems;
+import dev.postflight.checklist.Suggest;
+import dev.postflight.checklist.YamlFiles;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/** Reads an inventory file ({@code defaults}, {@code hosts}, {@code groups}). */
+public final class InventoryLoader {
+    private InventoryLoader() {}
+
+    public static Inventory load(Path file) throws InvalidInput {
+        Problems problems = new Problems();
+        Optional<Node> parsed =
+                YamlFiles.read(file, Location.of(Path.of("(command line)")), problems);
+        problems.throwIfAny();
+        if (!(parsed.orElseThrow() instanceof Node.Mapping root)) {
+            throw new InvalidInput(
+                    parsed.get().location(), "an inventory is a mapping with hosts:");
+        }
+        Map<String, Optional<String>> noVars = Map.of();
+        Fields top = new Fields(root, "the inventory", noVars, problems);
+        Defaults defaults =
+                top.mapping("defaults", "defaults")
+                        .map(d -> defaults(d, problems))
+                        .orElse(Defaults.NONE);
+
+        Map<String, Node.Mapping> hostNodes = new LinkedHashMap<>();
+        Node.Entry hostsEntry = root.entries().get("hosts");
+        top.has("hosts");
+        if (hostsEntry != null) {
+            if (hostsEntry.value() instanceof Node.Mapping hm) {
+                for (Node.Entry h : hm.entries().values()) {
+                    if (h.value() instanceof Node.Mapping m) hostNodes.put(h.key(), m);
+                    else if (h.value() instanceof Node.Scalar s
+                            && s.type() == Node.ScalarType.NULL) {
+                        hostNodes.put(h.key(), new Node.Mapping(Map.of(), h.keyLocation()));
+                    } else
+                        problems.add(
+                                h.value().location(),
+                                "host '"
+                                        + h.key()
+                                        + "': expected a mapping, found "
+                                        + h.value().kind());
+                }
+            } else {
+                problems.add(
+                        hostsEntry.value().location(),
+                        "hosts: expected a mapping of host names, found "
+                                + hostsEntry.value().kind());
+            }
+        }
+
+        Map<String, List<String>> groups = new LinkedHashMap<>();
+        Map<String, List<Map<String, String>>> groupVarsOfHost = new LinkedHashMap<>();
+        Map<String, List<String>> groupsOfHost = new LinkedHashMap<>();
+        top.has("groups");
+        Node.Entry groupsEntry = root.entries().get("groups");
+        if (groupsEntry != null && !(groupsEntry.value() instanceof Node.Mapping)) {
+            problems.add(
+                    groupsEntry.value().location(),
+                    "groups: expected a mapping of group names, found "
+                            + groupsEntry.value().kind());
+        } else if (groupsEntry != null && groupsEntry.value() instanceof Node.Mapping gm) {
+            for (Node.Entry g : gm.entries().values()) {
+                if (!(g.value() instanceof Node.Mapping body)) {
+                    problems.add(
+                            g.value().location(),
+                            "group '"
+                                    + g.key()
+                                    + "': expected a mapping with hosts:, found "
+                                    + g.value().kind());
+                    continue;
+                }
+                Fields gf = new Fields(body, "group '" + g.key() + "'", noVars, problems);
+                List<String> members = gf.textList("hosts");
+                Map<String, String> vars = gf.textMap("vars");
+                gf.finish();
+                for (String member : members) {
+                    if (!hostNodes.containsKey(member)) {
+                        problems.add(
+                                gf.locationOf("hosts"),
+                                "group '"
+                                        + g.key()
+                                        + "' lists unknown host '"
+                                        + member
+                                        + "'"
+                                        + Suggest.nearest(member, hostNodes.keySet())
+                                                .map(s -> " (did you mean '" + s + "'?)")
+                                                .orElse(""));
+                        continue;
+                    }
+                    groupVarsOfHost.computeIfAbsent(member, k -> new ArrayList<>()).add(vars);
+                    groupsOfHost.computeIfAbsent(member, k -> new ArrayList<>()).add(g.key());
+                }
+                groups.put(g.key(), members);
+            }
+        }
+
+        Map<String, Host> hosts = new LinkedHashMap<>();
+        for (Map.Entry<String, Node.Mapping> h : hostNodes.entrySet()) {
+            Fields hf = new Fields(h.getValue(), "host '" + h.getKey() + "'", noVars, problems);
+            Optional<String> address = hf.text("address");
+            Optional<String> user = hf.text("user").or(() -> defaults.user);
+            Optional<Integer> port = hf.integer("port").or(() -> defaults.port);
+            Optional<Path> identity =
+                    hf.text("identity")
+                            .map(InventoryLoader::expandHome)
+                            .or(() -> defaults.identity);
+            Optional<String> jump = hf.text("jump").or(() -> defaults.jump);
+            Map<String, String> vars = new LinkedHashMap<>(defaults.vars);
+            groupVarsOfHost.getOrDefault(h.getKey(), List.of()).forEach(vars::putAll);
+            vars.putAll(hf.textMap("vars"));
+            jump.filter(j ->
+                            !hostNodes.containsKey(j)
+                                    && !j.contains("@")
+                                    && !j.contains(":")
+                                    && !j.contains("."))
+                    .ifPresent(
+                            j -> hf.error("jump", "'" + j + "' is not a host of this inventory"));
+            jump.filter(j -> j.equals(h.getKey()))
+                    .ifPresent(j -> hf.error("jump", "a host cannot be its own jump host"));
+            port.filter(p -> p < 1 || p > 65535)
+                    .ifPresent(p -> hf.error("port", p + " is not a TCP port"));
+            hf.finish();
+            hosts.put(
+                    h.getKey(),
+                    new Host(
+                            h.getKey(),
+                            address,
+                            user,
+                            port.map(OptionalInt::of).orElse(OptionalInt.empty()),
+                            identity,
+                            jump,
+                            vars,
+                            groupsOfHost.getOrDefault(h.getKey(), List.of())));
+        }
+        top.finish();
+        problems.throwIfAny();
+        return new Inventory(hosts, groups);
+    }
+
+    private record Defaults(
+            Optional<String> user,
+            Optional<Integer> port,
+            Optional<Path> identity,
+            Optional<String> jump,
+            Map<String, String> vars) {
+        static final Defaults NONE =
+                new Defaults(
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Map.of());
+    }
+
+    private static Defaults defaults(Fields d, Problems problems) {
+        Defaults out =
+                new Defaults(
+                        d.text("user"),
+                        d.integer("port"),
+                        d.text("identity").map(InventoryLoader::expandHome),
+                        d.text("jump"),
+                        d.textMap("vars"));
+        d.finish();
+        return out;
+    }
+
+    static Path expandHome(String p) {
+        if (p.equals("~")) return Path.of(System.getProperty("user.home"));
+        if (p.startsWith("~/")) return Path.of(System.getProperty("user.home"), p.substring(2));
+        return Path.of(p);
+    }
+}

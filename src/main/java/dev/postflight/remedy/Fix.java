@@ -1,0 +1,85 @@
+package dev.postflight.remedy;
+
+import dev.postflight.checklist.Fields;
+import dev.postflight.checklist.Location;
+import dev.postflight.checklist.Node;
+import dev.postflight.checklist.Problems;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+
+/**
+ * A named remediation: ordered steps plus {@code finally} steps that always run (seed 003: the
+ * daemon must end up running even when the one-shot sync fails), its approval level and why it
+ * exists. Executed only with {@code --fix}.
+ */
+public record Fix(
+        String name,
+        String why,
+        Approval approval,
+        boolean become,
+        Duration timeout,
+        List<Step> steps,
+        List<Step> finallySteps,
+        Location location) {
+
+    /** Who must agree before a fix runs. */
+    public enum Approval {
+        AUTO,
+        CONFIRM,
+        NEVER;
+
+        public String word() {
+            return name().toLowerCase(java.util.Locale.ROOT);
+        }
+    }
+
+    public Fix {
+        steps = List.copyOf(steps);
+        finallySteps = List.copyOf(finallySteps);
+    }
+
+    /** Parses the body of {@code fixes: NAME:}. */
+    public static Optional<Fix> parse(
+            String name, Node.Mapping body, Map<String, Optional<String>> vars, Problems problems) {
+        Fields f = new Fields(body, "fix '" + name + "'", vars, problems);
+        String why = f.text("why").orElse("");
+        Approval approval =
+                f.choice("approval", List.of("auto", "confirm", "never"))
+                        .map(a -> Approval.valueOf(a.toUpperCase(java.util.Locale.ROOT)))
+                        .orElse(Approval.CONFIRM);
+        boolean become = f.bool("become").orElse(false);
+        Duration timeout = f.duration("timeout").orElse(Duration.ofMinutes(5));
+        List<Step> steps = steps(f, body, "steps", vars, problems);
+        List<Step> fin = steps(f, body, "finally", vars, problems);
+        f.duration("cooldown");
+        f.duration("settle");
+        f.integer("retries");
+        if (!body.entries().containsKey("steps")) f.error("missing required key 'steps'");
+        f.finish();
+        return Optional.of(
+                new Fix(name, why, approval, become, timeout, steps, fin, body.location()));
+    }
+
+    private static List<Step> steps(
+            Fields f,
+            Node.Mapping body,
+            String key,
+            Map<String, Optional<String>> vars,
+            Problems problems) {
+        f.has(key);
+        Node.Entry e = body.entries().get(key);
+        List<Step> out = new ArrayList<>();
+        if (e == null) return out;
+        if (!(e.value() instanceof Node.Sequence seq)) {
+            problems.add(
+                    e.value().location(),
+                    key + ": expected a list of steps, found " + e.value().kind());
+            return out;
+        }
+        for (Node item : seq.items()) Step.parse(item, vars, problems).ifPresent(out::add);
+        return out;
+    }
+}

@@ -1,0 +1,21 @@
+package dev.postflight.run;
+
+import dev.postflight.inventory.Host;
+
+/**
+ * Run events, with no-op defaults (after OkHttp's EventListener): the progress line, the audit log
+ * and tests all listen to the same events. Called from the hosts' virtual threads.
+ */
+public interface RunListener {
+    RunListener NONE = new RunListener() {};
+
+    default void hostStarted(Host host) {}
+
+    default void hostConnected(Host host, String via) {}
+
+    default void hostUnreachable(Host host, String cause) {}
+
+    default void batchSent(Host host, int probes) {}
+
+    default void hostFinished(HostResult result) {}
+}

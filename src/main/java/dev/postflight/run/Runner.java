@@ -1,0 +1,371 @@
+package dev.postflight.run;
+
+import dev.postflight.check.Check;
+import dev.postflight.check.HostProbe;
+import dev.postflight.check.Observation;
+import dev.postflight.check.ProbeOutput;
+import dev.postflight.check.RunnerContext;
+import dev.postflight.check.RunnerProbe;
+import dev.postflight.check.Severity;
+import dev.postflight.check.Status;
+import dev.postflight.check.Verdict;
+import dev.postflight.checklist.Durations;
+import dev.postflight.inventory.Host;
+import dev.postflight.transport.ExecResult;
+import dev.postflight.transport.HostConnection;
+import dev.postflight.transport.HostUnreachable;
+import dev.postflight.transport.HttpProber;
+import dev.postflight.transport.TcpProber;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.ExecutorService;
+import java.util.concurrent.Executors;
+import java.util.concurrent.Future;
+import java.util.concurrent.Semaphore;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
+
+/**
+ * Runs a checklist over hosts: each host on its own virtual thread (bounded by {@code
+ * --concurrency}), its runner-side probes in parallel with its one batched exec, each host bounded
+ * by {@code --timeout} so that one hung host never delays the others.
+ */
+public final class Runner {
+    /** Room the exec gets beyond the longest probe timeout, for connection and framing. */
+    private static final Duration EXEC_MARGIN = Duration.ofSeconds(5);
+
+    /** One host and the checks bound to it. */
+    public record Target(Host host, List<Check> checks) {}
+
+    /** How to run. */
+    public record Options(
+            int concurrency,
+            Duration hostTimeout,
+            Connector connector,
+            RunListener listener,
+            String version) {}
+
+    private final Options options;
+    private final HttpProber http = new HttpProber();
+    private final TcpProber tcp = new TcpProber();
+    private final List<HostRun> running = java.util.Collections.synchronizedList(new ArrayList<>());
+    private volatile boolean interrupted;
+
+    public Runner(Options options) {
+        this.options = options;
+    }
+
+    /** Stops new work and aborts running hosts; {@link #run} then reports what finished. */
+    public void interrupt() {
+        interrupted = true;
+        synchronized (running) {
+            for (HostRun r : running) r.abort("interrupted");
+        }
+    }
+
+    public RunReport run(String checklist, List<Path> files, String sha256, List<Target> targets)
+            throws InterruptedException {
+        Instant started = Instant.now();
+        long t0 = System.nanoTime();
+        String runId = UUID.randomUUID().toString();
+        Semaphore slots = new Semaphore(Math.max(1, options.concurrency()));
+        List<Future<HostResult>> futures = new ArrayList<>();
+        try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
+            for (Target t : targets) {
+                futures.add(pool.submit(() -> runBounded(t, slots, pool)));
+            }
+            List<HostResult> results = new ArrayList<>();
+            for (int i = 0; i < futures.size(); i++) {
+                try {
+                    results.add(futures.get(i).get());
+                } catch (ExecutionException e) {
+                    results.add(notRun(targets.get(i), "internal error: " + e.getCause()));
+                }
+            }
+            return new RunReport(
+                    runId,
+                    options.version(),
+                    started,
+                    Duration.ofNanos(System.nanoTime() - t0),
+                    checklist,
+                    files,
+                    sha256,
+                    results,
+                    interrupted);
+        }
+    }
+
+    private HostResult runBounded(Target t, Semaphore slots, ExecutorService pool)
+            throws InterruptedException {
+        slots.acquire();
+        try {
+            if (interrupted) return notRun(t, "not run: interrupted before it started");
+            HostRun run = new HostRun(t, Instant.now().plus(options.hostTimeout()));
+            running.add(run);
+            if (interrupted) run.abort("interrupted");
+            Future<HostResult> f = pool.submit(run::call);
+            try {
+                return f.get(options.hostTimeout().toMillis(), TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                run.abort(
+                        "did not finish within --timeout "
+                                + Durations.format(options.hostTimeout()));
+                try {
+                    return f.get(EXEC_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException failed) {
+                    return notRun(t, "internal error: " + failed.getCause());
+                } catch (TimeoutException stuck) {
+                    f.cancel(true);
+                    return notRun(
+                            t,
+                            "did not finish within --timeout "
+                                    + Durations.format(options.hostTimeout()));
+                }
+            } catch (ExecutionException e) {
+                return notRun(t, "internal error: " + e.getCause());
+            } finally {
+                running.remove(run);
+            }
+        } finally {
+            slots.release();
+        }
+    }
+
+    private HostResult notRun(Target t, String why) {
+        List<CheckResult> checks = new ArrayList<>();
+        for (Check c : t.checks()) checks.add(result(c, Verdict.error(why)));
+        HostResult r =
+                new HostResult(
+                        t.host().name(),
+                        "",
+                        Optional.empty(),
+                        Optional.of(why),
+                        checks,
+                        Duration.ZERO,
+                        0);
+        options.listener().hostFinished(r);
+        return r;
+    }
+
+    private static CheckResult result(Check c, Verdict v) {
+        Verdict adjusted =
+                c.severity() == Severity.WARNING && v.status() == Status.FAIL
+                        ? new Verdict(Status.WARN, v.reason(), v.details())
+                        : v;
+        return new CheckResult(c.id(), c.type(), c.severity(), adjusted, c.fix());
+    }
+
+    /** One host's run; {@link #abort} may be called from another thread. */
+    private final class HostRun {
+        private final Target target;
+        private final Instant deadline;
+        private volatile HostConnection connection;
+        private volatile String abortReason;
+        private final List<Future<?>> runnerSide = new ArrayList<>();
+
+        HostRun(Target target, Instant deadline) {
+            this.target = target;
+            this.deadline = deadline;
+        }
+
+        void abort(String why) {
+            abortReason = why;
+            HostConnection c = connection;
+            if (c != null) c.close();
+            synchronized (runnerSide) {
+                runnerSide.forEach(f -> f.cancel(true));
+            }
+        }
+
+        HostResult call() throws InterruptedException {
+            long t0 = System.nanoTime();
+            Host host = target.host();
+            options.listener().hostStarted(host);
+            List<Check> active = target.checks().stream().filter(c -> c.skip().isEmpty()).toList();
+
+            Map<Check, Future<Object>> runnerFutures = new LinkedHashMap<>();
+            try (ExecutorService side = Executors.newVirtualThreadPerTaskExecutor()) {
+                for (Check c : active) {
+                    Optional<RunnerProbe> probe = c.spec().runnerProbe();
+                    if (probe.isEmpty()) continue;
+                    Future<Object> f = side.submit(() -> probe.get().observe(context(host)));
+                    synchronized (runnerSide) {
+                        runnerSide.add(f);
+                    }
+                    runnerFutures.put(c, f);
+                }
+
+                List<HostProbe> probes = new ArrayList<>();
+                for (Check c : active) probes.addAll(c.spec().hostProbes());
+                ProbeBatch batch = new ProbeBatch(probes);
+                ProbeBatch.Outputs outputs = new ProbeBatch.Outputs(Map.of(), false);
+                String via = host.name();
+                Optional<String> hostKey = Optional.empty();
+                Optional<String> unreachable = Optional.empty();
+                String missingWhy = "";
+                int execs = 0;
+                if (!batch.isEmpty()) {
+                    try (HostConnection conn = options.connector().connect(host, deadline)) {
+                        connection = conn;
+                        if (abortReason != null)
+                            throw new HostUnreachable(
+                                    HostUnreachable.Cause.CONNECTION_LOST, abortReason);
+                        via = conn.describe();
+                        hostKey = conn.hostKeyFingerprint();
+                        options.listener().hostConnected(host, via);
+                        Duration execTimeout =
+                                min(
+                                        batch.longestTimeout().plus(EXEC_MARGIN),
+                                        Duration.between(Instant.now(), deadline));
+                        options.listener().batchSent(host, batch.size());
+                        execs++;
+                        ExecResult r =
+                                conn.exec(
+                                        "sh -s",
+                                        batch.script().getBytes(StandardCharsets.UTF_8),
+                                        execTimeout);
+                        outputs = batch.parse(r.stdout());
+                        if (!outputs.complete()) {
+                            String err = new String(r.stderr(), StandardCharsets.UTF_8).strip();
+                            missingWhy =
+                                    r.timedOut()
+                                            ? "probe batch did not finish within "
+                                                    + Durations.format(execTimeout)
+                                            : "probe batch ended early"
+                                                    + r.exitStatus().stream()
+                                                            .mapToObj(s -> " (exit " + s + ")")
+                                                            .findFirst()
+                                                            .orElse("")
+                                                    + (err.isEmpty() ? "" : ": " + lastLine(err));
+                        }
+                    } catch (HostUnreachable e) {
+                        String why = abortReason != null ? abortReason : e.getMessage();
+                        unreachable = Optional.of(why);
+                        options.listener().hostUnreachable(host, why);
+                    } finally {
+                        connection = null;
+                    }
+                }
+
+                List<CheckResult> results = new ArrayList<>();
+                for (Check c : target.checks()) {
+                    if (c.skip().isPresent()) {
+                        results.add(result(c, Verdict.skip(c.skip().get())));
+                        continue;
+                    }
+                    results.add(
+                            result(
+                                    c,
+                                    judge(
+                                            c,
+                                            outputs,
+                                            unreachable,
+                                            missingWhy,
+                                            runnerFutures.get(c))));
+                }
+                HostResult hr =
+                        new HostResult(
+                                host.name(),
+                                via,
+                                hostKey,
+                                unreachable,
+                                results,
+                                Duration.ofNanos(System.nanoTime() - t0),
+                                execs);
+                options.listener().hostFinished(hr);
+                return hr;
+            }
+        }
+
+        private Verdict judge(
+                Check c,
+                ProbeBatch.Outputs outputs,
+                Optional<String> unreachable,
+                String missingWhy,
+                Future<Object> runnerFuture)
+                throws InterruptedException {
+            List<ProbeOutput> host = new ArrayList<>();
+            for (HostProbe p : c.spec().hostProbes()) {
+                Optional<ProbeOutput> o = outputs.of(p);
+                if (o.isEmpty()) {
+                    if (unreachable.isPresent())
+                        return Verdict.error("host unreachable: " + unreachable.get());
+                    if (abortReason != null) return Verdict.error(abortReason);
+                    return Verdict.error(
+                            missingWhy.isEmpty() ? "probe produced no output" : missingWhy);
+                }
+                host.add(o.get());
+            }
+            Optional<Object> runner = Optional.empty();
+            if (runnerFuture != null) {
+                try {
+                    Duration left = Duration.between(Instant.now(), deadline);
+                    runner =
+                            Optional.ofNullable(
+                                    runnerFuture.get(
+                                            Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS));
+                } catch (TimeoutException | java.util.concurrent.CancellationException e) {
+                    runnerFuture.cancel(true);
+                    return Verdict.error(
+                            abortReason != null
+                                    ? abortReason
+                                    : "runner-side probe did not finish in time");
+                } catch (ExecutionException e) {
+                    return Verdict.error("runner-side probe failed: " + e.getCause());
+                }
+            }
+            try {
+                return c.spec().judge(new Observation(host, runner));
+            } catch (RuntimeException e) {
+                return Verdict.error("could not judge the observation: " + e);
+            }
+        }
+
+        private RunnerContext context(Host host) {
+            return new RunnerContext() {
+                @Override
+                public String hostName() {
+                    return host.name();
+                }
+
+                @Override
+                public String hostAddress() {
+                    return host.reachAddress();
+                }
+
+                @Override
+                public Duration timeout() {
+                    return Duration.between(Instant.now(), deadline);
+                }
+
+                @Override
+                public HttpProber http() {
+                    return http;
+                }
+
+                @Override
+                public TcpProber tcp() {
+                    return tcp;
+                }
+            };
+        }
+    }
+
+    private static Duration min(Duration a, Duration b) {
+        return a.compareTo(b) <= 0 ? a : b;
+    }
+
+    private static String lastLine(String s) {
+        int nl = s.lastIndexOf('\n');
+        return nl < 0 ? s : s.substring(nl + 1);
+    }
+}

@@ -1,0 +1,73 @@
+package dev.postflight.run;
+
+import static dev.postflight.testing.LocalRun.check;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postflight.check.Status;
+import dev.postflight.testing.LocalRun;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProbeBatchTest {
+    @TempDir Path dir;
+
+    @Test
+    void framesEachProbesExitCodeStdoutAndStderrEvenWithBinaryOutput() throws Exception {
+        HostResult r =
+                LocalRun.run(
+                        dir,
+                        """
+                        checks:
+                          - id: ok
+                            command: { run: "echo hello; echo oops >&2", stdout_contains: hello }
+                          - id: binary
+                            command: { run: "printf '\\\\000\\\\377\\\\n@@PF fake 0 0 0 0\\\\n'; exit 3", exit_status: 3 }
+                          - id: fails
+                            command: { run: "exit 4" }
+                        """);
+        assertEquals(1, r.execs());
+        assertEquals(Status.PASS, check(r, "ok").status(), check(r, "ok").verdict().reason());
+        assertEquals(
+                Status.PASS, check(r, "binary").status(), check(r, "binary").verdict().reason());
+        assertEquals(Status.FAIL, check(r, "fails").status());
+        assertEquals("exit 4: exit status 4, expected 0", check(r, "fails").verdict().reason());
+    }
+
+    @Test
+    void aProbeThatHangsIsAnErrorAfterItsTimeoutAndDoesNotDelayTheOthers() throws Exception {
+        HostResult r =
+                LocalRun.run(
+                        dir,
+                        """
+                        checks:
+                          - id: hangs
+                            command: { run: "sleep 30", timeout: 1s }
+                          - id: quick
+                            command: { run: "true" }
+                        """);
+        assertEquals(Status.ERROR, check(r, "hangs").status());
+        assertTrue(
+                check(r, "hangs").verdict().reason().contains("timed out"),
+                check(r, "hangs").verdict().reason());
+        assertEquals(Status.PASS, check(r, "quick").status());
+        assertTrue(r.elapsed().toSeconds() < 10, "took " + r.elapsed());
+    }
+
+    @Test
+    void aMissingToolIsAnErrorNeverAPass() throws Exception {
+        HostResult r =
+                LocalRun.run(
+                        dir,
+                        """
+                        checks:
+                          - id: missing
+                            command: { run: "no-such-tool-postflight --version", exit_status: 127 }
+                        """);
+        assertEquals(Status.ERROR, check(r, "missing").status());
+        assertTrue(
+                check(r, "missing").verdict().reason().contains("not found"),
+                check(r, "missing").verdict().reason());
+    }
+}
