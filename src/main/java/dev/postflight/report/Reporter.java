@@ -1,0 +1,25 @@
+package dev.postflight.report;
+
+import dev.postflight.run.RunReport;
+
+/**
+ * Renders a run's result in one format. Reporters only render: the exit code belongs to the {@link
+ * RunReport}. One run can feed several reporters (stdout and {@code --report} files).
+ */
+public interface Reporter {
+
+    /** The format names {@code --format} and {@code --report} accept. */
+    java.util.List<String> FORMATS = java.util.List.of("human", "json", "junit");
+
+    String render(RunReport report);
+
+    /** The reporter for a format name; {@code color} only matters to the human format. */
+    static Reporter forFormat(String format, boolean color) {
+        return switch (format) {
+            case "human" -> new HumanReporter(color);
+            case "json" -> new JsonReporter();
+            case "junit" -> new JunitReporter();
+            default -> throw new IllegalArgumentException("unknown format " + format);
+        };
+    }
+}
