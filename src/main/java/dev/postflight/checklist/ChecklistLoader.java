@@ -58,7 +58,7 @@ public final class ChecklistLoader {
             l.readFile(p.normalize(), Location.of(Path.of("(command line)")), new ArrayDeque<>());
         }
         l.checkFixReferences();
-        l.problems.throwIfAny();
+        problems.addAll(l.problems.list());
         String name = l.name != null ? l.name : baseName(paths.get(0));
         return new Checklist(
                 name,

@@ -24,6 +24,7 @@ public final class Fields {
     private final Map<String, Optional<String>> vars;
     private final Problems problems;
     private final Set<String> known = new LinkedHashSet<>();
+    private final int problemsBefore;
 
     public Fields(
             Node.Mapping map,
@@ -34,6 +35,7 @@ public final class Fields {
         this.context = context;
         this.vars = vars;
         this.problems = problems;
+        this.problemsBefore = problems.size();
     }
 
     public Location location() {
@@ -257,8 +259,13 @@ public final class Fields {
         }
     }
 
-    /** Runs a self-validating constructor; its message becomes an error at this mapping. */
+    /**
+     * Runs a self-validating constructor; its message becomes an error at this mapping. When
+     * reading the keys already failed, the constructor is not run: its complaint would only echo
+     * the first error (e.g. a url still holding an unresolved template).
+     */
     public <T> Optional<T> build(java.util.function.Supplier<T> constructor) {
+        if (problems.size() > problemsBefore) return Optional.empty();
         try {
             return Optional.of(constructor.get());
         } catch (IllegalArgumentException e) {

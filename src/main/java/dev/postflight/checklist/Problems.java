@@ -17,6 +17,10 @@ public final class Problems {
         errors.addAll(more);
     }
 
+    public int size() {
+        return errors.size();
+    }
+
     public boolean isEmpty() {
         return errors.isEmpty();
     }

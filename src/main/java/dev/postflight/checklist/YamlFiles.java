@@ -55,9 +55,11 @@ public final class YamlFiles {
                     : java.util.Optional.empty();
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
-            problems.add(
+            syntaxError(
+                    file,
+                    e.getOriginalMessage(),
                     l == null ? Location.of(file) : at(file, l),
-                    "YAML syntax: " + firstLine(e.getOriginalMessage()));
+                    problems);
             return java.util.Optional.empty();
         } catch (IOException e) {
             problems.add(Location.of(file), "cannot read: " + e.getMessage());
@@ -123,9 +125,50 @@ public final class YamlFiles {
         return new Location(file, Math.max(1, l.getLineNr()), Math.max(1, l.getColumnNr()));
     }
 
-    private static String firstLine(String s) {
-        if (s == null) return "invalid YAML";
-        int nl = s.indexOf('\n');
-        return (nl < 0 ? s : s.substring(0, nl)).trim();
+    private static final java.util.regex.Pattern MARK =
+            java.util.regex.Pattern.compile(" in '[^']*', line (\\d+), column (\\d+):");
+
+    /**
+     * Turns SnakeYAML's multi-line message into one line at the problem's own position: "expected
+     * ',' or '}', but got <stream end> (in the flow mapping that starts at line 3, column 14)".
+     */
+    private static void syntaxError(
+            Path file, String message, Location fallback, Problems problems) {
+        if (message == null) {
+            problems.add(fallback, "YAML syntax error");
+            return;
+        }
+        List<String> texts = new ArrayList<>();
+        List<int[]> marks = new ArrayList<>();
+        for (String line : message.split("\n")) {
+            java.util.regex.Matcher m = MARK.matcher(line);
+            if (m.find()) {
+                marks.add(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
+            } else if (!line.isBlank() && !line.startsWith(" ")) {
+                texts.add(line.trim());
+            }
+        }
+        Location at =
+                marks.isEmpty()
+                        ? fallback
+                        : new Location(
+                                file,
+                                marks.get(marks.size() - 1)[0],
+                                marks.get(marks.size() - 1)[1]);
+        String problem = texts.isEmpty() ? "invalid YAML" : texts.get(texts.size() - 1);
+        String context = "";
+        if (texts.size() > 1 && marks.size() > 1 && texts.get(0).startsWith("while ")) {
+            context =
+                    " ("
+                            + texts.get(0)
+                                    .replaceFirst("^while parsing ", "in ")
+                                    .replaceFirst("^while scanning ", "scanning ")
+                            + " that starts at line "
+                            + marks.get(0)[0]
+                            + ", column "
+                            + marks.get(0)[1]
+                            + ")";
+        }
+        problems.add(at, "YAML syntax: " + problem + context);
     }
 }

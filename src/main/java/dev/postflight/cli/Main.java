@@ -1,10 +1,83 @@
 package dev.postflight.cli;
 
-/** Entry point of the postflight command. */
-public final class Main {
-    private Main() {}
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.run.RunReport;
+import java.io.PrintWriter;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+
+/** Entry point: the {@code postflight} command and its subcommands. */
+@Command(
+        name = "postflight",
+        mixinStandardHelpOptions = true,
+        versionProvider = Main.Version.class,
+        description = {
+            "Verifies servers that just came back from a provider's maintenance window and,"
+                    + " only with --fix and an admin's approval, puts right what it broke.",
+        },
+        subcommands = {VerifyCommand.class, LintCommand.class, ListCommand.class},
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every critical check passed",
+            "1:a critical check failed or a host was unreachable",
+            "2:invalid input or usage (check files, inventory, flags)",
+            "130:interrupted (Ctrl-C); partial results were reported"
+        })
+public final class Main implements Runnable {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Override
+    public void run() {
+        throw new CommandLine.ParameterException(
+                spec.commandLine(), "name a command: verify, lint or list");
+    }
 
     public static void main(String[] args) {
-        System.out.println("postflight");
+        System.exit(
+                execute(
+                        args,
+                        new PrintWriter(System.out, true),
+                        new PrintWriter(System.err, true)));
+    }
+
+    /** Runs the command line in-process; used by {@link #main} and by black-box CLI tests. */
+    public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        CommandLine cl = new CommandLine(new Main());
+        cl.setOut(out);
+        cl.setErr(err);
+        cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
+            if (ex instanceof InvalidInput invalid) {
+                invalid.errors().forEach(e -> commandLine.getErr().println(e));
+                commandLine.getErr().flush();
+                return RunReport.INVALID_INPUT;
+            }
+            commandLine.getErr().println("postflight: internal error: " + ex);
+            if (Boolean.getBoolean("postflight.debug")) ex.printStackTrace(commandLine.getErr());
+            commandLine.getErr().flush();
+            return RunReport.INVALID_INPUT;
+        });
+        cl.setParameterExceptionHandler((ex, args2) -> {
+            CommandLine c = ex.getCommandLine();
+            c.getErr().println("postflight: " + ex.getMessage());
+            CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
+            c.getErr()
+                    .println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
+            c.getErr().flush();
+            return RunReport.INVALID_INPUT;
+        });
+        return cl.execute(args);
+    }
+
+    /** The version from the jar's manifest. */
+    static final class Version implements CommandLine.IVersionProvider {
+        @Override
+        public String[] getVersion() {
+            return new String[] {"postflight " + version()};
+        }
+    }
+
+    static String version() {
+        String v = Main.class.getPackage().getImplementationVersion();
+        return v == null ? "dev" : v;
     }
 }

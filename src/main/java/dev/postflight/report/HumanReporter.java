@@ -1,13 +1,236 @@
 package dev.postflight.report;
 
+import dev.postflight.check.Status;
+import dev.postflight.checklist.Durations;
+import dev.postflight.run.CheckResult;
+import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
+import java.util.ArrayList;
+import java.util.Comparator;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 
-/** Placeholder. */
+/**
+ * The report a person reads at 3 a.m.: per host, problems first with their one-line reason; for a
+ * fleet, only hosts' problems plus a summary that ranks hosts and checks worst first (seed 004:
+ * with 1,700 servers, a list is not a report). Colour only on a terminal.
+ */
 final class HumanReporter implements Reporter {
-    HumanReporter(boolean color) {}
+    private static final String RESET = "\u001b[0m";
+    private final boolean color;
+    private final boolean showPasses;
+
+    HumanReporter(boolean color) {
+        this(color, false);
+    }
+
+    HumanReporter(boolean color, boolean showPasses) {
+        this.color = color;
+        this.showPasses = showPasses;
+    }
+
+    /** A human reporter that lists passing checks of every host, not only of a single one. */
+    static Reporter verbose(boolean color) {
+        return new HumanReporter(color, true);
+    }
 
     @Override
-    public String render(RunReport report) {
-        return report.toString();
+    public String render(RunReport r) {
+        StringBuilder out = new StringBuilder();
+        out.append("postflight ")
+                .append(r.version())
+                .append(" · checklist ")
+                .append(r.checklist())
+                .append(" · ")
+                .append(plural(r.hosts().size(), "host"))
+                .append(" · ")
+                .append(Durations.format(r.elapsed()))
+                .append("\n");
+        boolean single = r.hosts().size() == 1;
+        List<HostResult> hosts = new ArrayList<>(r.hosts());
+        hosts.sort(Comparator.comparing(HostResult::worst).reversed());
+        for (HostResult h : hosts) {
+            out.append("\n");
+            host(out, h, single || showPasses);
+        }
+        out.append("\n");
+        summary(out, r);
+        return out.toString();
+    }
+
+    private void host(StringBuilder out, HostResult h, boolean listPasses) {
+        out.append(paint(h.worst(), h.host()));
+        if (!h.via().isEmpty() && !h.via().equals(h.host()))
+            out.append(" (").append(h.via()).append(")");
+        out.append("  ")
+                .append(counts(h))
+                .append(" · ")
+                .append(Durations.format(h.elapsed()))
+                .append("\n");
+        h.unreachable()
+                .ifPresent(u ->
+                        out.append("  ")
+                                .append(paint(Status.ERROR, "UNREACHABLE"))
+                                .append(" ")
+                                .append(u)
+                                .append("\n"));
+        List<CheckResult> checks = new ArrayList<>(h.checks());
+        checks.sort(Comparator.comparing(CheckResult::status).reversed());
+        int width = checks.stream().mapToInt(c -> c.id().length()).max().orElse(0);
+        int hidden = 0;
+        int notRun = 0;
+        for (CheckResult c : checks) {
+            boolean unreachableEcho =
+                    h.unreachable().isPresent()
+                            && c.status() == Status.ERROR
+                            && c.verdict().reason().endsWith(h.unreachable().get());
+            if (unreachableEcho) {
+                notRun++;
+                continue;
+            }
+            if (c.status() == Status.PASS && !listPasses) {
+                hidden++;
+                continue;
+            }
+            out.append("  ")
+                    .append(paint(c.status(), pad(label(c.status()), 5)))
+                    .append(" ")
+                    .append(pad(c.id(), width))
+                    .append("  ")
+                    .append(c.verdict().reason());
+            if (c.fix().isPresent() && (c.status() == Status.FAIL || c.status() == Status.WARN)) {
+                out.append("  [fix: ").append(c.fix().get()).append("]");
+            }
+            out.append("\n");
+            for (String d : c.verdict().details()) {
+                out.append("  ").append(" ".repeat(6 + width + 2)).append(d).append("\n");
+            }
+        }
+        if (notRun > 0)
+            out.append("  ").append(plural(notRun, "on-host check")).append(" not run\n");
+        if (hidden > 0) out.append("  ").append(hidden).append(" passed\n");
+    }
+
+    private void summary(StringBuilder out, RunReport r) {
+        long unreachable = r.hosts().stream().filter(h -> h.unreachable().isPresent()).count();
+        out.append("Summary: ")
+                .append(plural(r.hosts().size(), "host"))
+                .append(unreachable > 0 ? " (" + unreachable + " unreachable)" : "")
+                .append(" · ")
+                .append(plural((int) r.checkCount(), "check"))
+                .append(" · ")
+                .append(r.count(Status.PASS))
+                .append(" passed · ")
+                .append(r.count(Status.WARN))
+                .append(" warnings · ")
+                .append(r.count(Status.FAIL))
+                .append(" failed · ")
+                .append(r.count(Status.ERROR))
+                .append(" errors · ")
+                .append(r.count(Status.SKIP))
+                .append(" skipped\n");
+        if (r.hosts().size() > 1) ranking(out, r);
+        int code = r.exitCode();
+        String verdict =
+                switch (code) {
+                    case RunReport.OK -> paint(Status.PASS, "OK") + ": every critical check passed";
+                    case RunReport.INTERRUPTED ->
+                            paint(Status.ERROR, "INTERRUPTED") + ": partial results above";
+                    default -> {
+                        long failing = r.hosts().stream().filter(HostResult::failsRun).count();
+                        yield paint(Status.FAIL, "FAILED")
+                                + ": "
+                                + plural((int) failing, "host")
+                                + " with a failed critical check or unreachable";
+                    }
+                };
+        out.append(verdict).append(" (exit ").append(code).append(")\n");
+    }
+
+    private void ranking(StringBuilder out, RunReport r) {
+        List<HostResult> bad =
+                r.hosts().stream()
+                        .filter(h -> h.worst().compareTo(Status.WARN) >= 0)
+                        .sorted(
+                                Comparator.comparing(HostResult::worst)
+                                        .reversed()
+                                        .thenComparing(h ->
+                                                -(h.count(Status.FAIL) + h.count(Status.ERROR))))
+                        .toList();
+        if (!bad.isEmpty()) {
+            out.append("Worst hosts: ");
+            List<String> parts = new ArrayList<>();
+            for (HostResult h : bad.subList(0, Math.min(5, bad.size()))) {
+                parts.add(
+                        h.host()
+                                + " ("
+                                + (h.unreachable().isPresent() ? "unreachable" : counts(h))
+                                + ")");
+            }
+            out.append(String.join(", ", parts));
+            if (bad.size() > 5) out.append(", and ").append(bad.size() - 5).append(" more");
+            out.append("\n");
+        }
+        Map<String, int[]> byCheck = new LinkedHashMap<>();
+        for (HostResult h : r.hosts()) {
+            for (CheckResult c : h.checks()) {
+                if (c.status().compareTo(Status.WARN) >= 0) {
+                    byCheck.computeIfAbsent(c.id(), k -> new int[1])[0]++;
+                }
+            }
+        }
+        if (!byCheck.isEmpty()) {
+            out.append("Worst checks: ");
+            List<String> parts = new ArrayList<>();
+            byCheck.entrySet().stream()
+                    .sorted((a, b) -> b.getValue()[0] - a.getValue()[0])
+                    .limit(5)
+                    .forEach(e ->
+                            parts.add(
+                                    e.getKey()
+                                            + " on "
+                                            + e.getValue()[0]
+                                            + "/"
+                                            + r.hosts().size()
+                                            + " hosts"));
+            out.append(String.join(", ", parts)).append("\n");
+        }
+    }
+
+    private static String counts(HostResult h) {
+        List<String> parts = new ArrayList<>();
+        if (h.count(Status.FAIL) > 0) parts.add(h.count(Status.FAIL) + " failed");
+        if (h.count(Status.ERROR) > 0) parts.add(h.count(Status.ERROR) + " errors");
+        if (h.count(Status.WARN) > 0) parts.add(h.count(Status.WARN) + " warnings");
+        if (h.count(Status.SKIP) > 0) parts.add(h.count(Status.SKIP) + " skipped");
+        parts.add(h.count(Status.PASS) + " passed");
+        return String.join(", ", parts);
+    }
+
+    private static String label(Status s) {
+        return s == Status.PASS || s == Status.SKIP
+                ? s.word()
+                : s.word().toUpperCase(java.util.Locale.ROOT);
+    }
+
+    private String paint(Status s, String text) {
+        if (!color) return text;
+        String code =
+                switch (s) {
+                    case PASS -> "\u001b[32m";
+                    case SKIP -> "\u001b[2m";
+                    case WARN -> "\u001b[33m";
+                    case FAIL, ERROR -> "\u001b[1;31m";
+                };
+        return code + text + RESET;
+    }
+
+    private static String pad(String s, int width) {
+        return s.length() >= width ? s : s + " ".repeat(width - s.length());
+    }
+
+    private static String plural(int n, String word) {
+        return n + " " + word + (n == 1 ? "" : "s");
     }
 }

@@ -22,4 +22,9 @@ public interface Reporter {
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
     }
+
+    /** The human report listing passing checks of every host, for {@code --verbose}. */
+    static Reporter verbose(boolean color) {
+        return HumanReporter.verbose(color);
+    }
 }

@@ -1,0 +1,63 @@
+package dev.postflight.cli;
+
+import dev.postflight.checklist.Checklist;
+import dev.postflight.checklist.ChecklistBinder;
+import dev.postflight.checklist.ChecklistLoader;
+import dev.postflight.checklist.InputError;
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.checklist.Problems;
+import dev.postflight.run.RunReport;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code postflight lint}: validates check files and prints every error as FILE:LINE:COL. */
+@Command(
+        name = "lint",
+        mixinStandardHelpOptions = true,
+        description =
+                "Validates check files (or every *.yaml in a folder); prints FILE:LINE:COL errors.",
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {"0:every file is valid", "2:at least one error"})
+final class LintCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "CHECKS", arity = "1..*", description = "Check files or folders.")
+    List<Path> files = new ArrayList<>();
+
+    @Override
+    public Integer call() throws InvalidInput {
+        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter err = spec.commandLine().getErr();
+        List<InputError> errors = new ArrayList<>();
+        for (Path file : Checkfiles.expand(files)) {
+            try {
+                Problems problems = new Problems();
+                Checklist cl = ChecklistLoader.load(List.of(file), problems);
+                ChecklistBinder.Bound bound = Checkfiles.bindForDisplay(cl, problems);
+                if (problems.isEmpty()) {
+                    out.println(
+                            file
+                                    + ": ok ("
+                                    + bound.checks().size()
+                                    + " checks, "
+                                    + bound.fixes().size()
+                                    + " fixes)");
+                } else {
+                    errors.addAll(problems.list());
+                }
+            } catch (InvalidInput e) {
+                errors.addAll(e.errors());
+            }
+        }
+        errors.stream().sorted().distinct().forEach(err::println);
+        out.flush();
+        err.flush();
+        return errors.isEmpty() ? RunReport.OK : RunReport.INVALID_INPUT;
+    }
+}

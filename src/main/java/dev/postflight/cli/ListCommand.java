@@ -1,0 +1,105 @@
+package dev.postflight.cli;
+
+import dev.postflight.check.Check;
+import dev.postflight.check.HostProbe;
+import dev.postflight.checklist.Checklist;
+import dev.postflight.checklist.ChecklistBinder;
+import dev.postflight.checklist.ChecklistLoader;
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.checklist.Problems;
+import dev.postflight.remedy.Fix;
+import dev.postflight.remedy.Step;
+import java.io.PrintWriter;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Parameters;
+
+/** {@code postflight list}: what would run — checks, their probes, fixes and approvals. */
+@Command(
+        name = "list",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Shows what a checklist would do: each check, what it runs on the host or from the"
+                    + " runner, and each fix with its approval and exact steps. Sends nothing."
+        })
+final class ListCommand implements Callable<Integer> {
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(paramLabel = "CHECKS", arity = "1..*", description = "Check files or folders.")
+    List<Path> files = new ArrayList<>();
+
+    @Override
+    public Integer call() throws InvalidInput {
+        PrintWriter out = spec.commandLine().getOut();
+        List<Path> all = Checkfiles.expand(files);
+        for (Path file : all) {
+            Problems problems = new Problems();
+            Checklist cl = ChecklistLoader.load(List.of(file), problems);
+            ChecklistBinder.Bound bound = Checkfiles.bindForDisplay(cl, problems);
+            problems.throwIfAny();
+            out.println(
+                    "checklist "
+                            + cl.name()
+                            + " ("
+                            + file
+                            + ")"
+                            + (cl.description().isEmpty() ? "" : ": " + cl.description()));
+            out.println("  checks (" + bound.checks().size() + "):");
+            for (Check c : bound.checks()) {
+                out.println(
+                        "    "
+                                + c.id()
+                                + "  ["
+                                + c.type()
+                                + ", "
+                                + c.severity().word()
+                                + c.fix().map(f -> ", fix: " + f).orElse("")
+                                + "]");
+                out.println("      " + c.spec().describe());
+                c.skip().ifPresent(s -> out.println("      skipped: " + s));
+                if (c.spec().runnerProbe().isPresent()) out.println("      from the runner");
+                for (HostProbe p : c.spec().hostProbes()) {
+                    out.println("      on the host (timeout " + p.timeout().toSeconds() + "s):");
+                    for (String line : p.script().split("\n")) out.println("        " + line);
+                }
+            }
+            if (!bound.fixes().isEmpty()) {
+                out.println("  fixes (" + bound.fixes().size() + "):");
+                for (Fix f : bound.fixes().values()) {
+                    out.println(
+                            "    "
+                                    + f.name()
+                                    + "  [approval: "
+                                    + f.approval().word()
+                                    + (f.become() ? ", sudo -n" : "")
+                                    + "]");
+                    if (!f.why().isEmpty()) out.println("      why: " + f.why());
+                    for (Step s : f.steps()) out.println("      step: " + show(s));
+                    for (Step s : f.finallySteps()) out.println("      finally: " + show(s));
+                }
+            }
+            if (all.size() > 1) out.println();
+        }
+        out.flush();
+        return 0;
+    }
+
+    private static String show(Step s) {
+        return switch (s) {
+            case Step.ServiceAction a -> "service " + a.name() + " " + a.action();
+            case Step.Run r -> "run: " + r.command();
+            case Step.Wait w ->
+                    "wait for "
+                            + w.kind()
+                            + " "
+                            + w.target()
+                            + " (up to "
+                            + w.timeout().toSeconds()
+                            + "s)";
+        };
+    }
+}

@@ -1,0 +1,273 @@
+package dev.postflight.cli;
+
+import dev.postflight.checklist.Checklist;
+import dev.postflight.checklist.ChecklistBinder;
+import dev.postflight.checklist.ChecklistLoader;
+import dev.postflight.checklist.Durations;
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.checklist.Location;
+import dev.postflight.checklist.Problems;
+import dev.postflight.inventory.Host;
+import dev.postflight.inventory.Inventory;
+import dev.postflight.inventory.InventoryLoader;
+import dev.postflight.report.Reporter;
+import dev.postflight.run.Connector;
+import dev.postflight.run.RunListener;
+import dev.postflight.run.RunReport;
+import dev.postflight.run.Runner;
+import dev.postflight.transport.LocalConnection;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.Callable;
+import picocli.CommandLine;
+import picocli.CommandLine.Command;
+import picocli.CommandLine.Option;
+import picocli.CommandLine.Parameters;
+
+/** {@code postflight verify}: runs a checklist against hosts and reports. Changes nothing. */
+@Command(
+        name = "verify",
+        mixinStandardHelpOptions = true,
+        description = {
+            "Runs the checks of CHECKS against hosts (from the inventory, named as"
+                    + " [user@]host[:port], or this machine with --local) and reports."
+                    + " Without --fix nothing on a host is changed, ever."
+        },
+        exitCodeListHeading = "%nExit codes:%n",
+        exitCodeList = {
+            "0:every critical check passed",
+            "1:a critical check failed or a host was unreachable",
+            "2:invalid input or usage",
+            "130:interrupted (Ctrl-C)"
+        })
+final class VerifyCommand implements Callable<Integer> {
+    private static final Location COMMAND_LINE = Location.of(Path.of("(command line)"));
+
+    @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @Parameters(
+            paramLabel = "HOST",
+            description = "Hosts to verify: inventory names or [user@]host[:port].")
+    List<String> hosts = new ArrayList<>();
+
+    @Option(
+            names = {"-i", "--inventory"},
+            paramLabel = "INVENTORY",
+            description = "Inventory YAML file.")
+    Optional<Path> inventory = Optional.empty();
+
+    @Option(
+            names = {"-c", "--checks"},
+            paramLabel = "CHECKS",
+            required = true,
+            description = "Check file (repeatable; merged in order).")
+    List<Path> checks = new ArrayList<>();
+
+    @Option(
+            names = "--limit",
+            paramLabel = "GROUP|HOST",
+            description = "Only these groups or hosts (comma-separated).")
+    Optional<String> limit = Optional.empty();
+
+    @Option(names = "--local", description = "Verify this machine, without SSH.")
+    boolean local;
+
+    @Option(
+            names = "--format",
+            paramLabel = "FORMAT",
+            defaultValue = "human",
+            description = "Report on stdout: ${COMPLETION-CANDIDATES} (default: ${DEFAULT-VALUE}).",
+            completionCandidates = Formats.class)
+    String format;
+
+    @Option(
+            names = "--report",
+            paramLabel = "FORMAT=FILE",
+            description = "Also write a report in FORMAT to FILE (repeatable).")
+    Map<String, Path> reports = new LinkedHashMap<>();
+
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            defaultValue = "64",
+            description = "Hosts verified at once (default: ${DEFAULT-VALUE}).")
+    int concurrency;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            defaultValue = "60s",
+            description = "Time one host may take in all (default: ${DEFAULT-VALUE}).")
+    String timeout;
+
+    @Option(
+            names = "--var",
+            paramLabel = "K=V",
+            description = "Set a template var; wins over checklist and inventory (repeatable).")
+    Map<String, String> vars = new LinkedHashMap<>();
+
+    @Option(
+            names = "--accept-new-host-keys",
+            description =
+                    "Trust and record the key of a host seen for the first time. A CHANGED key is never accepted.")
+    boolean acceptNewHostKeys;
+
+    @Option(
+            names = "--known-hosts",
+            paramLabel = "FILE",
+            description = "known_hosts file (default: ~/.ssh/known_hosts).")
+    Optional<Path> knownHosts = Optional.empty();
+
+    @Option(
+            names = "--ssh-config",
+            paramLabel = "FILE",
+            description = "OpenSSH client config (default: ~/.ssh/config).")
+    Optional<Path> sshConfig = Optional.empty();
+
+    @Option(
+            names = {"-v", "--verbose"},
+            description = "List passing checks of every host, not only for a single host.")
+    boolean verbose;
+
+    @Option(
+            names = "--no-color",
+            description = "No colour, even on a terminal (also: NO_COLOR set).")
+    boolean noColor;
+
+    @Override
+    public Integer call() throws InvalidInput, InterruptedException {
+        Duration hostTimeout =
+                Durations.parse(timeout)
+                        .orElseThrow(() ->
+                                new InvalidInput(
+                                        COMMAND_LINE,
+                                        "--timeout: '"
+                                                + timeout
+                                                + "' is not a duration (e.g. 60s, 5m)"));
+        if (concurrency < 1)
+            throw new InvalidInput(COMMAND_LINE, "--concurrency must be at least 1");
+        List<String> formats = new ArrayList<>(List.of(format));
+        formats.addAll(reports.keySet());
+        for (String f : formats) {
+            if (!Reporter.FORMATS.contains(f)) {
+                throw new InvalidInput(
+                        COMMAND_LINE,
+                        "unknown report format '"
+                                + f
+                                + "' (one of "
+                                + String.join(", ", Reporter.FORMATS)
+                                + ")");
+            }
+        }
+        for (Path p : reports.values()) {
+            Path parent = p.toAbsolutePath().getParent();
+            if (parent != null && !Files.isDirectory(parent)) {
+                throw new InvalidInput(
+                        COMMAND_LINE, "--report: folder " + parent + " does not exist");
+            }
+        }
+        if (local && (inventory.isPresent() || !hosts.isEmpty())) {
+            throw new InvalidInput(
+                    COMMAND_LINE,
+                    "--local verifies this machine: do not also name hosts or an inventory");
+        }
+
+        Problems problems = new Problems();
+        Checklist checklist = ChecklistLoader.load(checks, problems);
+        List<Host> selected;
+        if (local) {
+            selected = List.of(localHost());
+        } else {
+            Inventory inv =
+                    inventory.isPresent()
+                            ? InventoryLoader.load(inventory.get())
+                            : Inventory.empty();
+            selected = inv.select(hosts, limit);
+        }
+
+        List<Runner.Target> targets = new ArrayList<>();
+        for (Host h : selected) {
+            Map<String, String> hostVars = new LinkedHashMap<>(h.vars());
+            hostVars.putAll(vars);
+            ChecklistBinder.Bound bound =
+                    ChecklistBinder.bind(checklist, hostVars, h.name(), h.reachAddress(), problems);
+            targets.add(new Runner.Target(h, bound.checks()));
+        }
+        problems.throwIfAny();
+
+        boolean terminal = System.console() != null;
+        boolean color =
+                terminal && !noColor && System.getenv("NO_COLOR") == null && format.equals("human");
+        Connector connector =
+                local
+                        ? (h, deadline) -> new LocalConnection()
+                        : SshWiring.connector(this, selected);
+        RunListener listener =
+                terminal ? new ProgressLine(targets.size(), System.err) : RunListener.NONE;
+        Runner runner =
+                new Runner(
+                        new Runner.Options(
+                                concurrency, hostTimeout, connector, listener, Main.version()));
+        RunReport report;
+        try (Interrupts ignored = Interrupts.onCtrlC(runner::interrupt)) {
+            report = runner.run(checklist.name(), checklist.files(), checklist.sha256(), targets);
+        }
+        if (listener instanceof ProgressLine p) p.clear();
+
+        spec.commandLine().getOut().print(render(format, color, report));
+        spec.commandLine().getOut().flush();
+        for (Map.Entry<String, Path> r : reports.entrySet()) {
+            try {
+                Files.writeString(r.getValue(), render(r.getKey(), false, report));
+            } catch (IOException e) {
+                spec.commandLine()
+                        .getErr()
+                        .println(
+                                "postflight: cannot write " + r.getValue() + ": " + e.getMessage());
+                return RunReport.INVALID_INPUT;
+            }
+        }
+        return report.exitCode();
+    }
+
+    private String render(String f, boolean color, RunReport report) {
+        return (verbose && f.equals("human")
+                        ? Reporter.verbose(color)
+                        : Reporter.forFormat(f, color))
+                .render(report);
+    }
+
+    private static Host localHost() {
+        String name;
+        try {
+            name = InetAddress.getLocalHost().getHostName();
+        } catch (IOException e) {
+            name = "localhost";
+        }
+        return new Host(
+                name,
+                Optional.of("127.0.0.1"),
+                Optional.empty(),
+                OptionalInt.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                List.of());
+    }
+
+    /** The format names, for --help. */
+    static final class Formats extends ArrayList<String> {
+        Formats() {
+            super(Reporter.FORMATS);
+        }
+    }
+}
