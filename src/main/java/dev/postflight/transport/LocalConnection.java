@@ -1,0 +1,128 @@
+package dev.postflight.transport;
+
+import java.io.ByteArrayOutputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.TimeUnit;
+
+/**
+ * This machine as a host ({@code --local}): commands run through {@code /bin/sh -c}, like the login
+ * shell would run them over SSH, so the same batched probe works on both.
+ */
+public final class LocalConnection implements HostConnection {
+
+    private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
+
+    @Override
+    public ExecResult exec(String command, byte[] stdin, Duration timeout)
+            throws HostUnreachable, InterruptedException {
+        if (closed) {
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.CONNECTION_LOST, "local connection was closed");
+        }
+        Instant sent = Instant.now();
+        Process process;
+        try {
+            process = new ProcessBuilder("/bin/sh", "-c", command).start();
+        } catch (IOException e) {
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.SSH_ERROR, "cannot start /bin/sh: " + e.getMessage(), e);
+        }
+        running.add(process);
+        try {
+            Thread writer = Thread.ofVirtual().start(() -> feed(process.getOutputStream(), stdin));
+            Drain stdout = Drain.start(process.getInputStream());
+            Drain stderr = Drain.start(process.getErrorStream());
+            boolean ended = process.waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            Instant received = Instant.now();
+            if (!ended || closed) {
+                kill(process);
+                stdout.join(Duration.ofSeconds(1));
+                stderr.join(Duration.ofSeconds(1));
+                writer.interrupt();
+                return new ExecResult(
+                        OptionalInt.empty(), stdout.bytes(), stderr.bytes(), sent, received, true);
+            }
+            // A background child may still hold the output open; it gets what time is left.
+            stdout.join(Duration.between(Instant.now(), sent.plus(timeout)));
+            stderr.join(Duration.between(Instant.now(), sent.plus(timeout)));
+            return new ExecResult(
+                    OptionalInt.of(process.exitValue()),
+                    stdout.bytes(),
+                    stderr.bytes(),
+                    sent,
+                    received,
+                    false);
+        } catch (InterruptedException e) {
+            kill(process);
+            throw e;
+        } finally {
+            running.remove(process);
+        }
+    }
+
+    private static void feed(OutputStream in, byte[] stdin) {
+        try (in) {
+            in.write(stdin);
+        } catch (IOException e) {
+            // The command exited without reading all of its input; that is its choice.
+        }
+    }
+
+    /** Ends the command and everything it started, children first so none is re-parented. */
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
+    }
+
+    @Override
+    public String describe() {
+        return "local";
+    }
+
+    @Override
+    public Optional<String> hostKeyFingerprint() {
+        return Optional.empty();
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        running.forEach(LocalConnection::kill);
+    }
+
+    /** Reads one output stream to its end on a virtual thread. */
+    private record Drain(Thread thread, ByteArrayOutputStream sink) {
+
+        static Drain start(InputStream from) {
+            ByteArrayOutputStream sink = new ByteArrayOutputStream();
+            Thread thread =
+                    Thread.ofVirtual()
+                            .start(() -> {
+                                try (from) {
+                                    from.transferTo(sink);
+                                } catch (IOException e) {
+                                    // The stream closed under us: the command was
+                                    // killed; what was read so far is the output.
+                                }
+                            });
+            return new Drain(thread, sink);
+        }
+
+        void join(Duration limit) throws InterruptedException {
+            thread.join(limit.isNegative() ? Duration.ZERO : limit);
+        }
+
+        byte[] bytes() {
+            return sink.toByteArray();
+        }
+    }
+}
