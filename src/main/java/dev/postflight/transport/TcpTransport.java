@@ -13,6 +13,10 @@ import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.ExecutionException;
+import java.util.concurrent.FutureTask;
+import java.util.concurrent.TimeUnit;
+import java.util.concurrent.TimeoutException;
 
 /**
  * The TCP connection of an SSH session, opened by us rather than by JSch so that each way of
@@ -34,13 +38,7 @@ final class TcpTransport implements Transport {
     @Override
     public void connect(SocketFactory unused, String host, int port, int timeoutMillis)
             throws HostUnreachable, IOException {
-        InetAddress address;
-        try {
-            address = InetAddress.getByName(host);
-        } catch (UnknownHostException e) {
-            throw new HostUnreachable(
-                    HostUnreachable.Cause.DNS_FAILURE, "name " + host + " does not resolve", e);
-        }
+        InetAddress address = resolve(host, Duration.ofMillis(timeoutMillis));
         peer = address.getHostAddress() + ":" + port;
         Socket opened = new Socket();
         socket = opened;
@@ -69,6 +67,37 @@ final class TcpTransport implements Transport {
         in = new BannerWatch(opened.getInputStream());
         out = opened.getOutputStream();
         in.abortIfSilentFor(bannerTimeout, this::close);
+    }
+
+    /**
+     * Looks {@code host} up on a virtual thread, because the JDK resolver takes no timeout and a
+     * dead DNS server must not hold a host past its deadline.
+     */
+    private static InetAddress resolve(String host, Duration limit)
+            throws HostUnreachable, IOException {
+        FutureTask<InetAddress> lookup = new FutureTask<>(() -> InetAddress.getByName(host));
+        Thread.ofVirtual().name("dns-" + host).start(lookup);
+        try {
+            return lookup.get(limit.toNanos(), TimeUnit.NANOSECONDS);
+        } catch (ExecutionException e) {
+            if (e.getCause() instanceof UnknownHostException unknown) {
+                throw new HostUnreachable(
+                        HostUnreachable.Cause.DNS_FAILURE,
+                        "name " + host + " does not resolve",
+                        unknown);
+            }
+            throw new IOException("cannot resolve " + host + ": " + e.getCause(), e.getCause());
+        } catch (TimeoutException e) {
+            lookup.cancel(true);
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.DNS_FAILURE,
+                    "name " + host + " did not resolve within " + Durations.human(limit),
+                    e);
+        } catch (InterruptedException e) {
+            lookup.cancel(true);
+            Thread.currentThread().interrupt();
+            throw new IOException("interrupted while resolving " + host, e);
+        }
     }
 
     /** {@code 203.0.113.10:22}, once known. */

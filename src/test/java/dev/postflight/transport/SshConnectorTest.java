@@ -43,7 +43,11 @@ class SshConnectorTest {
 
     @AfterEach
     void stop() throws Exception {
-        for (AutoCloseable c : cleanup.reversed()) {
+        List<AutoCloseable> all;
+        synchronized (cleanup) {
+            all = new ArrayList<>(cleanup);
+        }
+        for (AutoCloseable c : all.reversed()) {
             c.close();
         }
     }
@@ -260,12 +264,14 @@ class SshConnectorTest {
     void silentListenerIsBannerStalledWithinTheConnectTimeout() throws Exception {
         ServerSocket tarpit = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
         cleanup.add(tarpit);
-        List<Socket> held = new ArrayList<>();
         Thread.ofVirtual()
                 .start(() -> {
                     try {
                         while (true) {
-                            held.add(tarpit.accept());
+                            Socket held = tarpit.accept();
+                            synchronized (cleanup) {
+                                cleanup.add(held);
+                            }
                         }
                     } catch (IOException e) {
                         // The test is over and closed the listener.
