@@ -96,6 +96,19 @@ class SshConnectorTest {
     }
 
     @Test
+    void serverEnvironmentReachesSpawnedCommands() throws Exception {
+        Path envDir = Files.createDirectory(dir.resolve("env"));
+        SshTestServer faked = SshTestServer.start(envDir, Map.of("POSTFLIGHT_TEST", "42"), false);
+        cleanup.add(faked);
+        faked.writeKnownHosts(knownHosts);
+        HostConnection c = connect(options(), target(faked));
+
+        ExecResult r = c.exec("echo $POSTFLIGHT_TEST", new byte[0], Duration.ofSeconds(3));
+
+        assertEquals("42\n", new String(r.stdout(), UTF_8));
+    }
+
+    @Test
     void largeOutputOnBothStreamsDoesNotDeadlock() throws Exception {
         server.writeKnownHosts(knownHosts);
         HostConnection c = connect(options(), target(server));
