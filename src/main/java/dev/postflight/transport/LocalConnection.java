@@ -1,5 +1,6 @@
 package dev.postflight.transport;
 
+import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -7,68 +8,79 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
-import java.util.concurrent.ExecutionException;
-import java.util.concurrent.Future;
-import java.util.concurrent.FutureTask;
+import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 
-/** This machine as a host ({@code --local}): the same probe script, run by {@code /bin/sh}. */
+/**
+ * This machine as a host ({@code --local}): commands run through {@code /bin/sh -c}, like the login
+ * shell would run them over SSH, so the same batched probe works on both.
+ */
 public final class LocalConnection implements HostConnection {
-    private volatile Process current;
+
+    private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private volatile boolean closed;
 
     @Override
     public ExecResult exec(String command, byte[] stdin, Duration timeout)
             throws HostUnreachable, InterruptedException {
+        if (closed) {
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.CONNECTION_LOST, "local connection was closed");
+        }
         Instant sent = Instant.now();
-        Process p;
+        Process process;
         try {
-            p = new ProcessBuilder("/bin/sh", "-c", command).start();
+            process = new ProcessBuilder("/bin/sh", "-c", command).start();
         } catch (IOException e) {
             throw new HostUnreachable(
                     HostUnreachable.Cause.SSH_ERROR, "cannot start /bin/sh: " + e.getMessage(), e);
         }
-        current = p;
-        Future<byte[]> out = drain(p.getInputStream());
-        Future<byte[]> err = drain(p.getErrorStream());
-        try (OutputStream in = p.getOutputStream()) {
-            in.write(stdin);
-        } catch (IOException e) {
-            // The command ended without reading all of its input; its output tells why.
-        }
-        boolean ended = p.waitFor(timeout.toMillis(), TimeUnit.MILLISECONDS);
-        if (!ended) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
-            p.waitFor();
-        }
-        Instant received = Instant.now();
+        running.add(process);
         try {
+            Thread writer = Thread.ofVirtual().start(() -> feed(process.getOutputStream(), stdin));
+            Drain stdout = Drain.start(process.getInputStream());
+            Drain stderr = Drain.start(process.getErrorStream());
+            boolean ended = process.waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
+            Instant received = Instant.now();
+            if (!ended || closed) {
+                kill(process);
+                stdout.join(Duration.ofSeconds(1));
+                stderr.join(Duration.ofSeconds(1));
+                writer.interrupt();
+                return new ExecResult(
+                        OptionalInt.empty(), stdout.bytes(), stderr.bytes(), sent, received, true);
+            }
+            // A background child may still hold the output open; it gets what time is left.
+            stdout.join(Duration.between(Instant.now(), sent.plus(timeout)));
+            stderr.join(Duration.between(Instant.now(), sent.plus(timeout)));
             return new ExecResult(
-                    ended ? OptionalInt.of(p.exitValue()) : OptionalInt.empty(),
-                    out.get(),
-                    err.get(),
+                    OptionalInt.of(process.exitValue()),
+                    stdout.bytes(),
+                    stderr.bytes(),
                     sent,
                     received,
-                    !ended);
-        } catch (ExecutionException e) {
-            throw new HostUnreachable(
-                    HostUnreachable.Cause.CONNECTION_LOST,
-                    "reading output failed: " + e.getCause(),
-                    e);
+                    false);
+        } catch (InterruptedException e) {
+            kill(process);
+            throw e;
         } finally {
-            current = null;
+            running.remove(process);
         }
     }
 
-    private static Future<byte[]> drain(InputStream stream) {
-        FutureTask<byte[]> task =
-                new FutureTask<>(() -> {
-                    try (InputStream s = stream) {
-                        return s.readAllBytes();
-                    }
-                });
-        Thread.ofVirtual().start(task);
-        return task;
+    private static void feed(OutputStream in, byte[] stdin) {
+        try (in) {
+            in.write(stdin);
+        } catch (IOException e) {
+            // The command exited without reading all of its input; that is its choice.
+        }
+    }
+
+    /** Ends the command and everything it started, children first so none is re-parented. */
+    private static void kill(Process process) {
+        process.descendants().forEach(ProcessHandle::destroyForcibly);
+        process.destroyForcibly();
     }
 
     @Override
@@ -83,10 +95,34 @@ public final class LocalConnection implements HostConnection {
 
     @Override
     public void close() {
-        Process p = current;
-        if (p != null) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+        closed = true;
+        running.forEach(LocalConnection::kill);
+    }
+
+    /** Reads one output stream to its end on a virtual thread. */
+    private record Drain(Thread thread, ByteArrayOutputStream sink) {
+
+        static Drain start(InputStream from) {
+            ByteArrayOutputStream sink = new ByteArrayOutputStream();
+            Thread thread =
+                    Thread.ofVirtual()
+                            .start(() -> {
+                                try (from) {
+                                    from.transferTo(sink);
+                                } catch (IOException e) {
+                                    // The stream closed under us: the command was
+                                    // killed; what was read so far is the output.
+                                }
+                            });
+            return new Drain(thread, sink);
+        }
+
+        void join(Duration limit) throws InterruptedException {
+            thread.join(limit.isNegative() ? Duration.ZERO : limit);
+        }
+
+        byte[] bytes() {
+            return sink.toByteArray();
         }
     }
 }

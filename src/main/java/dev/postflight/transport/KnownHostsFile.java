@@ -1,0 +1,125 @@
+package dev.postflight.transport;
+
+import com.jcraft.jsch.HostKey;
+import com.jcraft.jsch.HostKeyRepository;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import java.io.IOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
+import java.util.ArrayList;
+import java.util.Arrays;
+import java.util.Base64;
+import java.util.List;
+
+/**
+ * The OpenSSH known_hosts file, read once per run through JSch's parser (plain, {@code [host]:port}
+ * and hashed entries) and appended to, as OpenSSH's {@code accept-new} does, when the operator
+ * allowed new keys. Appending a line rather than letting JSch rewrite the whole file keeps the
+ * admin's comments and ordering intact.
+ */
+final class KnownHostsFile {
+
+    private final Path path;
+    private final HostKeyRepository entries;
+    private final List<HostKey> acceptedThisRun = new ArrayList<>();
+
+    private KnownHostsFile(Path path, HostKeyRepository entries) {
+        this.path = path;
+        this.entries = entries;
+    }
+
+    static KnownHostsFile load(Path path) throws IOException {
+        JSch reader = new JSch();
+        try {
+            reader.setKnownHosts(path.toString());
+        } catch (JSchException e) {
+            throw new IOException("cannot read known hosts " + path + ": " + e.getMessage(), e);
+        }
+        return new KnownHostsFile(path, reader.getHostKeyRepository());
+    }
+
+    Path path() {
+        return path;
+    }
+
+    /** Matches {@code key} offered by {@code host} (known_hosts name form) with the file. */
+    synchronized int check(String host, byte[] key) {
+        for (HostKey accepted : acceptedThisRun) {
+            if (accepted.getHost().equals(host)
+                    && accepted.getKey().equals(Base64.getEncoder().encodeToString(key))) {
+                return HostKeyRepository.OK;
+            }
+        }
+        return entries.check(host, key);
+    }
+
+    /** Every key the file (or this run) holds for {@code host}, of any type. */
+    synchronized List<HostKey> keysOf(String host) {
+        List<HostKey> keys = new ArrayList<>();
+        HostKey[] found = entries.getHostKey(host, null);
+        if (found != null) {
+            keys.addAll(Arrays.asList(found));
+        }
+        if (keys.isEmpty() && host.startsWith("[") && host.indexOf("]:") > 1) {
+            HostKey[] plain = entries.getHostKey(host.substring(1, host.indexOf("]:")), null);
+            if (plain != null) {
+                keys.addAll(Arrays.asList(plain));
+            }
+        }
+        for (HostKey accepted : acceptedThisRun) {
+            if (accepted.getHost().equals(host)) {
+                keys.add(accepted);
+            }
+        }
+        return keys;
+    }
+
+    /** Appends {@code host type base64} to the file, creating it (and its folder) if needed. */
+    synchronized void append(String host, byte[] key) throws IOException {
+        HostKey entry;
+        try {
+            entry = new HostKey(host, key);
+        } catch (JSchException e) {
+            throw new IOException("unsupported host key for " + host + ": " + e.getMessage(), e);
+        }
+        Path folder = path.toAbsolutePath().getParent();
+        if (folder != null) {
+            Files.createDirectories(folder);
+        }
+        String line = host + " " + entry.getType() + " " + entry.getKey() + "\n";
+        boolean needsNewline =
+                Files.exists(path)
+                        && Files.size(path) > 0
+                        && !Files.readString(path, StandardCharsets.UTF_8).endsWith("\n");
+        Files.writeString(
+                path,
+                (needsNewline ? "\n" : "") + line,
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        acceptedThisRun.add(entry);
+    }
+
+    /** {@code SHA256:base64-without-padding}, as {@code ssh-keygen -l} and ssh print it. */
+    static String fingerprint(byte[] keyBlob) {
+        try {
+            byte[] digest = MessageDigest.getInstance("SHA-256").digest(keyBlob);
+            return "SHA256:" + Base64.getEncoder().withoutPadding().encodeToString(digest);
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException("every JDK has SHA-256", e);
+        }
+    }
+
+    static String fingerprint(HostKey key) {
+        return fingerprint(Base64.getDecoder().decode(key.getKey()));
+    }
+
+    HostKeyRepository repository() {
+        return entries;
+    }
+}

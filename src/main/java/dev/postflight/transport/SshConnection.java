@@ -1,0 +1,182 @@
+package dev.postflight.transport;
+
+import com.jcraft.jsch.ChannelExec;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Session;
+import java.io.ByteArrayInputStream;
+import java.io.ByteArrayOutputStream;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.Optional;
+import java.util.OptionalInt;
+
+/**
+ * One authenticated SSH session to a host, and the jump session under it if any. All on-host probes
+ * of a host go through one {@link #exec} on it (DESIGN §5: one round trip per host).
+ */
+final class SshConnection implements HostConnection {
+
+    /** How long a closed channel may wait for JSch to mark its session down, to tell a drop. */
+    private static final Duration DROP_NOTICE = Duration.ofMillis(500);
+
+    private final ResolvedTarget target;
+    private final Session session;
+    private final Transport transport;
+    private final String fingerprint;
+    private final Optional<SshConnection> jump;
+    private volatile boolean closed;
+
+    SshConnection(
+            ResolvedTarget target,
+            Session session,
+            Transport transport,
+            String fingerprint,
+            Optional<SshConnection> jump) {
+        this.target = target;
+        this.session = session;
+        this.transport = transport;
+        this.fingerprint = fingerprint;
+        this.jump = jump;
+    }
+
+    Session session() {
+        return session;
+    }
+
+    String alias() {
+        return target.alias();
+    }
+
+    @Override
+    public ExecResult exec(String command, byte[] stdin, Duration timeout)
+            throws HostUnreachable, InterruptedException {
+        Instant limit = Instant.now().plus(timeout);
+        ChannelExec channel;
+        try {
+            channel = (ChannelExec) session.openChannel("exec");
+        } catch (JSchException e) {
+            throw lost("before the command was sent", e);
+        }
+        channel.setCommand(command);
+        channel.setInputStream(new ByteArrayInputStream(stdin));
+        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        ChannelEnd stderr = new ChannelEnd();
+        channel.setOutputStream(stdout);
+        channel.setExtOutputStream(stderr);
+
+        Instant sent = Instant.now();
+        try {
+            channel.connect(Math.toIntExact(Math.max(1, timeout.toMillis())));
+        } catch (JSchException e) {
+            channel.disconnect();
+            if (closed) {
+                return timedOut(stdout, stderr, sent);
+            }
+            if (sessionDropped()) {
+                throw lost("while sending the command", e);
+            }
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.SSH_ERROR,
+                    target.endpoint() + " did not run the command: " + e.getMessage(),
+                    e);
+        }
+        boolean ended;
+        try {
+            ended = stderr.await(Duration.between(Instant.now(), limit));
+        } catch (InterruptedException e) {
+            channel.disconnect();
+            throw e;
+        }
+        if (!ended) {
+            end(channel);
+            return timedOut(stdout, stderr, sent);
+        }
+        Instant received = stderr.closedAt().orElseGet(Instant::now);
+        int status = channel.getExitStatus();
+        if (status >= 0) {
+            return new ExecResult(
+                    OptionalInt.of(status),
+                    stdout.toByteArray(),
+                    stderr.toByteArray(),
+                    sent,
+                    received,
+                    false);
+        }
+        if (closed) {
+            // close() from another thread: the runner gave up on this host at its --timeout.
+            return timedOut(stdout, stderr, sent);
+        }
+        if (sessionDropped()) {
+            throw lost("while the command ran (no exit status)", null);
+        }
+        // Ended by a signal: the server sent exit-signal instead of an exit status.
+        return new ExecResult(
+                OptionalInt.empty(),
+                stdout.toByteArray(),
+                stderr.toByteArray(),
+                sent,
+                received,
+                false);
+    }
+
+    private static void end(ChannelExec channel) {
+        try {
+            channel.sendSignal("KILL");
+        } catch (Exception e) {
+            // Best effort: many servers ignore signals; closing the channel below still ends it.
+        }
+        channel.disconnect();
+    }
+
+    private static ExecResult timedOut(
+            ByteArrayOutputStream stdout, ChannelEnd stderr, Instant sent) {
+        return new ExecResult(
+                OptionalInt.empty(),
+                stdout.toByteArray(),
+                stderr.toByteArray(),
+                sent,
+                Instant.now(),
+                true);
+    }
+
+    /**
+     * True when the session itself is gone. JSch closes the channels of a dropped session before it
+     * marks the session down, so a short grace period separates "the channel closed" from "the
+     * connection died".
+     */
+    private boolean sessionDropped() throws InterruptedException {
+        Instant until = Instant.now().plus(DROP_NOTICE);
+        while (Instant.now().isBefore(until)) {
+            if (!session.isConnected() || transport.watch().map(BannerWatch::ended).orElse(true)) {
+                return true;
+            }
+            Thread.sleep(5);
+        }
+        return false;
+    }
+
+    private HostUnreachable lost(String when, Exception cause) {
+        String message = "connection to " + target.endpoint() + " lost " + when;
+        return cause == null
+                ? new HostUnreachable(HostUnreachable.Cause.CONNECTION_LOST, message)
+                : new HostUnreachable(HostUnreachable.Cause.CONNECTION_LOST, message, cause);
+    }
+
+    @Override
+    public String describe() {
+        return target.describe();
+    }
+
+    @Override
+    public Optional<String> hostKeyFingerprint() {
+        return Optional.of(fingerprint);
+    }
+
+    @Override
+    public void close() {
+        closed = true;
+        session.disconnect();
+        transport.close();
+        jump.ifPresent(SshConnection::close);
+    }
+}

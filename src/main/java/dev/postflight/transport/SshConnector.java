@@ -1,0 +1,329 @@
+package dev.postflight.transport;
+
+import com.jcraft.jsch.AgentIdentityRepository;
+import com.jcraft.jsch.AgentProxyException;
+import com.jcraft.jsch.Identity;
+import com.jcraft.jsch.IdentityRepository;
+import com.jcraft.jsch.JSch;
+import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.Logger;
+import com.jcraft.jsch.SSHAgentConnector;
+import com.jcraft.jsch.Session;
+import com.jcraft.jsch.UnixDomainSocketFactory;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.net.SocketTimeoutException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Optional;
+import java.util.Vector;
+
+/**
+ * Opens one SSH session per host with JSch, the way OpenSSH would (ssh config, known_hosts, jump
+ * hosts, agent and key files), and turns every way of failing into a {@link HostUnreachable} whose
+ * cause and message tell the operator what to do next. Host keys are checked strictly: an unknown
+ * key is added only with {@code acceptNewHostKeys}, a changed key never.
+ */
+public final class SshConnector {
+
+    private static final Logger SILENT =
+            new Logger() {
+                @Override
+                public boolean isEnabled(int level) {
+                    return false;
+                }
+
+                @Override
+                public void log(int level, String message) {}
+            };
+
+    private final SshOptions options;
+    private final SshClientConfig config;
+    private final KnownHostsFile knownHosts;
+
+    /**
+     * Reads the SSH config and known_hosts once for the whole run.
+     *
+     * @throws IOException when either file exists but cannot be read
+     */
+    public SshConnector(SshOptions options) throws IOException {
+        this.options = options;
+        this.config = SshClientConfig.load(options.sshConfig());
+        this.knownHosts = KnownHostsFile.load(options.knownHosts());
+    }
+
+    /**
+     * Connects and authenticates to {@code target} (through its jump hosts, if any), giving up at
+     * {@code deadline}.
+     */
+    public HostConnection connect(SshTarget target, Instant deadline)
+            throws HostUnreachable, InterruptedException {
+        ResolvedTarget resolved;
+        try {
+            resolved = config.resolve(target);
+        } catch (IllegalArgumentException e) {
+            throw new HostUnreachable(HostUnreachable.Cause.SSH_ERROR, e.getMessage(), e);
+        }
+        return open(resolved, deadline);
+    }
+
+    private SshConnection open(ResolvedTarget target, Instant deadline)
+            throws HostUnreachable, InterruptedException {
+        Optional<SshConnection> jump = Optional.empty();
+        if (target.jump().isPresent()) {
+            ResolvedTarget hop = target.jump().get();
+            try {
+                jump = Optional.of(open(hop, deadline));
+            } catch (HostUnreachable e) {
+                throw new HostUnreachable(
+                        HostUnreachable.Cause.JUMP_FAILED,
+                        "jump host " + hop.alias() + ": " + e.getMessage(),
+                        e);
+            }
+        }
+        try {
+            return handshake(target, jump, deadline);
+        } catch (HostUnreachable | InterruptedException | RuntimeException e) {
+            jump.ifPresent(SshConnection::close);
+            throw e;
+        }
+    }
+
+    private SshConnection handshake(
+            ResolvedTarget target, Optional<SshConnection> jump, Instant deadline)
+            throws HostUnreachable, InterruptedException {
+        if (Thread.interrupted()) {
+            throw new InterruptedException("interrupted before connecting to " + target.alias());
+        }
+        Duration remaining = Duration.between(Instant.now(), deadline);
+        if (remaining.isNegative() || remaining.isZero()) {
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.TIMED_OUT,
+                    "deadline passed before connecting to " + target.endpoint());
+        }
+        Duration step =
+                remaining.compareTo(options.connectTimeout()) < 0
+                        ? remaining
+                        : options.connectTimeout();
+
+        JSch jsch = new JSch();
+        jsch.setInstanceLogger(SILENT);
+        List<String> offered = new ArrayList<>();
+        for (Path identity : target.identities()) {
+            if (!Files.isReadable(identity)) {
+                continue;
+            }
+            try {
+                jsch.addIdentity(identity.toString());
+                offered.add(identity.toString());
+            } catch (JSchException e) {
+                offered.add(identity + " (unreadable: " + e.getMessage() + ")");
+            }
+        }
+        Session session;
+        try {
+            session = jsch.getSession(target.user(), target.address(), target.port());
+        } catch (JSchException e) {
+            throw new HostUnreachable(HostUnreachable.Cause.SSH_ERROR, e.getMessage(), e);
+        }
+        Optional<IdentityRepository> agent = agent();
+        if (agent.isPresent()) {
+            session.setIdentityRepository(
+                    new CombinedIdentities(jsch.getIdentityRepository(), agent.get()));
+            offered.add("ssh-agent");
+        }
+        HostKeyCheck check = new HostKeyCheck(knownHosts, options.acceptNewHostKeys());
+        Transport transport =
+                jump.<Transport>map(j -> new TunnelTransport(j.session(), j.alias(), step))
+                        .orElseGet(() -> new TcpTransport(step));
+        session.setHostKeyRepository(check);
+        session.setProxy(transport);
+        session.setConfig("StrictHostKeyChecking", "yes");
+        session.setConfig("HashKnownHosts", "no");
+        session.setConfig("PreferredAuthentications", "publickey");
+        session.setThreadFactory(Thread.ofVirtual().name("ssh-" + target.alias()).factory());
+
+        try (Alarm alarm = Alarm.at(deadline, transport::close)) {
+            try {
+                session.connect(Math.toIntExact(Math.max(1, step.toMillis())));
+            } catch (JSchException | RuntimeException e) {
+                transport.watch().ifPresent(BannerWatch::stopWatching);
+                session.disconnect();
+                transport.close();
+                if (Thread.interrupted()) {
+                    throw new InterruptedException(
+                            "interrupted while connecting to " + target.alias());
+                }
+                throw classify(e, target, check, transport, alarm.rang(), step, offered);
+            }
+        }
+        transport.watch().ifPresent(BannerWatch::stopWatching);
+        String fingerprint = check.offeredFingerprint().orElse("unknown");
+        return new SshConnection(target, session, transport, fingerprint, jump);
+    }
+
+    private HostUnreachable classify(
+            Exception e,
+            ResolvedTarget target,
+            HostKeyCheck check,
+            Transport transport,
+            boolean deadlinePassed,
+            Duration step,
+            List<String> offered) {
+        Optional<HostUnreachable> hostKey = check.refusal(target.alias());
+        if (hostKey.isPresent()) {
+            return hostKey.get();
+        }
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (t instanceof HostUnreachable own) {
+                return own;
+            }
+            if (t instanceof UncheckedIOException io) {
+                return new HostUnreachable(
+                        HostUnreachable.Cause.SSH_ERROR,
+                        "cannot add the host key of "
+                                + target.alias()
+                                + " to "
+                                + knownHosts.path()
+                                + ": "
+                                + io.getCause().getMessage(),
+                        e);
+            }
+        }
+        Optional<BannerWatch> watch = transport.watch();
+        boolean readTimedOut = causedBy(e, SocketTimeoutException.class);
+        if (watch.isPresent() && !watch.get().bannerArrived()) {
+            if (watch.get().stalled() || readTimedOut || deadlinePassed) {
+                return new HostUnreachable(
+                        HostUnreachable.Cause.BANNER_STALLED,
+                        "TCP connected but no SSH banner within "
+                                + Durations.human(step)
+                                + " (tarpit or overloaded sshd) from "
+                                + target.endpoint(),
+                        e);
+            }
+            return new HostUnreachable(
+                    HostUnreachable.Cause.SSH_ERROR,
+                    "connection to "
+                            + target.endpoint()
+                            + " closed before an SSH banner (sshd at MaxStartups, TCP wrappers,"
+                            + " or not an SSH server)",
+                    e);
+        }
+        if (deadlinePassed) {
+            return new HostUnreachable(
+                    HostUnreachable.Cause.TIMED_OUT,
+                    "SSH handshake with "
+                            + target.endpoint()
+                            + " did not finish before the"
+                            + " deadline",
+                    e);
+        }
+        String message = String.valueOf(e.getMessage());
+        if (message.startsWith("Auth fail") || message.startsWith("Auth cancel")) {
+            String accepted =
+                    message.contains("'")
+                            ? message.substring(
+                                    message.indexOf('\'') + 1, message.lastIndexOf('\''))
+                            : "unknown";
+            return new HostUnreachable(
+                    HostUnreachable.Cause.AUTH_FAILED,
+                    "authentication failed for "
+                            + target.user()
+                            + "@"
+                            + target.alias()
+                            + " (tried publickey: "
+                            + (offered.isEmpty() ? "no keys found" : String.join(", ", offered))
+                            + "; server accepts: "
+                            + accepted
+                            + ")",
+                    e);
+        }
+        if (readTimedOut) {
+            return new HostUnreachable(
+                    HostUnreachable.Cause.TIMED_OUT,
+                    "no reply from "
+                            + target.endpoint()
+                            + " for "
+                            + Durations.human(step)
+                            + " during the SSH handshake",
+                    e);
+        }
+        return new HostUnreachable(
+                HostUnreachable.Cause.SSH_ERROR,
+                "SSH handshake with " + target.endpoint() + " failed: " + message,
+                e);
+    }
+
+    private static boolean causedBy(Throwable e, Class<? extends Throwable> type) {
+        for (Throwable t = e; t != null; t = t.getCause()) {
+            if (type.isInstance(t)) {
+                return true;
+            }
+        }
+        return false;
+    }
+
+    /** The ssh-agent at SSH_AUTH_SOCK, when asked for and running; silently none otherwise. */
+    private Optional<IdentityRepository> agent() {
+        if (!options.useAgent()) {
+            return Optional.empty();
+        }
+        String socket = System.getenv("SSH_AUTH_SOCK");
+        if (socket == null || socket.isBlank() || !Files.exists(Path.of(socket))) {
+            return Optional.empty();
+        }
+        try {
+            SSHAgentConnector connector =
+                    new SSHAgentConnector(new UnixDomainSocketFactory(), Path.of(socket));
+            return connector.isAvailable()
+                    ? Optional.of(new AgentIdentityRepository(connector))
+                    : Optional.empty();
+        } catch (AgentProxyException | RuntimeException e) {
+            return Optional.empty();
+        }
+    }
+
+    /** Key files first (they were named on purpose), then the agent's keys. */
+    private record CombinedIdentities(IdentityRepository files, IdentityRepository agent)
+            implements IdentityRepository {
+
+        @Override
+        public String getName() {
+            return "postflight";
+        }
+
+        @Override
+        public int getStatus() {
+            return RUNNING;
+        }
+
+        @Override
+        public Vector<Identity> getIdentities() {
+            Vector<Identity> all = new Vector<>(files.getIdentities());
+            try {
+                all.addAll(agent.getIdentities());
+            } catch (RuntimeException e) {
+                // An agent that vanished mid-run just contributes no keys.
+            }
+            return all;
+        }
+
+        @Override
+        public boolean add(byte[] identity) {
+            return false;
+        }
+
+        @Override
+        public boolean remove(byte[] blob) {
+            return false;
+        }
+
+        @Override
+        public void removeAll() {}
+    }
+}

@@ -1,0 +1,272 @@
+package dev.postflight.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardOpenOption;
+import java.security.GeneralSecurityException;
+import java.security.KeyPair;
+import java.security.KeyPairGenerator;
+import java.security.spec.ECGenParameterSpec;
+import java.util.List;
+import java.util.Map;
+import java.util.concurrent.CopyOnWriteArrayList;
+import org.apache.sshd.common.config.keys.KeyUtils;
+import org.apache.sshd.common.config.keys.PublicKeyEntry;
+import org.apache.sshd.common.config.keys.writer.openssh.OpenSSHKeyPairResourceWriter;
+import org.apache.sshd.common.digest.BuiltinDigests;
+import org.apache.sshd.common.keyprovider.KeyPairProvider;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.SshServer;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+import org.apache.sshd.server.forward.AcceptAllForwardingFilter;
+import org.apache.sshd.server.forward.RejectAllForwardingFilter;
+
+/**
+ * A real SSH server on 127.0.0.1 for tests: Apache MINA SSHD with a generated host key, public-key
+ * authentication for one generated client key, and exec requests run as real {@code /bin/sh -c}
+ * processes. It records every command it was asked to run, so a test can assert exactly what a host
+ * received (one batched exec per host, the exact fix commands), and can be restarted with a new
+ * host key on the same port to play a host reinstalled by its provider.
+ */
+public final class SshTestServer implements AutoCloseable {
+
+    /** The login user the server accepts. */
+    public static final String USER = "ops";
+
+    private final Path dir;
+    private final Map<String, String> environment;
+    private final boolean forwarding;
+    private final KeyPair clientKey;
+    private final Path clientKeyFile;
+    private final List<String> commands = new CopyOnWriteArrayList<>();
+    private volatile KeyPair hostKey;
+    private volatile SshServer server;
+    private volatile int port;
+
+    private SshTestServer(Path dir, Map<String, String> environment, boolean forwarding)
+            throws IOException, GeneralSecurityException {
+        this.dir = dir;
+        this.environment = Map.copyOf(environment);
+        this.forwarding = forwarding;
+        this.clientKey = generateKey();
+        this.clientKeyFile = dir.resolve("id_ecdsa");
+        try (OutputStream out = Files.newOutputStream(clientKeyFile)) {
+            OpenSSHKeyPairResourceWriter.INSTANCE.writePrivateKey(
+                    clientKey, "postflight-test", null, out);
+        }
+        this.hostKey = generateKey();
+    }
+
+    /** Starts a server keeping its files (client key) in {@code dir}. */
+    public static SshTestServer start(Path dir) throws IOException {
+        return start(dir, Map.of(), false);
+    }
+
+    /**
+     * Starts a server whose commands see {@code environment} in addition to the JVM's (e.g. {@code
+     * LD_PRELOAD} and {@code FAKETIME} for libfaketime), and which allows {@code direct-tcpip}
+     * forwarding when {@code forwarding} is set (to act as a jump host).
+     */
+    public static SshTestServer start(Path dir, Map<String, String> environment, boolean forwarding)
+            throws IOException {
+        try {
+            SshTestServer s = new SshTestServer(dir, environment, forwarding);
+            s.listen(0);
+            return s;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot generate test keys", e);
+        }
+    }
+
+    private void listen(int wanted) throws IOException {
+        SshServer sshd = SshServer.setUpDefaultServer();
+        sshd.setHost("127.0.0.1");
+        sshd.setPort(wanted);
+        sshd.setKeyPairProvider(KeyPairProvider.wrap(hostKey));
+        sshd.setPublickeyAuthenticator((user, key, session) ->
+                USER.equals(user) && KeyUtils.compareKeys(key, clientKey.getPublic()));
+        sshd.setPasswordAuthenticator(null);
+        sshd.setKeyboardInteractiveAuthenticator(null);
+        sshd.setForwardingFilter(
+                forwarding
+                        ? AcceptAllForwardingFilter.INSTANCE
+                        : RejectAllForwardingFilter.INSTANCE);
+        sshd.setCommandFactory((channel, command) -> {
+            commands.add(command);
+            return new ShellCommand(command, environment);
+        });
+        sshd.start();
+        server = sshd;
+        port = sshd.getPort();
+    }
+
+    /**
+     * Stops the server and starts it again on the same port with a freshly generated host key, as a
+     * host looks after its provider reinstalled it.
+     */
+    public void restartWithNewHostKey() throws IOException {
+        server.stop(true);
+        try {
+            hostKey = generateKey();
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot generate a host key", e);
+        }
+        listen(port);
+    }
+
+    public String host() {
+        return "127.0.0.1";
+    }
+
+    public int port() {
+        return port;
+    }
+
+    public String user() {
+        return USER;
+    }
+
+    /** The private key (OpenSSH format, no passphrase) the server accepts for {@link #USER}. */
+    public Path clientKey() {
+        return clientKeyFile;
+    }
+
+    /** Every exec command string received, in order. */
+    public List<String> commands() {
+        return List.copyOf(commands);
+    }
+
+    /** The current host key's fingerprint as OpenSSH prints it: {@code SHA256:…}. */
+    public String hostKeyFingerprint() {
+        return KeyUtils.getFingerPrint(BuiltinDigests.sha256, hostKey.getPublic());
+    }
+
+    /** How known_hosts names this server: {@code [127.0.0.1]:PORT}. */
+    public String knownHostsName() {
+        return "[" + host() + "]:" + port;
+    }
+
+    /** The known_hosts line for the current host key. */
+    public String knownHostsLine() {
+        return knownHostsName() + " " + PublicKeyEntry.toString(hostKey.getPublic());
+    }
+
+    /** Appends {@link #knownHostsLine()} to {@code file} (created if missing) and returns it. */
+    public Path writeKnownHosts(Path file) throws IOException {
+        Files.writeString(
+                file,
+                knownHostsLine() + "\n",
+                StandardCharsets.UTF_8,
+                StandardOpenOption.CREATE,
+                StandardOpenOption.APPEND);
+        return file;
+    }
+
+    /** Stops the server, dropping every open session: a host lost mid-run. */
+    @Override
+    public void close() throws IOException {
+        server.stop(true);
+    }
+
+    private static KeyPair generateKey() throws GeneralSecurityException {
+        KeyPairGenerator generator = KeyPairGenerator.getInstance("EC");
+        generator.initialize(new ECGenParameterSpec("secp256r1"));
+        return generator.generateKeyPair();
+    }
+
+    /** One exec request as a real {@code /bin/sh -c} process. */
+    private static final class ShellCommand implements Command {
+
+        private final String command;
+        private final Map<String, String> environment;
+        private InputStream in;
+        private OutputStream out;
+        private OutputStream err;
+        private ExitCallback exit;
+        private volatile Process process;
+
+        ShellCommand(String command, Map<String, String> environment) {
+            this.command = command;
+            this.environment = environment;
+        }
+
+        @Override
+        public void setInputStream(InputStream in) {
+            this.in = in;
+        }
+
+        @Override
+        public void setOutputStream(OutputStream out) {
+            this.out = out;
+        }
+
+        @Override
+        public void setErrorStream(OutputStream err) {
+            this.err = err;
+        }
+
+        @Override
+        public void setExitCallback(ExitCallback callback) {
+            this.exit = callback;
+        }
+
+        @Override
+        public void start(ChannelSession channel, Environment env) throws IOException {
+            ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", command);
+            builder.environment().putAll(environment);
+            Process started = builder.start();
+            process = started;
+            Thread.ofVirtual().start(() -> pump(in, started.getOutputStream(), true));
+            Thread stdout =
+                    Thread.ofVirtual().start(() -> pump(started.getInputStream(), out, false));
+            Thread stderr =
+                    Thread.ofVirtual().start(() -> pump(started.getErrorStream(), err, false));
+            Thread.ofVirtual()
+                    .start(() -> {
+                        try {
+                            int status = started.waitFor();
+                            stdout.join();
+                            stderr.join();
+                            exit.onExit(status);
+                        } catch (InterruptedException e) {
+                            Thread.currentThread().interrupt();
+                        }
+                    });
+        }
+
+        private static void pump(InputStream from, OutputStream to, boolean closeTarget) {
+            byte[] buffer = new byte[32 * 1024];
+            try {
+                for (int n; (n = from.read(buffer)) >= 0; ) {
+                    to.write(buffer, 0, n);
+                    to.flush();
+                }
+            } catch (IOException e) {
+                // The process or the channel ended; nothing more to copy.
+            } finally {
+                if (closeTarget) {
+                    try {
+                        to.close();
+                    } catch (IOException e) {
+                        // The process already exited; its stdin is gone either way.
+                    }
+                }
+            }
+        }
+
+        @Override
+        public void destroy(ChannelSession channel) {
+            Process p = process;
+            if (p != null) {
+                p.descendants().forEach(ProcessHandle::destroyForcibly);
+                p.destroyForcibly();
+            }
+        }
+    }
+}
