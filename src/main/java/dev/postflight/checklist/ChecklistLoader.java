@@ -35,6 +35,8 @@ public final class ChecklistLoader {
     private final List<Checklist.CheckDecl> checks = new ArrayList<>();
     private final Map<String, Checklist.FixDecl> fixes = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
+    private final Map<Location, Location> fixReferences = new java.util.HashMap<>();
+
     private final MessageDigest digest;
     private String name;
     private String description = "";
@@ -49,7 +51,19 @@ public final class ChecklistLoader {
 
     /** Loads and merges {@code paths} (in order) and everything they include. */
     public static Checklist load(List<Path> paths) throws InvalidInput {
+        Problems problems = new Problems();
+        Checklist cl = load(paths, problems);
+        problems.throwIfAny();
+        return cl;
+    }
+
+    /**
+     * Loads what can be loaded and adds every mistake to {@code problems}, so that the caller can
+     * bind the checklist too and report load and bind errors in one go.
+     */
+    public static Checklist load(List<Path> paths, Problems problems) throws InvalidInput {
         if (paths.isEmpty()) {
+
             throw new InvalidInput(
                     Location.of(Path.of("(command line)")), "no check file given (use -c FILE)");
         }
@@ -294,6 +308,8 @@ public final class ChecklistLoader {
             }
         }
         Optional<String> fix = scalar(m, "fix");
+        if (fix.isPresent())
+            fixReferences.put(m.location(), m.entries().get("fix").value().location());
         Optional<Node.Scalar> when = Optional.empty();
         Node.Entry w = m.entries().get("when");
         if (w != null) {
@@ -324,7 +340,7 @@ public final class ChecklistLoader {
             c.fix()
                     .filter(f -> !fixes.containsKey(f))
                     .ifPresent(f -> {
-                        Location at = c.spec().location();
+                        Location at = fixReferences.getOrDefault(c.location(), c.location());
                         problems.add(
                                 at,
                                 "check '"

@@ -1,18 +1,64 @@
 package dev.postflight.cli;
 
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.checklist.Location;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
-import dev.postflight.transport.HostUnreachable;
-import java.util.List;
+import dev.postflight.transport.SshConnector;
+import dev.postflight.transport.SshOptions;
+import dev.postflight.transport.SshTarget;
+import java.io.IOException;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.HashSet;
+import java.util.Map;
+import java.util.Optional;
+import java.util.Set;
 
-/** Builds the SSH connector from the verify options. */
+/** Turns inventory hosts into SSH targets (jump hosts included) and builds the connector. */
 final class SshWiring {
     private SshWiring() {}
 
-    static Connector connector(VerifyCommand options, List<Host> hosts) {
-        return (h, deadline) -> {
-            throw new HostUnreachable(
-                    HostUnreachable.Cause.SSH_ERROR, "SSH transport not built yet");
-        };
+    static Connector connector(SshOptions options, Map<String, Host> inventory)
+            throws InvalidInput {
+        SshConnector ssh;
+        try {
+            ssh = new SshConnector(options);
+        } catch (IOException e) {
+            throw new InvalidInput(
+                    Location.of(Path.of("(command line)")),
+                    "cannot read SSH files: " + e.getMessage());
+        }
+        return (host, deadline) -> ssh.connect(target(host, inventory, new HashSet<>()), deadline);
+    }
+
+    static SshOptions options(
+            Optional<Path> knownHosts,
+            Optional<Path> sshConfig,
+            boolean acceptNew,
+            Duration hostTimeout) {
+        SshOptions o = SshOptions.defaults().withAcceptNewHostKeys(acceptNew);
+        if (knownHosts.isPresent()) o = o.withKnownHosts(knownHosts.get());
+        if (sshConfig.isPresent()) o = o.withSshConfig(sshConfig.get());
+        Duration connect =
+                hostTimeout.compareTo(Duration.ofSeconds(10)) < 0
+                        ? hostTimeout
+                        : Duration.ofSeconds(10);
+        return o.withConnectTimeout(connect);
+    }
+
+    /** The SSH target of a host; its jump is an inventory host or {@code [user@]host[:port]}. */
+    static SshTarget target(Host h, Map<String, Host> inventory, Set<String> seen) {
+        SshTarget t = SshTarget.named(h.name());
+        if (h.address().isPresent()) t = t.withAddress(h.address().get());
+        if (h.user().isPresent()) t = t.withUser(h.user().get());
+        if (h.port().isPresent()) t = t.withPort(h.port().getAsInt());
+        if (h.identity().isPresent()) t = t.withIdentity(h.identity().get());
+        if (h.jump().isPresent() && seen.add(h.name())) {
+            String j = h.jump().get();
+            Host jumpHost = inventory.containsKey(j) ? inventory.get(j) : Host.parse(j);
+            t = t.withJump(target(jumpHost, inventory, seen));
+        }
+        return t;
     }
 }

@@ -184,13 +184,12 @@ final class VerifyCommand implements Callable<Integer> {
         Problems problems = new Problems();
         Checklist checklist = ChecklistLoader.load(checks, problems);
         List<Host> selected;
+        Inventory inv = Inventory.empty();
         if (local) {
             selected = List.of(localHost());
         } else {
-            Inventory inv =
-                    inventory.isPresent()
-                            ? InventoryLoader.load(inventory.get())
-                            : Inventory.empty();
+            inv = inventory.isPresent() ? InventoryLoader.load(inventory.get()) : Inventory.empty();
+
             selected = inv.select(hosts, limit);
         }
 
@@ -210,7 +209,11 @@ final class VerifyCommand implements Callable<Integer> {
         Connector connector =
                 local
                         ? (h, deadline) -> new LocalConnection()
-                        : SshWiring.connector(this, selected);
+                        : SshWiring.connector(
+                                SshWiring.options(
+                                        knownHosts, sshConfig, acceptNewHostKeys, hostTimeout),
+                                inv.hosts());
+
         RunListener listener =
                 terminal ? new ProgressLine(targets.size(), System.err) : RunListener.NONE;
         Runner runner =

@@ -91,9 +91,9 @@ class ChecklistLoaderTest {
     void duplicateIdsMissingFixAndUnknownTemplateNameAreAllReportedAtOnce() {
         assertEquals(
                 List.of(
-                        "c.yaml:3:14: check 'a' names fix 'resync-clok', which is not defined under fixes: (did you mean 'resync-clock'?)",
+                        "c.yaml:4:10: check 'a' names fix 'resync-clok', which is not defined under fixes: (did you mean 'resync-clock'?)",
                         "c.yaml:5:9: duplicate check id 'a' (first at c.yaml:2:5)",
-                        "c.yaml:6:14: unknown template name 'ntp_sever' (did you mean 'ntp_server'?)"),
+                        "c.yaml:6:21: unknown template name 'ntp_sever' (did you mean 'ntp_server'?)"),
                 errors(
                         """
                         checks:
