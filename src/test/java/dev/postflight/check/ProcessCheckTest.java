@@ -132,6 +132,24 @@ class ProcessCheckTest {
     }
 
     @Test
+    void aCheckFileWithMinAboveMaxIsRejectedBeforeAnyHostIsContacted() {
+        dev.postflight.checklist.InvalidInput e =
+                assertThrows(
+                        dev.postflight.checklist.InvalidInput.class,
+                        () ->
+                                LocalRun.run(
+                                        dir,
+                                        """
+                                        checks:
+                                          - id: workers
+                                            process: { name: nginx, min: 3, max: 2, usr: www }
+                                        """));
+        String all = e.errors().toString();
+        assertTrue(all.contains("min (3) must not exceed max (2)"), all);
+        assertTrue(all.contains("unknown key 'usr'") && all.contains("'user'"), all);
+    }
+
+    @Test
     void findsAProcessStartedHereByPatternAndCountsNoneOfTheProbe() throws Exception {
         String token = "3" + ProcessHandle.current().pid() + "7";
         sleeper = new ProcessBuilder("sleep", token).start();
