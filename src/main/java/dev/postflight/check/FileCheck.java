@@ -1,22 +1,262 @@
 package dev.postflight.check;
 
+import dev.postflight.checklist.Amount;
+import dev.postflight.checklist.Durations;
 import dev.postflight.checklist.Fields;
+import dev.postflight.checklist.Template;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.HashMap;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
-/** Not built yet. */
-public record FileCheck() implements CheckSpec {
+/**
+ * A file on the host: it exists (or not), has the expected type, owner, mode and size, was written
+ * recently enough, and holds the expected content. Seed 003's backup never ran inside the
+ * maintenance window: a marker file's age is how that shows. The age is measured against the host's
+ * own clock ({@code date +%s} in the same probe), so a host whose clock stood still during the
+ * window does not distort it.
+ */
+public record FileCheck(
+        String path,
+        boolean exists,
+        Optional<String> type,
+        Optional<String> owner,
+        Optional<Integer> mode,
+        Optional<Duration> maxAge,
+        Optional<String> contains,
+        Optional<Pattern> matches,
+        Optional<Long> minSize)
+        implements CheckSpec {
+
+    /** How much of a file the content probe reads at most. */
+    static final int CONTENT_LIMIT = 1 << 20;
+
+    static final List<String> TYPES = List.of("file", "directory", "symlink");
+
+    public FileCheck {
+        if (!path.startsWith("/")) {
+            throw new IllegalArgumentException("path must be absolute, got '" + path + "'");
+        }
+        if (!exists
+                && (type.isPresent()
+                        || owner.isPresent()
+                        || mode.isPresent()
+                        || maxAge.isPresent()
+                        || contains.isPresent()
+                        || matches.isPresent()
+                        || minSize.isPresent())) {
+            throw new IllegalArgumentException(
+                    "exists: false cannot be combined with type, owner, mode, max_age, contains,"
+                            + " matches or min_size");
+        }
+        type.filter(t -> !TYPES.contains(t))
+                .ifPresent(t -> {
+                    throw new IllegalArgumentException(
+                            "type must be one of " + String.join(", ", TYPES) + ", got " + t);
+                });
+        mode.filter(m -> m < 0 || m > 07777)
+                .ifPresent(m -> {
+                    throw new IllegalArgumentException("mode must be between 0000 and 7777");
+                });
+        maxAge.filter(d -> d.isNegative() || d.isZero())
+                .ifPresent(d -> {
+                    throw new IllegalArgumentException("max_age must be positive");
+                });
+        if ((contains.isPresent() || matches.isPresent())
+                && type.filter(t -> !t.equals("file")).isPresent()) {
+            throw new IllegalArgumentException(
+                    "contains and matches need type: file, got type: " + type.get());
+        }
+    }
+
     static Optional<FileCheck> parse(Fields f) {
-        f.error("not implemented yet");
-        return Optional.empty();
+        String path = f.requiredText("path");
+        boolean exists = f.bool("exists").orElse(true);
+        Optional<String> type = f.choice("type", TYPES);
+        Optional<String> owner = f.text("owner");
+        Optional<String> modeText = f.text("mode");
+        Optional<Integer> mode = Optional.empty();
+        if (modeText.isPresent()) {
+            mode = parseMode(modeText.get());
+            if (mode.isEmpty()) {
+                f.error("mode", "'" + modeText.get() + "' is not an octal mode like 0644 or 644");
+            }
+        }
+        Optional<Duration> maxAge = f.duration("max_age");
+        Optional<String> contains = f.text("contains");
+        Optional<Pattern> matches = f.regex("matches");
+        Optional<Amount> min = f.amount("min_size");
+        if (min.filter(Amount::percent).isPresent()) {
+            f.error("min_size", "must be a size like 1K or 512M, not a percentage");
+            return Optional.empty();
+        }
+        Optional<Long> minSize = min.map(a -> (long) a.value());
+        if (path.isEmpty() || (modeText.isPresent() && mode.isEmpty())) return Optional.empty();
+        Optional<Integer> m = mode;
+        return f.build(() ->
+                new FileCheck(path, exists, type, owner, m, maxAge, contains, matches, minSize));
+    }
+
+    static Optional<Integer> parseMode(String text) {
+        String t = text.trim();
+        if (!t.matches("0?[0-7]{3,4}") || t.length() > 5) return Optional.empty();
+        return Optional.of(Integer.parseInt(t, 8));
+    }
+
+    @Override
+    public List<HostProbe> hostProbes() {
+        String p = Template.shellQuote(path);
+        String stat =
+                "p="
+                        + p
+                        + "\n"
+                        + """
+                        echo "now=$(date +%s)"
+                        if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo exists=false; exit 0; fi
+                        echo exists=true
+                        if stat -c %n / >/dev/null 2>&1; then
+                          printf 'stat='; stat -c '%F|%U|%a|%s|%Y' -- "$p" || exit 2
+                        elif command -v stat >/dev/null 2>&1; then
+                          printf 'stat='; stat -f '%HT|%Su|%Mp%Lp|%z|%m' "$p" || exit 2
+                        else echo 'no stat command' >&2; exit 127
+                        fi
+                        """;
+        List<HostProbe> probes = new ArrayList<>();
+        probes.add(HostProbe.of(stat));
+        if (contains.isPresent() || matches.isPresent()) {
+            probes.add(HostProbe.of("head -c " + CONTENT_LIMIT + " -- " + p));
+        }
+        return List.copyOf(probes);
     }
 
     @Override
     public Verdict judge(Observation observation) {
-        return Verdict.error("not implemented");
+        ProbeOutput o = observation.host(0);
+        Optional<Verdict> notRun = o.didNotRun("stat " + path);
+        if (notRun.isPresent()) return notRun.get();
+        if (o.exitCode() != 0) {
+            return Verdict.error(path + ": stat failed: " + orExit(o));
+        }
+        Map<String, String> kv = keyValues(o.out());
+        if (!"true".equals(kv.get("exists"))) {
+            return exists
+                    ? Verdict.fail(path + ": does not exist")
+                    : Verdict.pass(path + ": absent, as expected");
+        }
+        String[] st = kv.getOrDefault("stat", "").split("\\|", -1);
+        if (st.length != 5) {
+            return Verdict.error(path + ": unexpected stat output: " + kv.get("stat"));
+        }
+        String foundType = normalizeType(st[0]);
+        if (!exists) return Verdict.fail(path + ": exists (" + foundType + "), expected absent");
+        String foundOwner = st[1];
+        Optional<Integer> foundMode = parseMode(st[2].length() < 3 ? "000" : st[2]);
+        long size;
+        long mtime;
+        long now;
+        try {
+            size = Long.parseLong(st[3].trim());
+            mtime = Long.parseLong(st[4].trim());
+            now = Long.parseLong(kv.getOrDefault("now", "").trim());
+        } catch (NumberFormatException e) {
+            return Verdict.error(path + ": unexpected stat output: " + kv.get("stat"));
+        }
+        Duration age = Duration.ofSeconds(now - mtime);
+        List<String> problems = new ArrayList<>();
+        type.filter(t -> !t.equals(foundType))
+                .ifPresent(t -> problems.add("is a " + foundType + ", expected " + t));
+        owner.filter(u -> !u.equals(foundOwner))
+                .ifPresent(u -> problems.add("owner " + foundOwner + ", expected " + u));
+        mode.filter(m -> foundMode.isEmpty() || !foundMode.get().equals(m))
+                .ifPresent(m -> problems.add("mode " + st[2] + ", expected " + octal(m)));
+        minSize.filter(min -> size < min)
+                .ifPresent(min ->
+                        problems.add(
+                                "size "
+                                        + new Amount(size, false)
+                                        + ", min_size "
+                                        + new Amount(min, false)));
+        maxAge.filter(max -> age.compareTo(max) > 0)
+                .ifPresent(max ->
+                        problems.add(
+                                "modified "
+                                        + Durations.format(age)
+                                        + " ago (host clock), max_age "
+                                        + Durations.format(max)));
+        if (contains.isPresent() || matches.isPresent()) {
+            ProbeOutput c = observation.host(1);
+            Optional<Verdict> contentNotRun = c.didNotRun("read " + path);
+            if (contentNotRun.isPresent()) return contentNotRun.get();
+            if (c.exitCode() != 0) {
+                return Verdict.error(path + ": cannot read content: " + orExit(c));
+            }
+            String text = c.out();
+            String within = size > CONTENT_LIMIT ? " (in its first 1M)" : "";
+            contains.filter(s -> !text.contains(s))
+                    .ifPresent(s -> problems.add("does not contain '" + s + "'" + within));
+            matches.filter(p -> !p.matcher(text).find())
+                    .ifPresent(p -> problems.add("does not match /" + p.pattern() + "/" + within));
+        }
+        String facts =
+                foundType
+                        + ", "
+                        + foundOwner
+                        + " "
+                        + st[2]
+                        + ", "
+                        + new Amount(size, false)
+                        + ", modified "
+                        + (age.isNegative()
+                                ? "in the future by " + Durations.format(age.negated())
+                                : Durations.format(age) + " ago");
+        if (problems.isEmpty()) return Verdict.pass(path + ": " + facts);
+        return Verdict.fail(path + ": " + String.join("; ", problems))
+                .withDetails(List.of("found: " + facts));
     }
 
     @Override
     public String describe() {
-        return "not implemented";
+        if (!exists) return path + " must not exist";
+        StringBuilder s = new StringBuilder(path + " exists");
+        type.ifPresent(t -> s.append(", is a ").append(t));
+        owner.ifPresent(u -> s.append(", owned by ").append(u));
+        mode.ifPresent(m -> s.append(", mode ").append(octal(m)));
+        minSize.ifPresent(m -> s.append(", at least ").append(new Amount(m, false)));
+        maxAge.ifPresent(d -> s.append(", modified within ").append(Durations.format(d)));
+        contains.ifPresent(c -> s.append(", contains '").append(c).append("'"));
+        matches.ifPresent(p -> s.append(", matches /").append(p.pattern()).append("/"));
+        return s.toString();
+    }
+
+    private static String octal(int mode) {
+        return String.format(Locale.ROOT, "%04o", mode);
+    }
+
+    /** GNU says "regular file"/"regular empty file"/"symbolic link", BSD "Regular File" etc. */
+    static String normalizeType(String raw) {
+        String t = raw.trim().toLowerCase(Locale.ROOT);
+        if (t.startsWith("regular")) return "file";
+        if (t.equals("directory")) return "directory";
+        if (t.startsWith("symbolic link")) return "symlink";
+        return t;
+    }
+
+    static Map<String, String> keyValues(String out) {
+        Map<String, String> kv = new HashMap<>();
+        for (String line : out.split("\n")) {
+            int eq = line.indexOf('=');
+            if (eq > 0)
+                kv.putIfAbsent(line.substring(0, eq).trim(), line.substring(eq + 1).strip());
+        }
+        return kv;
+    }
+
+    private static String orExit(ProbeOutput o) {
+        String e = o.err();
+        return e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e);
     }
 }

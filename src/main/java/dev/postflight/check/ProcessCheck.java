@@ -1,22 +1,247 @@
 package dev.postflight.check;
 
 import dev.postflight.checklist.Fields;
+import java.util.ArrayDeque;
+import java.util.ArrayList;
+import java.util.Deque;
+import java.util.HashMap;
+import java.util.HashSet;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
-/** Not built yet. */
-public record ProcessCheck() implements CheckSpec {
+/**
+ * Processes on the host, found by exact command name or by a pattern over the full command line,
+ * optionally of one user, counted against {@code min} and {@code max}. Seed 000 looks for the
+ * daemons with {@code ps}; seed 004 met runaway processes, which is what {@code max} is for.
+ *
+ * <p>The probe lists processes twice: {@code pid ppid user args} (args last, so spaces in it are
+ * harmless) and {@code pid comm} (comm last: on Linux a command name may contain spaces). Both
+ * forms work with Linux procps and FreeBSD ps. The probe's own processes (the batch script, its
+ * wrappers, its {@code ps}) are excluded so a pattern never counts itself.
+ */
+public record ProcessCheck(
+        Optional<String> name,
+        Optional<Pattern> pattern,
+        Optional<String> user,
+        int min,
+        Optional<Integer> max)
+        implements CheckSpec {
+
+    static final String MARKER = "postflight-process-probe";
+
+    static final String SCRIPT =
+            ": "
+                    + MARKER
+                    + "\n"
+                    + """
+                    command -v ps >/dev/null 2>&1 || { echo 'no ps command' >&2; exit 127; }
+                    echo "self=$$"
+                    echo @@args
+                    ps -A -o pid=,ppid=,user=,args= || exit 2
+                    echo @@comm
+                    ps -A -o pid=,comm= || exit 2
+                    """;
+
+    public ProcessCheck {
+        if (name.isPresent() == pattern.isPresent()) {
+            throw new IllegalArgumentException("set exactly one of name or pattern");
+        }
+        name.filter(String::isBlank)
+                .ifPresent(n -> {
+                    throw new IllegalArgumentException("name must not be empty");
+                });
+        if (min < 0) throw new IllegalArgumentException("min (" + min + ") must not be negative");
+        if (max.isPresent() && max.get() < 0) {
+            throw new IllegalArgumentException("max (" + max.get() + ") must not be negative");
+        }
+        if (max.isPresent() && min > max.get()) {
+            throw new IllegalArgumentException(
+                    "min (" + min + ") must not exceed max (" + max.get() + ")");
+        }
+    }
+
     static Optional<ProcessCheck> parse(Fields f) {
-        f.error("not implemented yet");
-        return Optional.empty();
+        Optional<String> name = f.text("name");
+        Optional<Pattern> pattern = f.regex("pattern");
+        Optional<String> user = f.text("user");
+        Optional<Integer> max = f.integer("max");
+        int min = f.integer("min").orElse(max.filter(m -> m == 0).isPresent() ? 0 : 1);
+        if (f.has("pattern") && pattern.isEmpty()) return Optional.empty();
+        return f.build(() -> new ProcessCheck(name, pattern, user, min, max));
     }
 
     @Override
+    public List<HostProbe> hostProbes() {
+        return List.of(HostProbe.of(SCRIPT));
+    }
+
+    /** One line of the process table. */
+    record Proc(int pid, int ppid, String user, String comm, String args) {}
+
+    @Override
     public Verdict judge(Observation observation) {
-        return Verdict.error("not implemented");
+        ProbeOutput o = observation.host(0);
+        Optional<Verdict> notRun = o.didNotRun("ps");
+        if (notRun.isPresent()) return notRun.get();
+        if (o.exitCode() != 0) {
+            String e = o.err();
+            return Verdict.error(
+                    "ps failed: "
+                            + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
+        }
+        List<Proc> all = parseTable(o.out());
+        if (all.isEmpty()) return Verdict.error("ps listed no processes");
+        int self = selfPid(o.out());
+        Set<Integer> own = probeOwn(all, self);
+        List<Proc> found = new ArrayList<>();
+        for (Proc p : all) {
+            if (own.contains(p.pid())) continue;
+            if (name.isPresent() && !name.get().equals(p.comm()) && !truncatedMatch(p.comm()))
+                continue;
+            if (pattern.isPresent() && !pattern.get().matcher(p.args()).find()) continue;
+            if (user.isPresent() && !userMatches(user.get(), p.user())) continue;
+            found.add(p);
+        }
+        int n = found.size();
+        String what = target();
+        String pids =
+                found.isEmpty()
+                        ? ""
+                        : " (pid "
+                                + String.join(
+                                        ", ",
+                                        found.stream()
+                                                .limit(3)
+                                                .map(p -> String.valueOf(p.pid()))
+                                                .toList())
+                                + (n > 3 ? ", …" : "")
+                                + ")";
+        String counted = what + ": " + n + (n == 1 ? " process" : " processes") + pids;
+        List<String> details =
+                found.stream()
+                        .limit(3)
+                        .map(p -> p.pid() + " " + p.user() + " " + p.args())
+                        .toList();
+        if (n < min) {
+            return Verdict.fail(counted + ", expected at least " + min).withDetails(details);
+        }
+        if (max.isPresent() && n > max.get()) {
+            return Verdict.fail(counted + ", expected at most " + max.get()).withDetails(details);
+        }
+        return Verdict.pass(counted);
     }
 
     @Override
     public String describe() {
-        return "not implemented";
+        String range =
+                max.map(m -> m == min ? "exactly " + m : min + " to " + m)
+                        .orElse("at least " + min);
+        return range + " of " + target();
+    }
+
+    private String target() {
+        String t =
+                name.map(n -> "process " + n)
+                        .orElseGet(() -> "processes matching /" + pattern.get().pattern() + "/");
+        return t + user.map(u -> " of user " + u).orElse("");
+    }
+
+    /** Linux truncates comm to 15 characters: a long name matches its own first 15. */
+    private boolean truncatedMatch(String comm) {
+        String n = name.orElse("");
+        return n.length() > 15 && comm.length() == 15 && n.startsWith(comm);
+    }
+
+    /** procps shortens long user names to 7 characters and a '+'. */
+    private static boolean userMatches(String expected, String shown) {
+        if (expected.equals(shown)) return true;
+        return shown.endsWith("+") && expected.startsWith(shown.substring(0, shown.length() - 1));
+    }
+
+    static List<Proc> parseTable(String out) {
+        Map<Integer, String> comms = new HashMap<>();
+        List<String[]> rows = new ArrayList<>();
+        String section = "";
+        for (String line : out.split("\n")) {
+            String t = line.strip();
+            if (t.startsWith("@@")) {
+                section = t;
+                continue;
+            }
+            if (t.isEmpty()) continue;
+            if (section.equals("@@args")) {
+                String[] parts = t.split("\\s+", 4);
+                if (parts.length >= 3) rows.add(parts);
+            } else if (section.equals("@@comm")) {
+                String[] parts = t.split("\\s+", 2);
+                if (parts.length == 2 && isNumber(parts[0])) {
+                    comms.put(Integer.parseInt(parts[0]), parts[1]);
+                }
+            }
+        }
+        List<Proc> procs = new ArrayList<>();
+        for (String[] r : rows) {
+            if (!isNumber(r[0]) || !isNumber(r[1])) continue;
+            int pid = Integer.parseInt(r[0]);
+            String args = r.length > 3 ? r[3] : "";
+            String comm = comms.getOrDefault(pid, firstWordBasename(args));
+            procs.add(new Proc(pid, Integer.parseInt(r[1]), r[2], comm, args));
+        }
+        return procs;
+    }
+
+    private static int selfPid(String out) {
+        for (String line : out.split("\n")) {
+            if (line.startsWith("self=") && isNumber(line.substring(5).strip())) {
+                return Integer.parseInt(line.substring(5).strip());
+            }
+        }
+        return -1;
+    }
+
+    /**
+     * The probe's own processes: everything under the batch script ({@code sh -s}, an ancestor of
+     * the probe) when it can be found, else the probe's shell, its children and whatever carries
+     * its marker.
+     */
+    static Set<Integer> probeOwn(List<Proc> all, int self) {
+        Map<Integer, Proc> byPid = new HashMap<>();
+        Map<Integer, List<Integer>> children = new HashMap<>();
+        for (Proc p : all) {
+            byPid.put(p.pid(), p);
+            children.computeIfAbsent(p.ppid(), k -> new ArrayList<>()).add(p.pid());
+        }
+        int root = self;
+        Set<Integer> seen = new HashSet<>();
+        for (Proc p = byPid.get(self); p != null && seen.add(p.pid()); p = byPid.get(p.ppid())) {
+            if (p.args().matches("(\\S*/)?sh -s")) {
+                root = p.pid();
+                break;
+            }
+        }
+        Set<Integer> own = new HashSet<>();
+        for (Proc p : all) if (p.args().contains(MARKER)) own.add(p.pid());
+        Set<Integer> visited = new HashSet<>();
+        Deque<Integer> todo = new ArrayDeque<>(List.of(root));
+        while (!todo.isEmpty()) {
+            int pid = todo.pop();
+            if (!visited.add(pid)) continue;
+            own.add(pid);
+            todo.addAll(children.getOrDefault(pid, List.of()));
+        }
+        return own;
+    }
+
+    private static String firstWordBasename(String args) {
+        String first = args.split("\\s+", 2)[0];
+        int slash = first.lastIndexOf('/');
+        return slash < 0 ? first : first.substring(slash + 1);
+    }
+
+    private static boolean isNumber(String s) {
+        return !s.isEmpty() && s.length() < 10 && s.chars().allMatch(Character::isDigit);
     }
 }

@@ -1,22 +1,203 @@
 package dev.postflight.check;
 
 import dev.postflight.checklist.Fields;
+import dev.postflight.checklist.Template;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 
-/** Not built yet. */
-public record ServiceCheck() implements CheckSpec {
+/**
+ * A service on the host is running (or stopped) and enabled at boot (or not). Seed 003's ntpd had
+ * stopped after the VM was paused while the site answered again. The probe finds the host's service
+ * manager — systemd (only when it is PID 1's manager: {@code /run/systemd/system}), FreeBSD {@code
+ * service}, OpenRC, or SysV init scripts — and the verdict names the one it used, because "stopped"
+ * means something different to each.
+ */
+public record ServiceCheck(String name, Optional<String> state, Optional<Boolean> enabled)
+        implements CheckSpec {
+
+    static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9@._:+-]*";
+
+    /** systemd's is-enabled answers that mean the unit starts at boot. */
+    private static final Set<String> SYSTEMD_ENABLED =
+            Set.of("enabled", "enabled-runtime", "alias", "generated");
+
+    private static final String SCRIPT =
+            """
+            if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+              echo manager=systemd
+              systemctl show -p LoadState -- "$n" 2>/dev/null | head -n 1
+              echo "active=$(systemctl is-active -- "$n" 2>/dev/null)"
+              echo "enabled=$(systemctl is-enabled -- "$n" 2>/dev/null)"
+              exit 0
+            fi
+            pf_status() {
+              echo "cmd=$*"
+              pf_out=$("$@" 2>&1); echo "status_exit=$?"
+              echo "status=$(printf '%s\\n' "$pf_out" | grep -v '^[[:space:]]*$' | tail -n 1)"
+            }
+            if [ "$(uname -s 2>/dev/null)" = FreeBSD ]; then
+              echo manager=freebsd
+              if [ -x "/etc/rc.d/$n" ] || [ -x "/usr/local/etc/rc.d/$n" ]; then echo exists=yes
+              else echo exists=no; exit 0; fi
+              pf_status service "$n" onestatus
+              if service "$n" enabled >/dev/null 2>&1; then echo enabled=yes; else echo enabled=no; fi
+              exit 0
+            fi
+            if command -v rc-service >/dev/null 2>&1; then
+              echo manager=openrc
+              if rc-service --exists "$n" >/dev/null 2>&1; then echo exists=yes
+              else echo exists=no; exit 0; fi
+              pf_status rc-service "$n" status
+              if rc-update show 2>/dev/null | awk -v n="$n" '$1 == n { f = 1 } END { exit !f }'
+              then echo enabled=yes; else echo enabled=no; fi
+              exit 0
+            fi
+            if [ -d /etc/init.d ] || [ -d /etc/rc.d/init.d ]; then
+              echo manager=sysv
+              pf_s=
+              for pf_d in /etc/init.d /etc/rc.d/init.d; do
+                if [ -x "$pf_d/$n" ]; then pf_s="$pf_d/$n"; break; fi
+              done
+              if [ -z "$pf_s" ]; then echo exists=no; exit 0; fi
+              echo exists=yes
+              pf_status "$pf_s" status
+              pf_en=no
+              for pf_l in /etc/rc[2345].d/S??"$n" /etc/rc.d/rc[2345].d/S??"$n"; do
+                if [ -e "$pf_l" ]; then pf_en=yes; fi
+              done
+              if [ "$pf_en" = no ] && command -v chkconfig >/dev/null 2>&1 \\
+                 && chkconfig --list "$n" 2>/dev/null | grep -q ':on'; then pf_en=yes; fi
+              echo "enabled=$pf_en"
+              exit 0
+            fi
+            echo 'no service manager found (no systemd, FreeBSD service, rc-service or /etc/init.d)' >&2
+            exit 127
+            """;
+
+    public ServiceCheck {
+        if (!name.matches(NAME_RULE)) {
+            throw new IllegalArgumentException(
+                    "name must be a service name (letters, digits, @ . _ : + -), got '"
+                            + name
+                            + "'");
+        }
+        state.filter(s -> !s.equals("running") && !s.equals("stopped"))
+                .ifPresent(s -> {
+                    throw new IllegalArgumentException(
+                            "state must be running or stopped, got " + s);
+                });
+        if (state.isEmpty() && enabled.isEmpty()) {
+            throw new IllegalArgumentException("set state, enabled, or both");
+        }
+    }
+
     static Optional<ServiceCheck> parse(Fields f) {
-        f.error("not implemented yet");
-        return Optional.empty();
+        String name = f.requiredText("name");
+        Optional<String> state = f.choice("state", List.of("running", "stopped"));
+        Optional<Boolean> enabled = f.bool("enabled");
+        if (name.isEmpty() || (f.has("state") && state.isEmpty())) return Optional.empty();
+        Optional<String> s = state.isEmpty() && enabled.isEmpty() ? Optional.of("running") : state;
+        return f.build(() -> new ServiceCheck(name, s, enabled));
+    }
+
+    @Override
+    public List<HostProbe> hostProbes() {
+        return List.of(HostProbe.of("n=" + Template.shellQuote(name) + "\n" + SCRIPT));
     }
 
     @Override
     public Verdict judge(Observation observation) {
-        return Verdict.error("not implemented");
+        ProbeOutput o = observation.host(0);
+        Optional<Verdict> notRun = o.didNotRun(name);
+        if (notRun.isPresent()) return notRun.get();
+        Map<String, String> kv = FileCheck.keyValues(o.out());
+        String manager = kv.getOrDefault("manager", "");
+        if (o.exitCode() != 0 || manager.isEmpty()) {
+            String e = o.err();
+            return Verdict.error(
+                    name
+                            + ": service probe failed: "
+                            + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
+        }
+        boolean running;
+        boolean atBoot;
+        String stateWord;
+        String bootWord;
+        String how;
+        if (manager.equals("systemd")) {
+            String load = kv.getOrDefault("LoadState", "");
+            if (load.equals("not-found") || load.isEmpty()) {
+                return notInstalled("systemd");
+            }
+            String active = kv.getOrDefault("active", "unknown");
+            String en = kv.getOrDefault("enabled", "");
+            running = active.equals("active") || active.equals("reloading");
+            atBoot = SYSTEMD_ENABLED.contains(en);
+            stateWord = active.isEmpty() ? "unknown" : active;
+            bootWord = en.isEmpty() ? "enabled state unknown" : en;
+            how = "systemd";
+        } else {
+            if (!"yes".equals(kv.get("exists"))) {
+                return notInstalled(
+                        switch (manager) {
+                            case "sysv" -> "sysv: no /etc/init.d/" + name;
+                            case "freebsd" -> "freebsd: no rc.d script " + name;
+                            default -> manager;
+                        });
+            }
+            String exit = kv.getOrDefault("status_exit", "?");
+            running = exit.equals("0");
+            atBoot = "yes".equals(kv.get("enabled"));
+            stateWord = running ? "running" : "not running";
+            bootWord = atBoot ? "enabled at boot" : "disabled at boot";
+            String status = kv.getOrDefault("status", "");
+            how =
+                    manager
+                            + ": "
+                            + kv.getOrDefault("cmd", "status")
+                            + " exit "
+                            + exit
+                            + (running || status.isEmpty() ? "" : ": " + status);
+        }
+        List<String> problems = new ArrayList<>();
+        if (state.isPresent() && state.get().equals("running") != running) {
+            problems.add(stateWord);
+        }
+        if (enabled.isPresent() && enabled.get() != atBoot) {
+            problems.add(bootWord);
+        }
+        if (!problems.isEmpty()) {
+            String expected =
+                    state.map(s -> s).orElse("")
+                            + (state.isPresent() && enabled.isPresent() ? ", " : "")
+                            + enabled.map(e -> e ? "enabled" : "disabled").orElse("");
+            return Verdict.fail(
+                    name
+                            + ": "
+                            + String.join(", ", problems)
+                            + " ("
+                            + how
+                            + "), expected "
+                            + expected);
+        }
+        List<String> facts = new ArrayList<>();
+        if (state.isPresent()) facts.add(stateWord);
+        if (enabled.isPresent()) facts.add(bootWord);
+        return Verdict.pass(name + ": " + String.join(", ", facts) + " (" + how + ")");
+    }
+
+    private Verdict notInstalled(String how) {
+        return Verdict.fail(name + ": not installed/unknown unit (" + how + ")");
     }
 
     @Override
     public String describe() {
-        return "not implemented";
+        List<String> want = new ArrayList<>();
+        state.ifPresent(want::add);
+        enabled.ifPresent(e -> want.add(e ? "enabled at boot" : "disabled at boot"));
+        return "service " + name + " " + String.join(", ", want);
     }
 }

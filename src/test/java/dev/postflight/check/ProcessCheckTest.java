@@ -1,0 +1,183 @@
+package dev.postflight.check;
+
+import static dev.postflight.testing.LocalRun.check;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postflight.run.CheckResult;
+import dev.postflight.run.HostResult;
+import dev.postflight.testing.LocalRun;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Path;
+import java.util.List;
+import java.util.Optional;
+import java.util.regex.Pattern;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class ProcessCheckTest {
+    @TempDir Path dir;
+    private Process sleeper;
+
+    /** Recorded from procps-ng 4 on Debian, as the probe prints it (args table, comm table). */
+    static final String PS_LINUX =
+            """
+            self=4242
+            @@args
+                  1       0 root     /sbin/init
+                612       1 root     sshd: /usr/sbin/sshd -D [listener] 0 of 10-100 startups
+                700       1 ntp      /usr/sbin/ntpd -p /var/run/ntpd.pid -g -u 106:112
+                801       1 root     nginx: master process /usr/sbin/nginx -g daemon on; master_process on;
+                802     801 www-data nginx: worker process
+                803     801 www-data nginx: worker process
+                804     801 www-data nginx: worker process
+                805     801 www-data nginx: worker process
+               4200     612 ops      sh -s
+               4241    4200 ops      timeout -k 2 10 sh -c : postflight-process-probe nginx
+               4242    4241 ops      sh -c : postflight-process-probe nginx
+               4243    4242 ops      ps -A -o pid=,ppid=,user=,args=
+               4250    4200 ops      sh -c grep nginx /etc/hosts
+            @@comm
+                  1 systemd
+                612 sshd
+                700 ntpd
+                801 nginx
+                802 nginx
+                803 nginx
+                804 nginx
+                805 nginx
+               4200 sh
+               4241 timeout
+               4242 sh
+               4243 ps
+               4250 sh
+            """;
+
+    @AfterEach
+    void stopSleeper() {
+        if (sleeper != null) sleeper.destroyForcibly();
+    }
+
+    private static Verdict judge(ProcessCheck c, String out) {
+        return c.judge(
+                new Observation(
+                        List.of(
+                                new ProbeOutput(
+                                        0,
+                                        out.getBytes(StandardCharsets.UTF_8),
+                                        new byte[0],
+                                        false)),
+                        Optional.empty()));
+    }
+
+    @Test
+    void countsByNameAndUserAndListsUpToThreePids() {
+        Verdict v =
+                judge(
+                        new ProcessCheck(
+                                Optional.of("nginx"),
+                                Optional.empty(),
+                                Optional.of("www-data"),
+                                1,
+                                Optional.of(3)),
+                        PS_LINUX);
+        assertEquals(Status.FAIL, v.status());
+        assertEquals(
+                "process nginx of user www-data: 4 processes (pid 802, 803, 804, …), expected at"
+                        + " most 3",
+                v.reason());
+    }
+
+    @Test
+    void aPatternDoesNotCountTheProbeItselfNorOtherProbesOfTheBatch() {
+        Verdict v =
+                judge(
+                        new ProcessCheck(
+                                Optional.empty(),
+                                Optional.of(Pattern.compile("nginx")),
+                                Optional.empty(),
+                                1,
+                                Optional.empty()),
+                        PS_LINUX);
+        assertEquals("processes matching /nginx/: 5 processes (pid 801, 802, 803, …)", v.reason());
+        Verdict ntp =
+                judge(
+                        new ProcessCheck(
+                                Optional.of("ntpd"),
+                                Optional.empty(),
+                                Optional.empty(),
+                                1,
+                                Optional.empty()),
+                        PS_LINUX.replace(
+                                "    700       1 ntp      /usr/sbin/ntpd",
+                                "    700       1 ntp      /usr/sbin/chronyd"));
+        assertEquals(Status.PASS, ntp.status(), "comm is what name compares, not args");
+    }
+
+    @Test
+    void minMustNotExceedMax() {
+        IllegalArgumentException e =
+                assertThrows(
+                        IllegalArgumentException.class,
+                        () ->
+                                new ProcessCheck(
+                                        Optional.of("x"),
+                                        Optional.empty(),
+                                        Optional.empty(),
+                                        3,
+                                        Optional.of(2)));
+        assertEquals("min (3) must not exceed max (2)", e.getMessage());
+    }
+
+    @Test
+    void aCheckFileWithMinAboveMaxIsRejectedBeforeAnyHostIsContacted() {
+        dev.postflight.checklist.InvalidInput e =
+                assertThrows(
+                        dev.postflight.checklist.InvalidInput.class,
+                        () ->
+                                LocalRun.run(
+                                        dir,
+                                        """
+                                        checks:
+                                          - id: workers
+                                            process: { name: nginx, min: 3, max: 2, usr: www }
+                                        """));
+        String all = e.errors().toString();
+        assertTrue(all.contains("min (3) must not exceed max (2)"), all);
+        assertTrue(all.contains("unknown key 'usr'") && all.contains("'user'"), all);
+    }
+
+    @Test
+    void findsAProcessStartedHereByPatternAndCountsNoneOfTheProbe() throws Exception {
+        String token = "3" + ProcessHandle.current().pid() + "7";
+        sleeper = new ProcessBuilder("sleep", token).start();
+        HostResult r =
+                LocalRun.run(
+                        dir,
+                        """
+                        checks:
+                          - id: mine
+                            process: { pattern: "^sleep %s$", max: 1 }
+                          - id: by-name
+                            process: { name: sleep, min: 1 }
+                          - id: none
+                            process: { pattern: "no-such-process-%s", max: 0 }
+                          - id: probe-text
+                            process: { pattern: "postflight-process-probe", max: 0 }
+                        """
+                                .formatted(token, token));
+        CheckResult mine = check(r, "mine");
+        assertEquals(Status.PASS, mine.status(), mine.verdict().reason());
+        assertTrue(
+                mine.verdict().reason().endsWith("1 process (pid " + sleeper.pid() + ")"),
+                mine.verdict().reason());
+        assertEquals(Status.PASS, check(r, "by-name").status());
+        assertEquals(Status.PASS, check(r, "none").status(), check(r, "none").verdict().reason());
+        assertEquals(
+                Status.PASS,
+                check(r, "probe-text").status(),
+                check(r, "probe-text").verdict().reason());
+    }
+}
