@@ -66,8 +66,13 @@ public record CommandCheck(
                 .filter(s -> !o.err().contains(s))
                 .ifPresent(s -> problems.add("stderr does not contain '" + s + "'"));
         if (problems.isEmpty()) {
-            return Verdict.pass(firstLine(run) + ": exit " + o.exitCode());
+            String said = ProbeOutput.lastLine(out);
+            return Verdict.pass(
+                    said.isBlank() || said.length() > 120
+                            ? firstLine(run) + ": exit " + o.exitCode()
+                            : said + " (exit " + o.exitCode() + ")");
         }
+
         List<String> details = new ArrayList<>();
         if (!out.isBlank()) details.add("stdout: " + tail(out));
         if (!o.err().isBlank()) details.add("stderr: " + tail(o.err()));

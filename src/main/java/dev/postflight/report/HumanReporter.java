@@ -122,12 +122,12 @@ final class HumanReporter implements Reporter {
                 .append(" · ")
                 .append(r.count(Status.PASS))
                 .append(" passed · ")
-                .append(r.count(Status.WARN))
-                .append(" warnings · ")
+                .append(plural((int) r.count(Status.WARN), "warning"))
+                .append(" · ")
                 .append(r.count(Status.FAIL))
                 .append(" failed · ")
-                .append(r.count(Status.ERROR))
-                .append(" errors · ")
+                .append(plural((int) r.count(Status.ERROR), "error"))
+                .append(" · ")
                 .append(r.count(Status.SKIP))
                 .append(" skipped\n");
         if (r.hosts().size() > 1) ranking(out, r);
@@ -201,8 +201,9 @@ final class HumanReporter implements Reporter {
     private static String counts(HostResult h) {
         List<String> parts = new ArrayList<>();
         if (h.count(Status.FAIL) > 0) parts.add(h.count(Status.FAIL) + " failed");
-        if (h.count(Status.ERROR) > 0) parts.add(h.count(Status.ERROR) + " errors");
-        if (h.count(Status.WARN) > 0) parts.add(h.count(Status.WARN) + " warnings");
+        if (h.count(Status.ERROR) > 0) parts.add(plural((int) h.count(Status.ERROR), "error"));
+        if (h.count(Status.WARN) > 0) parts.add(plural((int) h.count(Status.WARN), "warning"));
+
         if (h.count(Status.SKIP) > 0) parts.add(h.count(Status.SKIP) + " skipped");
         parts.add(h.count(Status.PASS) + " passed");
         return String.join(", ", parts);

@@ -1,0 +1,73 @@
+package dev.postflight.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+class LintAndListTest {
+    @TempDir Path dir;
+
+    @Test
+    void theShippedChecklistsLintClean() {
+        Cli r = Cli.run("lint", "checks");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("checks/local.yaml: ok"), r.out());
+    }
+
+    @Test
+    void lintPrintsEveryErrorOfEveryFileAndExitsTwo() throws Exception {
+        Files.writeString(
+                dir.resolve("a.yaml"), "checks:\n  - id: A\n    disk: { max_used: 180% }\n");
+        Files.writeString(dir.resolve("b.yaml"), "chekcs: []\n");
+        Cli r = Cli.run("lint", dir.toString());
+        assertEquals(2, r.exit());
+        assertEquals(
+                dir
+                        + "/a.yaml:2:9: id 'A' must be lowercase letters, digits and dashes ([a-z0-9-]+)\n"
+                        + dir
+                        + "/a.yaml:3:23: max_used: '180%' is not a size; write e.g. 80% or 512M\n"
+                        + dir
+                        + "/b.yaml:1:1: unknown key 'chekcs' in a check file (did you mean 'checks'?)\n",
+                r.err());
+    }
+
+    @Test
+    void listShowsWhatEachProbeRunsAndEachFixsSteps() throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(
+                f,
+                """
+                vars: { ntp_server: ntp.example.net }
+                checks:
+                  - id: offset
+                    command: { run: "ntpdate -q {{ ntp_server }}" }
+                    fix: resync-clock
+                fixes:
+                  resync-clock:
+                    approval: confirm
+                    become: true
+                    steps:
+                      - service: { name: ntpd, action: stop }
+                      - run: ntpdate {{ ntp_server }}
+                    finally:
+                      - service: { name: ntpd, action: start }
+                """);
+        Cli r = Cli.run("list", f.toString());
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("        ntpdate -q ntp.example.net\n"), r.out());
+        assertTrue(r.out().contains("    resync-clock  [approval: confirm, sudo -n]\n"), r.out());
+        assertTrue(r.out().contains("      step: run: ntpdate ntp.example.net\n"), r.out());
+        assertTrue(r.out().contains("      finally: service ntpd start\n"), r.out());
+    }
+
+    @Test
+    void versionIsPrinted() {
+        Cli r = Cli.run("--version");
+        assertEquals(0, r.exit());
+        assertTrue(r.out().startsWith("postflight "), r.out());
+    }
+}
