@@ -37,8 +37,21 @@ public final class HttpProber {
     /** How much of a body is kept for content checks. */
     static final int MAX_BODY = 1 << 20;
 
-    private final OkHttpClient base =
-            new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+    /** Built on first use: runs without HTTP checks need not load OkHttp (and Kotlin) at all. */
+    private volatile OkHttpClient base;
+
+    private OkHttpClient base() {
+        OkHttpClient b = base;
+        if (b == null) {
+            synchronized (this) {
+                if (base == null) {
+                    base = new OkHttpClient.Builder().retryOnConnectionFailure(false).build();
+                }
+                b = base;
+            }
+        }
+        return b;
+    }
 
     /** What to send. {@code virtualHost} replaces the URL's host for Host and SNI. */
     public record Request(
@@ -69,7 +82,7 @@ public final class HttpProber {
         HttpUrl url = HttpUrl.parse(r.url());
         if (url == null) return new Outcome.Failure("not an http(s) URL: " + r.url());
         OkHttpClient.Builder b =
-                base.newBuilder()
+                base().newBuilder()
                         .callTimeout(r.timeout().toMillis(), TimeUnit.MILLISECONDS)
                         .connectTimeout(r.timeout().toMillis(), TimeUnit.MILLISECONDS)
                         .readTimeout(r.timeout().toMillis(), TimeUnit.MILLISECONDS)
