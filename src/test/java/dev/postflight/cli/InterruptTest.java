@@ -1,0 +1,56 @@
+package dev.postflight.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.concurrent.TimeUnit;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** A real SIGINT to a real postflight process: it stops, reports what finished, exits 130. */
+class InterruptTest {
+    @TempDir Path dir;
+
+    @Test
+    void ctrlCReportsWhatFinishedAndExits130() throws Exception {
+        Path marker = dir.resolve("started");
+        Path checks = dir.resolve("c.yaml");
+        Files.writeString(
+                checks,
+                "checks:\n"
+                        + "  - { id: quick, command: { run: \"true\" } }\n"
+                        + "  - { id: hang, command: { run: \"touch "
+                        + marker
+                        + "; sleep 60\", timeout: 60s } }\n");
+        String java = ProcessHandle.current().info().command().orElse("java");
+        Process p =
+                new ProcessBuilder(
+                                java,
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                "dev.postflight.cli.Main",
+                                "verify",
+                                "--local",
+                                "-c",
+                                checks.toString())
+                        .redirectError(dir.resolve("err").toFile())
+                        .redirectOutput(dir.resolve("out").toFile())
+                        .start();
+        Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
+        while (!Files.exists(marker) && Instant.now().isBefore(deadline)) Thread.sleep(50);
+        assertTrue(Files.exists(marker), "the probe never started");
+        new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+        assertTrue(p.waitFor(20, TimeUnit.SECONDS), "postflight did not stop after SIGINT");
+        String out = Files.readString(dir.resolve("out"));
+        assertEquals(130, p.exitValue(), out + Files.readString(dir.resolve("err")));
+        assertTrue(out.contains("INTERRUPTED: partial results above (exit 130)"), out);
+        assertTrue(out.contains("interrupted"), out);
+        assertTrue(Files.readString(dir.resolve("err")).contains("interrupted; stopping"));
+        assertEquals(List.of(), p.descendants().filter(ProcessHandle::isAlive).toList());
+    }
+}

@@ -1,0 +1,183 @@
+package dev.postflight.run;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postflight.check.Check;
+import dev.postflight.check.Status;
+import dev.postflight.checklist.ChecklistBinder;
+import dev.postflight.checklist.ChecklistLoader;
+import dev.postflight.checklist.Problems;
+import dev.postflight.inventory.Host;
+import dev.postflight.testing.LocalRun;
+import dev.postflight.transport.LocalConnection;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.Collections;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
+import java.util.concurrent.CountDownLatch;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** The engine's promises: a hung host is cut off at --timeout, Ctrl-C reports what finished. */
+class RunnerTest {
+    @TempDir Path dir;
+
+    private List<Check> checks(String yaml) throws Exception {
+        Path f = LocalRun.write(dir, "c" + System.nanoTime() + ".yaml", yaml);
+        Problems p = new Problems();
+        ChecklistBinder.Bound b =
+                ChecklistBinder.bind(
+                        ChecklistLoader.load(List.of(f)), Map.of(), "h", "127.0.0.1", p);
+        p.throwIfAny();
+        return b.checks();
+    }
+
+    private static Host host(String name) {
+        return new Host(
+                name,
+                Optional.of("127.0.0.1"),
+                Optional.empty(),
+                OptionalInt.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                List.of());
+    }
+
+    @Test
+    void aHungHostIsCutOffAtItsTimeoutWithoutDelayingTheOthers() throws Exception {
+        List<Check> hang =
+                checks("checks:\n  - { id: hang, command: { run: \"sleep 60\", timeout: 60s } }\n");
+        List<Check> quick = checks("checks:\n  - { id: quick, command: { run: \"true\" } }\n");
+        Runner runner =
+                new Runner(
+                        new Runner.Options(
+                                4,
+                                Duration.ofSeconds(2),
+                                (h, d) -> new LocalConnection(),
+                                RunListener.NONE,
+                                "test"));
+        long t0 = System.nanoTime();
+        RunReport r =
+                runner.run(
+                        "t",
+                        List.of(),
+                        "",
+                        List.of(
+                                new Runner.Target(host("slow"), hang),
+                                new Runner.Target(host("fast"), quick)));
+        Duration took = Duration.ofNanos(System.nanoTime() - t0);
+        assertEquals(Status.ERROR, r.hosts().get(0).checks().get(0).status());
+        assertEquals(
+                "did not finish within --timeout 2.00s",
+                r.hosts().get(0).checks().get(0).verdict().reason());
+        assertEquals(Status.PASS, r.hosts().get(1).checks().get(0).status());
+        assertEquals(1, r.exitCode());
+        assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "took " + took);
+    }
+
+    @Test
+    void interruptReportsWhatFinishedAndExits130() throws Exception {
+        List<Check> hang =
+                checks("checks:\n  - { id: hang, command: { run: \"sleep 60\", timeout: 60s } }\n");
+        List<Check> quick = checks("checks:\n  - { id: quick, command: { run: \"true\" } }\n");
+        CountDownLatch quickDone = new CountDownLatch(1);
+        CountDownLatch slowSent = new CountDownLatch(1);
+        RunListener listener =
+                new RunListener() {
+                    @Override
+                    public void batchSent(Host host, int probes) {
+                        if (host.name().equals("slow")) slowSent.countDown();
+                    }
+
+                    @Override
+                    public void hostFinished(HostResult result) {
+                        if (result.host().equals("fast")) quickDone.countDown();
+                    }
+                };
+        Runner runner =
+                new Runner(
+                        new Runner.Options(
+                                1,
+                                Duration.ofSeconds(60),
+                                (h, d) -> new LocalConnection(),
+                                listener,
+                                "test"));
+        Thread.ofVirtual()
+                .start(() -> {
+                    try {
+                        quickDone.await();
+                        slowSent.await();
+                        Thread.sleep(200);
+                        runner.interrupt();
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+        RunReport r =
+                runner.run(
+                        "t",
+                        List.of(),
+                        "",
+                        List.of(
+                                new Runner.Target(host("fast"), quick),
+                                new Runner.Target(host("slow"), hang),
+                                new Runner.Target(host("later"), quick)));
+        assertEquals(130, r.exitCode());
+        assertEquals(Status.PASS, r.hosts().get(0).checks().get(0).status());
+        assertEquals("interrupted", r.hosts().get(1).checks().get(0).verdict().reason());
+        assertEquals(
+                "not run: interrupted before it started",
+                r.hosts().get(2).checks().get(0).verdict().reason());
+    }
+
+    @Test
+    void listenersSeeTheEventsOfAHostInOrder() throws Exception {
+        List<String> events = Collections.synchronizedList(new ArrayList<>());
+        RunListener listener =
+                new RunListener() {
+                    @Override
+                    public void hostStarted(Host host) {
+                        events.add("started " + host.name());
+                    }
+
+                    @Override
+                    public void hostConnected(Host host, String via) {
+                        events.add("connected " + host.name() + " " + via);
+                    }
+
+                    @Override
+                    public void batchSent(Host host, int probes) {
+                        events.add("batch " + host.name() + " " + probes + " probes");
+                    }
+
+                    @Override
+                    public void hostFinished(HostResult result) {
+                        events.add("finished " + result.host() + " " + result.worst().word());
+                    }
+                };
+        List<Check> two =
+                checks(
+                        "checks:\n  - { id: a, command: { run: \"true\" } }\n  - { id: b, command: { run: \"true\" } }\n  - { id: c, command: { run: \"true\" } }\n");
+        new Runner(
+                        new Runner.Options(
+                                1,
+                                Duration.ofSeconds(30),
+                                (h, d) -> new LocalConnection(),
+                                listener,
+                                "test"))
+                .run("t", List.of(), "", List.of(new Runner.Target(host("web1"), two)));
+        assertEquals(
+                List.of(
+                        "started web1",
+                        "connected web1 local",
+                        "batch web1 1 probes",
+                        "finished web1 pass"),
+                events);
+    }
+}
