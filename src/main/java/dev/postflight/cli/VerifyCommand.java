@@ -26,7 +26,6 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -256,15 +255,7 @@ final class VerifyCommand implements Callable<Integer> {
         } catch (IOException e) {
             name = "localhost";
         }
-        return new Host(
-                name,
-                Optional.of("127.0.0.1"),
-                Optional.empty(),
-                OptionalInt.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Map.of(),
-                List.of());
+        return Host.at(name, "127.0.0.1");
     }
 
     /** The format names, for --help. */

@@ -25,6 +25,19 @@ public record Host(
         groups = List.copyOf(groups);
     }
 
+    /** A host with a name and an address and nothing else set. */
+    public static Host at(String name, String address) {
+        return new Host(
+                name,
+                Optional.of(address),
+                Optional.empty(),
+                OptionalInt.empty(),
+                Optional.empty(),
+                Optional.empty(),
+                Map.of(),
+                List.of());
+    }
+
     /** The address the runner uses for network probes. */
     public String reachAddress() {
         return address.orElse(name);

@@ -17,8 +17,6 @@ import java.util.ArrayList;
 import java.util.Collections;
 import java.util.List;
 import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 import java.util.concurrent.CountDownLatch;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -38,15 +36,7 @@ class RunnerTest {
     }
 
     private static Host host(String name) {
-        return new Host(
-                name,
-                Optional.of("127.0.0.1"),
-                Optional.empty(),
-                OptionalInt.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Map.of(),
-                List.of());
+        return Host.at(name, "127.0.0.1");
     }
 
     @Test

@@ -19,9 +19,6 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.List;
-import java.util.Map;
-import java.util.Optional;
-import java.util.OptionalInt;
 
 /**
  * Test kit: writes a check file, loads it the way {@code postflight verify} does, and runs it
@@ -41,15 +38,7 @@ public final class LocalRun {
     }
 
     public static Host localhost() {
-        return new Host(
-                "localhost",
-                Optional.of("127.0.0.1"),
-                Optional.empty(),
-                OptionalInt.empty(),
-                Optional.empty(),
-                Optional.empty(),
-                Map.of(),
-                List.of());
+        return Host.at("localhost", "127.0.0.1");
     }
 
     /** Loads {@code yaml} and runs it on this machine. */
