@@ -98,7 +98,9 @@ class RunnerTest {
                                 (h, d) -> new LocalConnection(),
                                 listener,
                                 "test"));
-        Thread.ofVirtual()
+        // A platform thread: the interrupt must arrive even if the run keeps every carrier
+        // thread of the virtual-thread scheduler busy.
+        Thread.ofPlatform()
                 .start(() -> {
                     try {
                         quickDone.await();
