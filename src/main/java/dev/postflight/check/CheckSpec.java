@@ -22,6 +22,11 @@ public sealed interface CheckSpec
         return List.of();
     }
 
+    /** Whether the check needs the host's clock (read at the start of the batch). */
+    default boolean needsHostTime() {
+        return false;
+    }
+
     /** The runner-side part, if any. */
     default Optional<RunnerProbe> runnerProbe() {
         return Optional.empty();

@@ -5,9 +5,15 @@ import java.util.Optional;
 
 /**
  * Everything observed for one check on one host: the outputs of its host probes, in the order
- * {@link CheckSpec#hostProbes()} returned them, and what its runner-side probe returned.
+ * {@link CheckSpec#hostProbes()} returned them, what its runner-side probe returned, and the host's
+ * clock as read at the start of the batch (when the check has host probes or asks for it).
  */
-public record Observation(List<ProbeOutput> host, Optional<Object> runner) {
+public record Observation(
+        List<ProbeOutput> host, Optional<Object> runner, Optional<HostTime> hostTime) {
+
+    public Observation(List<ProbeOutput> host, Optional<Object> runner) {
+        this(host, runner, Optional.empty());
+    }
 
     public ProbeOutput host(int index) {
         return host.get(index);

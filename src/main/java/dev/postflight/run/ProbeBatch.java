@@ -60,6 +60,17 @@ public final class ProbeBatch {
     public String script() {
         StringBuilder s = new StringBuilder();
         s.append("# postflight probe batch ").append(nonce).append('\n');
+        // The host's clock first, before any work, so that its arrival bounds the reading
+        // tightly: nanoseconds from GNU date, else microseconds from perl, else whole seconds.
+        s.append(
+                """
+                PF_T=$(date +%s.%N 2>/dev/null)
+                case $PF_T in
+                  *[!0-9.]*|*.|'') PF_T=$(perl -MTime::HiRes=time -e 'printf "%.6f us", time' 2>/dev/null) || PF_T="$(date +%s) s" ;;
+                  *) PF_T="$PF_T ns" ;;
+                esac
+                """);
+        s.append("printf '\\n@@PF ").append(nonce).append(" clock %s\\n' \"$PF_T\"\n");
         s.append(
                 """
                 umask 077
@@ -112,7 +123,8 @@ public final class ProbeBatch {
     }
 
     /** The outcome of parsing a batch's output. */
-    public record Outputs(Map<String, ProbeOutput> byScript, boolean complete) {
+    public record Outputs(
+            Map<String, ProbeOutput> byScript, boolean complete, Optional<HostClock> clock) {
         /** The output of a probe, if the batch delivered it (probes are shared by script). */
         public Optional<ProbeOutput> of(HostProbe probe) {
             return Optional.ofNullable(byScript.get(probe.script()));
@@ -128,6 +140,7 @@ public final class ProbeBatch {
         byte[] marker = ("\n@@PF " + nonce + " ").getBytes(StandardCharsets.US_ASCII);
         int pos = 0;
         boolean complete = false;
+        Optional<HostClock> clock = Optional.empty();
         while (true) {
             int at = indexOf(stdout, marker, pos);
             if (at < 0) break;
@@ -141,6 +154,11 @@ public final class ProbeBatch {
             if (header.length == 1 && header[0].equals("end")) {
                 complete = true;
                 break;
+            }
+            if (header.length == 3 && header[0].equals("clock")) {
+                clock = HostClock.parse(header[1], header[2], at == 0);
+                pos = eol;
+                continue;
             }
             if (header.length != 4) break;
             try {
@@ -162,7 +180,7 @@ public final class ProbeBatch {
                 break;
             }
         }
-        return new Outputs(byScript, complete && byScript.size() == unique.size());
+        return new Outputs(byScript, complete && byScript.size() == unique.size(), clock);
     }
 
     private static int indexOf(byte[] hay, byte[] needle, int from) {

@@ -2,6 +2,7 @@ package dev.postflight.run;
 
 import dev.postflight.check.Check;
 import dev.postflight.check.HostProbe;
+import dev.postflight.check.HostTime;
 import dev.postflight.check.Observation;
 import dev.postflight.check.ProbeOutput;
 import dev.postflight.check.RunnerContext;
@@ -207,13 +208,16 @@ public final class Runner {
                 List<HostProbe> probes = new ArrayList<>();
                 for (Check c : active) probes.addAll(c.spec().hostProbes());
                 ProbeBatch batch = new ProbeBatch(probes);
-                ProbeBatch.Outputs outputs = new ProbeBatch.Outputs(Map.of(), false);
+                ProbeBatch.Outputs outputs =
+                        new ProbeBatch.Outputs(Map.of(), false, Optional.empty());
+                Optional<HostTime> hostTime = Optional.empty();
+                boolean wantsClock = active.stream().anyMatch(c -> c.spec().needsHostTime());
                 String via = host.name();
                 Optional<String> hostKey = Optional.empty();
                 Optional<String> unreachable = Optional.empty();
                 String missingWhy = "";
                 int execs = 0;
-                if (!batch.isEmpty()) {
+                if (!batch.isEmpty() || wantsClock) {
                     try (HostConnection conn = options.connector().connect(host, deadline)) {
                         connection = conn;
                         if (abortReason != null)
@@ -234,6 +238,7 @@ public final class Runner {
                                         batch.script().getBytes(StandardCharsets.UTF_8),
                                         execTimeout);
                         outputs = batch.parse(r.stdout());
+                        hostTime = outputs.clock().map(clock -> hostTime(clock, r));
                         if (!outputs.complete()) {
                             String err = new String(r.stderr(), StandardCharsets.UTF_8).strip();
                             missingWhy =
@@ -270,7 +275,8 @@ public final class Runner {
                                             outputs,
                                             unreachable,
                                             missingWhy,
-                                            runnerFutures.get(c))));
+                                            runnerFutures.get(c),
+                                            hostTime)));
                 }
                 HostResult hr =
                         new HostResult(
@@ -291,8 +297,17 @@ public final class Runner {
                 ProbeBatch.Outputs outputs,
                 Optional<String> unreachable,
                 String missingWhy,
-                Future<Object> runnerFuture)
+                Future<Object> runnerFuture,
+                Optional<HostTime> hostTime)
                 throws InterruptedException {
+            if (c.spec().needsHostTime() && hostTime.isEmpty()) {
+                if (unreachable.isPresent())
+                    return Verdict.error("host unreachable: " + unreachable.get());
+                if (abortReason != null) return Verdict.error(abortReason);
+                return Verdict.error(
+                        "the host's clock could not be read"
+                                + (missingWhy.isEmpty() ? "" : ": " + missingWhy));
+            }
             List<ProbeOutput> host = new ArrayList<>();
             for (HostProbe p : c.spec().hostProbes()) {
                 Optional<ProbeOutput> o = outputs.of(p);
@@ -324,7 +339,8 @@ public final class Runner {
                 }
             }
             try {
-                return c.spec().judge(new Observation(host, runner));
+                return c.spec().judge(new Observation(host, runner, hostTime));
+
             } catch (RuntimeException e) {
                 return Verdict.error("could not judge the observation: " + e);
             }
@@ -358,6 +374,17 @@ public final class Runner {
                 }
             };
         }
+    }
+
+    /**
+     * Where the host read its clock, on the runner's clock: after the command was sent, and before
+     * its first output arrived when the clock line was that first output (else before the whole
+     * exec ended: a login banner came first, so only the looser bound is honest).
+     */
+    private static HostTime hostTime(HostClock clock, ExecResult r) {
+        Instant latest = clock.first() ? r.firstOutput().orElse(r.received()) : r.received();
+        return new HostTime(
+                clock.time(), clock.resolution(), clock.resolutionName(), r.sent(), latest);
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -1,6 +1,5 @@
 package dev.postflight.transport;
 
-import java.io.ByteArrayOutputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -49,7 +48,13 @@ public final class LocalConnection implements HostConnection {
                 stderr.join(Duration.ofSeconds(1));
                 writer.interrupt();
                 return new ExecResult(
-                        OptionalInt.empty(), stdout.bytes(), stderr.bytes(), sent, received, true);
+                        OptionalInt.empty(),
+                        stdout.bytes(),
+                        stderr.bytes(),
+                        sent,
+                        received,
+                        true,
+                        stdout.sink().firstAt());
             }
             // A background child may still hold the output open; it gets what time is left.
             stdout.join(Duration.between(Instant.now(), sent.plus(timeout)));
@@ -60,7 +65,8 @@ public final class LocalConnection implements HostConnection {
                     stderr.bytes(),
                     sent,
                     received,
-                    false);
+                    false,
+                    stdout.sink().firstAt());
         } catch (InterruptedException e) {
             kill(process);
             throw e;
@@ -100,10 +106,10 @@ public final class LocalConnection implements HostConnection {
     }
 
     /** Reads one output stream to its end on a virtual thread. */
-    private record Drain(Thread thread, ByteArrayOutputStream sink) {
+    private record Drain(Thread thread, StampedOutput sink) {
 
         static Drain start(InputStream from) {
-            ByteArrayOutputStream sink = new ByteArrayOutputStream();
+            StampedOutput sink = new StampedOutput();
             Thread thread =
                     Thread.ofVirtual()
                             .start(() -> {

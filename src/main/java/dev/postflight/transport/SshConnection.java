@@ -4,7 +4,6 @@ import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import java.io.ByteArrayInputStream;
-import java.io.ByteArrayOutputStream;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
@@ -59,7 +58,7 @@ final class SshConnection implements HostConnection {
         }
         channel.setCommand(command);
         channel.setInputStream(new ByteArrayInputStream(stdin));
-        ByteArrayOutputStream stdout = new ByteArrayOutputStream();
+        StampedOutput stdout = new StampedOutput();
         ChannelEnd stderr = new ChannelEnd();
         channel.setOutputStream(stdout);
         channel.setExtOutputStream(stderr);
@@ -100,7 +99,8 @@ final class SshConnection implements HostConnection {
                     stderr.toByteArray(),
                     sent,
                     received,
-                    false);
+                    false,
+                    stdout.firstAt());
         }
         if (closed) {
             // close() from another thread: the runner gave up on this host at its --timeout.
@@ -116,7 +116,8 @@ final class SshConnection implements HostConnection {
                 stderr.toByteArray(),
                 sent,
                 received,
-                false);
+                false,
+                stdout.firstAt());
     }
 
     private static void end(ChannelExec channel) {
@@ -128,15 +129,15 @@ final class SshConnection implements HostConnection {
         channel.disconnect();
     }
 
-    private static ExecResult timedOut(
-            ByteArrayOutputStream stdout, ChannelEnd stderr, Instant sent) {
+    private static ExecResult timedOut(StampedOutput stdout, ChannelEnd stderr, Instant sent) {
         return new ExecResult(
                 OptionalInt.empty(),
                 stdout.toByteArray(),
                 stderr.toByteArray(),
                 sent,
                 Instant.now(),
-                true);
+                true,
+                stdout.firstAt());
     }
 
     /**
