@@ -56,21 +56,25 @@ public final class ProbeBatch {
                 .orElse(Duration.ZERO);
     }
 
-    /** The script, to be fed to {@code sh -s} on the host. */
+    /**
+     * The command to exec: it reads the host's clock first thing, before the script is even read,
+     * so that the arrival of that first line bounds the reading by little more than the remote
+     * shell's start; then it runs the script from stdin. Written for any login shell (sh, bash, csh
+     * on FreeBSD): one single-quoted {@code sh -c} argument without {@code !}. Nanoseconds from GNU
+     * date, else microseconds from perl, else whole seconds.
+     */
+    public String command() {
+        return "sh -c 'T=$(date +%s.%N 2>/dev/null); case $T in *N*|*%*|\"\") T=$(perl"
+                + " -MTime::HiRes=time -e \"printf q(%.6f us), time\" 2>/dev/null) || T=\"$(date"
+                + " +%s) s\";; *) T=\"$T ns\";; esac; printf \"\\n@@PF "
+                + nonce
+                + " clock %s\\n\" \"$T\"; exec sh -s'";
+    }
+
+    /** The script, fed to the {@link #command()} on its stdin. */
     public String script() {
         StringBuilder s = new StringBuilder();
         s.append("# postflight probe batch ").append(nonce).append('\n');
-        // The host's clock first, before any work, so that its arrival bounds the reading
-        // tightly: nanoseconds from GNU date, else microseconds from perl, else whole seconds.
-        s.append(
-                """
-                PF_T=$(date +%s.%N 2>/dev/null)
-                case $PF_T in
-                  *[!0-9.]*|*.|'') PF_T=$(perl -MTime::HiRes=time -e 'printf "%.6f us", time' 2>/dev/null) || PF_T="$(date +%s) s" ;;
-                  *) PF_T="$PF_T ns" ;;
-                esac
-                """);
-        s.append("printf '\\n@@PF ").append(nonce).append(" clock %s\\n' \"$PF_T\"\n");
         s.append(
                 """
                 umask 077

@@ -234,7 +234,7 @@ public final class Runner {
                         execs++;
                         ExecResult r =
                                 conn.exec(
-                                        "sh -s",
+                                        batch.command(),
                                         batch.script().getBytes(StandardCharsets.UTF_8),
                                         execTimeout);
                         outputs = batch.parse(r.stdout());

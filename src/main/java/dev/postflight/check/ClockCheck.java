@@ -1,0 +1,157 @@
+package dev.postflight.check;
+
+import dev.postflight.checklist.Fields;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+
+/**
+ * The host's clock against a reference (seed 003: after the VM was paused its clock was about 3
+ * hours behind while the site "seemed fine"). The host's time is read first thing in its probe
+ * batch and compared with the midpoint of the runner's instants that bound the reading; the
+ * reference is the runner's own clock or NTP servers queried from the runner. A measurement too
+ * uncertain for the tolerance is an error, never a pass.
+ */
+public record ClockCheck(
+        List<String> reference,
+        String method,
+        Duration warn,
+        Duration critical,
+        int ntpPort,
+        Duration timeout)
+        implements CheckSpec {
+
+    public ClockCheck {
+        reference = List.copyOf(reference);
+        if (warn.isNegative() || critical.isNegative()) {
+            throw new IllegalArgumentException("warn and critical must not be negative");
+        }
+        if (warn.compareTo(critical) > 0) {
+            throw new IllegalArgumentException(
+                    "warn ("
+                            + precise(warn)
+                            + ") must not exceed critical ("
+                            + precise(critical)
+                            + ")");
+        }
+        if (!method.equals("exec") && !method.equals("ntp")) {
+            throw new IllegalArgumentException("method must be exec or ntp");
+        }
+    }
+
+    static Optional<ClockCheck> parse(Fields f) {
+        List<String> refs = f.textList("reference");
+        if (!f.has("reference"))
+            f.error("missing required key 'reference' (NTP servers, or runner)");
+        String method = f.choice("method", List.of("exec", "ntp")).orElse("exec");
+        Duration warn = f.duration("warn").orElse(Duration.ofMillis(100));
+        Duration critical = f.duration("critical").orElse(Duration.ofSeconds(1));
+        int port = f.integer("ntp_port").orElse(123);
+        Duration timeout = f.duration("timeout").orElse(Duration.ofSeconds(3));
+        List<String> servers = refs.equals(List.of("runner")) ? List.of() : refs;
+        if (refs.contains("runner") && refs.size() > 1) {
+            f.error("reference", "'runner' cannot be mixed with NTP servers");
+        }
+        return f.build(() -> new ClockCheck(servers, method, warn, critical, port, timeout));
+    }
+
+    @Override
+    public boolean needsHostTime() {
+        return method.equals("exec");
+    }
+
+    @Override
+    public Optional<RunnerProbe> runnerProbe() {
+        return Optional.empty();
+    }
+
+    @Override
+    public Verdict judge(Observation observation) {
+        HostTime t = observation.hostTime().orElseThrow();
+        Duration offset = t.offsetFromRunner();
+        Duration uncertainty = t.uncertainty();
+        String against = "against the runner's clock";
+        return verdict(
+                offset,
+                uncertainty,
+                against + ", method exec, host clock in " + t.resolutionName());
+    }
+
+    private Verdict verdict(Duration offset, Duration uncertainty, String how) {
+        Duration abs = offset.abs();
+        String said =
+                direction(offset)
+                        + " (offset "
+                        + precise(offset)
+                        + " ±"
+                        + precise(uncertainty).substring(1)
+                        + ", "
+                        + how
+                        + ")";
+        boolean surelyOverCritical = abs.minus(uncertainty).compareTo(critical) > 0;
+        boolean surelyWithinWarn = abs.plus(uncertainty).compareTo(warn) <= 0;
+        if (surelyOverCritical)
+            return Verdict.fail(said + "; critical " + precise(critical).substring(1));
+        if (surelyWithinWarn) return Verdict.pass(said);
+        if (uncertainty.compareTo(warn) > 0) {
+            return Verdict.error(
+                    "cannot judge "
+                            + precise(warn).substring(1)
+                            + " with ±"
+                            + precise(uncertainty).substring(1)
+                            + " uncertainty: "
+                            + said);
+        }
+        if (abs.compareTo(critical) > 0)
+            return Verdict.fail(said + "; critical " + precise(critical).substring(1));
+        if (abs.compareTo(warn) > 0)
+            return Verdict.warn(said + "; warn " + precise(warn).substring(1));
+        return Verdict.pass(said);
+    }
+
+    /** "host is 3h00m02s behind", "host is 12.3ms ahead", "host is in step". */
+    static String direction(Duration offset) {
+        if (offset.isZero()) return "host is in step";
+        String size = precise(offset.abs()).substring(1);
+        return "host is " + size + (offset.isNegative() ? " behind" : " ahead");
+    }
+
+    /** Signed, with the precision that matters at each scale: +150.2ms, -2.013s, -3h00m00.023s. */
+    static String precise(Duration d) {
+        String sign = d.isNegative() ? "-" : "+";
+        Duration a = d.abs();
+        long nanos = a.toNanos();
+        if (a.compareTo(Duration.ofSeconds(1)) < 0) {
+            return sign + String.format(Locale.ROOT, "%.1fms", nanos / 1e6);
+        }
+        if (a.compareTo(Duration.ofMinutes(1)) < 0) {
+            return sign + String.format(Locale.ROOT, "%.3fs", nanos / 1e9);
+        }
+        double seconds = a.toSecondsPart() + a.toNanosPart() / 1e9;
+        if (a.compareTo(Duration.ofHours(1)) < 0) {
+            return sign + String.format(Locale.ROOT, "%dm%06.3fs", a.toMinutes(), seconds);
+        }
+        return sign
+                + String.format(
+                        Locale.ROOT, "%dh%02dm%06.3fs", a.toHours(), a.toMinutesPart(), seconds);
+    }
+
+    @Override
+    public String describe() {
+        List<String> parts = new ArrayList<>();
+        parts.add(
+                "clock offset against "
+                        + (reference.isEmpty()
+                                ? "the runner's clock"
+                                : "NTP " + String.join(", ", reference)));
+        parts.add("method " + method);
+        parts.add(
+                "warn "
+                        + precise(warn).substring(1)
+                        + ", critical "
+                        + precise(critical).substring(1));
+        return String.join("; ", parts);
+    }
+}

@@ -1,0 +1,89 @@
+package dev.postflight.testing;
+
+import dev.postflight.inventory.Host;
+import dev.postflight.run.Connector;
+import dev.postflight.transport.SshConnector;
+import dev.postflight.transport.SshOptions;
+import dev.postflight.transport.SshTarget;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.util.Map;
+import java.util.Optional;
+import java.util.stream.Stream;
+
+/**
+ * An SSH host whose clock is really skewed: MINA SSHD spawning its shells with libfaketime
+ * preloaded and {@code FAKETIME} set, so {@code date} on that "host" is off while this machine's
+ * clock is never touched. {@link #available()} is false where libfaketime is not installed ({@code
+ * .ci/run} installs it).
+ */
+public final class FakeTimeHost implements AutoCloseable {
+    private final SshTestServer server;
+    private final Path knownHosts;
+
+    private FakeTimeHost(SshTestServer server, Path knownHosts) {
+        this.server = server;
+        this.knownHosts = knownHosts;
+    }
+
+    public static Optional<Path> library() {
+        try (Stream<Path> s = Files.list(Path.of("/usr/lib"))) {
+            return s.map(d -> d.resolve("faketime/libfaketime.so.1"))
+                    .filter(Files::exists)
+                    .findFirst();
+        } catch (IOException e) {
+            return Optional.empty();
+        }
+    }
+
+    public static boolean available() {
+        return library().isPresent();
+    }
+
+    /** A host whose clock is off by {@code faketime}, in libfaketime's syntax ("-3h", "+0.150"). */
+    public static FakeTimeHost start(Path dir, String faketime) throws IOException {
+        Map<String, String> env =
+                Map.of(
+                        "LD_PRELOAD",
+                        library().orElseThrow().toString(),
+                        "FAKETIME",
+                        faketime,
+                        "FAKETIME_DONT_FAKE_MONOTONIC",
+                        "1");
+        SshTestServer s = SshTestServer.start(dir, env, false);
+        return new FakeTimeHost(s, s.writeKnownHosts(dir.resolve("known_hosts")));
+    }
+
+    public SshTestServer server() {
+        return server;
+    }
+
+    public Host host() {
+        return Host.at("skewed", server.host());
+    }
+
+    public Connector connector() throws IOException {
+        SshConnector c =
+                new SshConnector(
+                        new SshOptions(
+                                knownHosts,
+                                knownHosts.resolveSibling("no-config"),
+                                false,
+                                Duration.ofSeconds(5),
+                                false));
+        SshTarget t =
+                SshTarget.named("skewed")
+                        .withAddress(server.host())
+                        .withPort(server.port())
+                        .withUser(server.user())
+                        .withIdentity(server.clientKey());
+        return (h, deadline) -> c.connect(t, deadline);
+    }
+
+    @Override
+    public void close() throws IOException {
+        server.close();
+    }
+}
