@@ -1,6 +1,9 @@
 package dev.postflight.check;
 
 import dev.postflight.checklist.Fields;
+import dev.postflight.transport.NtpProber;
+import dev.postflight.transport.NtpReference;
+import dev.postflight.transport.RunnerClock;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -62,21 +65,82 @@ public record ClockCheck(
         return method.equals("exec");
     }
 
+    /** What the runner measured: the reference servers, and the host's own NTP answer. */
+    record Reading(
+            Optional<NtpReference.Result> reference,
+            Optional<NtpProber.Outcome> hostNtp,
+            Optional<String> runnerNotSynchronised) {}
+
     @Override
     public Optional<RunnerProbe> runnerProbe() {
-        return Optional.empty();
+        return Optional.of(ctx -> {
+            Duration t = timeout.compareTo(ctx.timeout()) < 0 ? timeout : ctx.timeout();
+            Optional<NtpReference.Result> ref =
+                    reference.isEmpty()
+                            ? Optional.empty()
+                            : Optional.of(new NtpReference().measure(reference, t, 2));
+            Optional<NtpProber.Outcome> host =
+                    method.equals("ntp")
+                            ? Optional.of(new NtpProber().query(ctx.hostAddress(), ntpPort, t, 2))
+                            : Optional.empty();
+            Optional<String> runner =
+                    reference.isEmpty() ? RunnerClock.notSynchronised() : Optional.empty();
+            return new Reading(ref, host, runner);
+        });
     }
 
     @Override
     public Verdict judge(Observation observation) {
-        HostTime t = observation.hostTime().orElseThrow();
-        Duration offset = t.offsetFromRunner();
-        Duration uncertainty = t.uncertainty();
-        String against = "against the runner's clock";
-        return verdict(
-                offset,
-                uncertainty,
-                against + ", method exec, host clock in " + t.resolutionName());
+        Reading r = observation.runner(Reading.class);
+        Duration offset;
+        Duration uncertainty;
+        String how;
+        if (method.equals("ntp")) {
+            NtpProber.Outcome o = r.hostNtp().orElseThrow();
+            if (o instanceof NtpProber.Outcome.Failed failed) {
+                return Verdict.error(
+                        "the host does not answer NTP: "
+                                + failed.message()
+                                + " (method: exec reads its clock over SSH instead)");
+            }
+            NtpProber.Outcome.Reading reading = (NtpProber.Outcome.Reading) o;
+            offset = reading.offset();
+            uncertainty = reading.delay().dividedBy(2);
+            how = "method ntp (the host's own NTP answer)";
+        } else {
+            HostTime t = observation.hostTime().orElseThrow();
+            offset = t.offsetFromRunner();
+            uncertainty = t.uncertainty();
+            how = "method exec, host clock in " + t.resolutionName();
+        }
+        List<String> details = new ArrayList<>();
+        String against;
+        if (r.reference().isPresent()) {
+            NtpReference.Result ref = r.reference().get();
+            ref.dropped().forEach(d -> details.add(d.message()));
+            ref.failed().forEach(f -> details.add("reference " + f.message()));
+            if (ref.offset().isEmpty()) {
+                List<String> why =
+                        ref.failed().stream().map(NtpProber.Outcome.Failed::message).toList();
+                return Verdict.error("no reference NTP server answered: " + String.join("; ", why))
+                        .withDetails(details);
+            }
+            offset = offset.minus(ref.offset().get());
+            uncertainty = uncertainty.plus(ref.uncertainty());
+            List<String> used = ref.used().stream().map(NtpProber.Outcome.Reading::server).toList();
+            against = "against NTP " + String.join(", ", used);
+        } else {
+            against = "against the runner's clock";
+        }
+        Verdict v = verdict(offset, uncertainty, against + ", " + how);
+        if (r.runnerNotSynchronised().isPresent()) {
+            String runner = r.runnerNotSynchronised().get();
+            details.add(runner);
+            if (v.status() == Status.PASS && runner.contains("not synchronised")) {
+                v = Verdict.warn(v.reason() + "; but " + runner);
+            }
+        }
+        return v.withDetails(details);
     }
 
     private Verdict verdict(Duration offset, Duration uncertainty, String how) {

@@ -6,11 +6,17 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import dev.postflight.testing.FakeTimeHost;
 import dev.postflight.testing.LocalRun;
+import dev.postflight.testing.NtpResponder;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.Test;
@@ -85,29 +91,86 @@ class ClockCheckTest {
     }
 
     @Test
+    void againstNtpServersTheReferencesOwnOffsetIsTakenOut() throws Exception {
+        try (NtpResponder ahead = NtpResponder.start(Duration.ofSeconds(5));
+                NtpResponder alsoAhead = NtpResponder.start(Duration.ofMillis(5010))) {
+            CheckResult c =
+                    run(
+                            "+0",
+                            "{ reference: [\""
+                                    + ahead.server()
+                                    + "\", \""
+                                    + alsoAhead.server()
+                                    + "\"], critical: 1s }");
+            assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+            assertTrue(
+                    c.verdict().reason().startsWith("host is 4.9")
+                            || c.verdict().reason().startsWith("host is 5.0"),
+                    c.verdict().reason());
+            assertTrue(c.verdict().reason().contains("behind"), c.verdict().reason());
+            assertTrue(
+                    c.verdict().reason().contains("against NTP " + ahead.server()),
+                    c.verdict().reason());
+        }
+    }
+
+    @Test
+    void noReferenceAnsweringIsAnErrorNamingEachServer() throws Exception {
+        try (NtpResponder silent = NtpResponder.start(Duration.ZERO)) {
+            silent.setSilent(true);
+            CheckResult c = run("+0", "{ reference: \"" + silent.server() + "\", timeout: 300ms }");
+            assertEquals(Status.ERROR, c.status());
+            assertTrue(
+                    c.verdict()
+                            .reason()
+                            .startsWith(
+                                    "no reference NTP server answered: "
+                                            + silent.server()
+                                            + ": no NTP answer within 300ms"),
+                    c.verdict().reason());
+        }
+    }
+
+    @Test
+    void methodNtpAsksTheHostsOwnNtpServer() throws Exception {
+        try (NtpResponder host = NtpResponder.start(Duration.ofHours(-3))) {
+            HostResult r =
+                    LocalRun.run(
+                            dir,
+                            "checks:\n  - id: clock\n    clock: { reference: runner, method: ntp, ntp_port: "
+                                    + host.port()
+                                    + " }\n");
+            CheckResult c = check(r, "clock");
+            assertEquals(Status.FAIL, c.status());
+            assertTrue(c.verdict().reason().startsWith("host is 3h00m00.0"), c.verdict().reason());
+            assertTrue(c.verdict().reason().contains("method ntp"), c.verdict().reason());
+            assertEquals(0, r.execs(), "method ntp needs no exec on the host");
+        }
+    }
+
+    @Test
     void aToleranceFinerThanTheMeasurementIsAnErrorNotAPass() {
-        Verdict v =
+        ClockCheck check =
                 new ClockCheck(
-                                java.util.List.of(),
-                                "exec",
-                                java.time.Duration.ofMillis(1),
-                                java.time.Duration.ofMillis(2),
-                                123,
-                                java.time.Duration.ofSeconds(1))
-                        .judge(
-                                new Observation(
-                                        java.util.List.of(),
-                                        java.util.Optional.empty(),
-                                        java.util.Optional.of(
-                                                new HostTime(
-                                                        java.time.Instant.parse(
-                                                                "2026-01-01T00:00:00.200Z"),
-                                                        java.time.Duration.ofNanos(1),
-                                                        "nanoseconds",
-                                                        java.time.Instant.parse(
-                                                                "2026-01-01T00:00:00Z"),
-                                                        java.time.Instant.parse(
-                                                                "2026-01-01T00:00:00.400Z")))));
+                        List.of(),
+                        "exec",
+                        Duration.ofMillis(1),
+                        Duration.ofMillis(2),
+                        123,
+                        Duration.ofSeconds(1));
+        Instant sent = Instant.parse("2026-01-01T00:00:00Z");
+        HostTime read =
+                new HostTime(
+                        sent.plusMillis(200),
+                        Duration.ofNanos(1),
+                        "nanoseconds",
+                        sent,
+                        sent.plusMillis(400));
+        ClockCheck.Reading nothingElse =
+                new ClockCheck.Reading(Optional.empty(), Optional.empty(), Optional.empty());
+        Verdict v =
+                check.judge(
+                        new Observation(List.of(), Optional.of(nothingElse), Optional.of(read)));
         assertEquals(Status.ERROR, v.status());
         assertTrue(
                 v.reason()
