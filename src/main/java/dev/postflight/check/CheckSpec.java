@@ -15,7 +15,8 @@ public sealed interface CheckSpec
                 PortCheck,
                 FileCheck,
                 CommandCheck,
-                DiskCheck {
+                DiskCheck,
+                TimesyncCheck {
 
     /** The shell snippets this check needs run on the host; none for runner-only checks. */
     default List<HostProbe> hostProbes() {

@@ -8,7 +8,7 @@ import java.util.Optional;
 public final class CheckTypes {
     /** Every type key a check may use, in documentation order. */
     public static final List<String> NAMES =
-            List.of("http", "service", "process", "port", "file", "command", "disk");
+            List.of("http", "service", "process", "port", "file", "command", "disk", "timesync");
 
     private CheckTypes() {}
 
@@ -26,6 +26,7 @@ public final class CheckTypes {
                     case "file" -> FileCheck.parse(f);
                     case "command" -> CommandCheck.parse(f);
                     case "disk" -> DiskCheck.parse(f);
+                    case "timesync" -> TimesyncCheck.parse(f);
                     default -> throw new IllegalArgumentException("unknown check type " + type);
                 };
         f.finish();
