@@ -16,7 +16,8 @@ public sealed interface CheckSpec
                 FileCheck,
                 CommandCheck,
                 DiskCheck,
-                ClockCheck {
+                ClockCheck,
+                TimesyncCheck {
 
     /** The shell snippets this check needs run on the host; none for runner-only checks. */
     default List<HostProbe> hostProbes() {

@@ -8,7 +8,16 @@ import java.util.Optional;
 public final class CheckTypes {
     /** Every type key a check may use, in documentation order. */
     public static final List<String> NAMES =
-            List.of("http", "service", "process", "port", "file", "command", "disk", "clock");
+            List.of(
+                    "http",
+                    "service",
+                    "process",
+                    "port",
+                    "file",
+                    "command",
+                    "disk",
+                    "clock",
+                    "timesync");
 
     private CheckTypes() {}
 
@@ -27,6 +36,7 @@ public final class CheckTypes {
                     case "command" -> CommandCheck.parse(f);
                     case "disk" -> DiskCheck.parse(f);
                     case "clock" -> ClockCheck.parse(f);
+                    case "timesync" -> TimesyncCheck.parse(f);
                     default -> throw new IllegalArgumentException("unknown check type " + type);
                 };
         f.finish();

@@ -14,6 +14,10 @@ import java.util.Set;
  * manager — systemd (only when it is PID 1's manager: {@code /run/systemd/system}), FreeBSD {@code
  * service}, OpenRC, or SysV init scripts — and the verdict names the one it used, because "stopped"
  * means something different to each.
+ *
+ * <p>{@code time-daemon} names whichever time daemon the host has (chronyd/chrony, ntpd/ntp,
+ * ntpsec, systemd-timesyncd, openntpd), a running one first, so one checklist fits RHEL, Debian and
+ * FreeBSD hosts; the verdict names what it resolved to ({@code time-daemon = ntpd: inactive}).
  */
 public record ServiceCheck(String name, Optional<String> state, Optional<Boolean> enabled)
         implements CheckSpec {
@@ -24,8 +28,17 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
     private static final Set<String> SYSTEMD_ENABLED =
             Set.of("enabled", "enabled-runtime", "alias", "generated");
 
+    /**
+     * What {@code time-daemon} may be called, in the order a stopped one is preferred when none
+     * runs: chrony (RHEL: chronyd, Debian: chrony), ntpd (RHEL, FreeBSD: ntpd, Debian: ntp),
+     * ntpsec, systemd-timesyncd and OpenNTPD.
+     */
+    static final List<String> TIME_DAEMONS =
+            List.of("chronyd", "chrony", "ntpd", "ntp", "ntpsec", "systemd-timesyncd", "openntpd");
+
     private static final String SCRIPT =
             """
+            pf_probe() {
             if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
               echo manager=systemd
               systemctl show -p LoadState -- "$n" 2>/dev/null | head -n 1
@@ -75,7 +88,24 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
             fi
             echo 'no service manager found (no systemd, FreeBSD service, rc-service or /etc/init.d)' >&2
             exit 127
-            """;
+            }
+            if [ "$n" != time-daemon ]; then pf_probe; exit $?; fi
+            pf_best=; pf_best_out=; pf_none=
+            for n in TIME_DAEMONS; do
+              pf_out=$(pf_probe) || exit $?
+              pf_none=$pf_out
+              case "$pf_out" in *exists=no*|*LoadState=not-found*) continue ;; esac
+              case "$pf_out" in manager=systemd*)
+                case "$pf_out" in *LoadState=*) ;; *) continue ;; esac ;; esac
+              case "$pf_out" in *active=active*|*active=reloading*|*status_exit=0*)
+                echo "resolved=$n"; printf '%s\\n' "$pf_out"; exit 0 ;; esac
+              if [ -z "$pf_best" ]; then pf_best=$n; pf_best_out=$pf_out; fi
+            done
+            if [ -n "$pf_best" ]; then echo "resolved=$pf_best"; printf '%s\\n' "$pf_best_out"; exit 0; fi
+            echo resolved=
+            printf '%s\\n' "$pf_none"
+            """
+                    .replace("TIME_DAEMONS", String.join(" ", TIME_DAEMONS));
 
     public ServiceCheck {
         if (!name.matches(NAME_RULE)) {
@@ -122,6 +152,20 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
                             + ": service probe failed: "
                             + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
         }
+        String label = name;
+        if (kv.containsKey("resolved")) {
+            String resolved = kv.get("resolved");
+            if (resolved.isEmpty()) {
+                return Verdict.fail(
+                        name
+                                + ": none of "
+                                + String.join(", ", TIME_DAEMONS)
+                                + " is installed ("
+                                + manager
+                                + ")");
+            }
+            label = name + " = " + resolved;
+        }
         boolean running;
         boolean atBoot;
         String stateWord;
@@ -130,7 +174,7 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
         if (manager.equals("systemd")) {
             String load = kv.getOrDefault("LoadState", "");
             if (load.equals("not-found") || load.isEmpty()) {
-                return notInstalled("systemd");
+                return notInstalled(label, "systemd");
             }
             String active = kv.getOrDefault("active", "unknown");
             String en = kv.getOrDefault("enabled", "");
@@ -142,6 +186,7 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
         } else {
             if (!"yes".equals(kv.get("exists"))) {
                 return notInstalled(
+                        label,
                         switch (manager) {
                             case "sysv" -> "sysv: no /etc/init.d/" + name;
                             case "freebsd" -> "freebsd: no rc.d script " + name;
@@ -175,7 +220,7 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
                             + (state.isPresent() && enabled.isPresent() ? ", " : "")
                             + enabled.map(e -> e ? "enabled" : "disabled").orElse("");
             return Verdict.fail(
-                    name
+                    label
                             + ": "
                             + String.join(", ", problems)
                             + " ("
@@ -186,11 +231,11 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
         List<String> facts = new ArrayList<>();
         if (state.isPresent()) facts.add(stateWord);
         if (enabled.isPresent()) facts.add(bootWord);
-        return Verdict.pass(name + ": " + String.join(", ", facts) + " (" + how + ")");
+        return Verdict.pass(label + ": " + String.join(", ", facts) + " (" + how + ")");
     }
 
-    private Verdict notInstalled(String how) {
-        return Verdict.fail(name + ": not installed/unknown unit (" + how + ")");
+    private static Verdict notInstalled(String label, String how) {
+        return Verdict.fail(label + ": not installed/unknown unit (" + how + ")");
     }
 
     @Override

@@ -101,6 +101,72 @@ class ServiceCheckTest {
                 judge(running("ntpd"), 0, "manager=freebsd\nexists=no\n", "").reason());
     }
 
+    private static final ServiceCheck TIME_DAEMON = running("time-daemon");
+
+    @Test
+    void timeDaemonNamesWhatItResolvedTo() {
+        // Seed 003 on a systemd host: the probe found ntpd (no chronyd, no chrony) and it is down.
+        String ntpd =
+                "resolved=ntpd\nmanager=systemd\nLoadState=loaded\nactive=inactive\n"
+                        + "enabled=enabled\n";
+        Verdict v = judge(TIME_DAEMON, 0, ntpd, "");
+        assertEquals(Status.FAIL, v.status());
+        assertEquals("time-daemon = ntpd: inactive (systemd), expected running", v.reason());
+        String chrony =
+                "resolved=chrony\nmanager=sysv\nexists=yes\ncmd=/etc/init.d/chrony status\n"
+                        + "status_exit=0\nstatus=chronyd is running.\nenabled=yes\n";
+        Verdict up = judge(TIME_DAEMON, 0, chrony, "");
+        assertEquals(Status.PASS, up.status());
+        assertEquals(
+                "time-daemon = chrony: running (sysv: /etc/init.d/chrony status exit 0)",
+                up.reason());
+        String bsd =
+                "resolved=ntpd\nmanager=freebsd\nexists=yes\ncmd=service ntpd onestatus\n"
+                        + "status_exit=1\nstatus=ntpd is not running.\nenabled=yes\n";
+        assertEquals(
+                "time-daemon = ntpd: not running (freebsd: service ntpd onestatus exit 1: ntpd is"
+                        + " not running.), expected running",
+                judge(TIME_DAEMON, 0, bsd, "").reason());
+    }
+
+    @Test
+    void timeDaemonWithNoCandidateInstalledListsWhatWasTried() {
+        String none =
+                "resolved=\nmanager=systemd\nLoadState=not-found\nactive=inactive\nenabled=\n";
+        Verdict v = judge(TIME_DAEMON, 0, none, "");
+        assertEquals(Status.FAIL, v.status());
+        assertEquals(
+                "time-daemon: none of chronyd, chrony, ntpd, ntp, ntpsec, systemd-timesyncd,"
+                        + " openntpd is installed (systemd)",
+                v.reason());
+    }
+
+    @Test
+    void timeDaemonOnThisMachineIsResolvedForReal() throws Exception {
+        CheckResult r =
+                check(
+                        LocalRun.run(
+                                dir,
+                                """
+                                checks:
+                                  - id: td
+                                    service: { name: time-daemon }
+                                """),
+                        "td");
+        String reason = r.verdict().reason();
+        if (r.status() == Status.ERROR) {
+            assertTrue(reason.contains("no service manager found"), reason);
+        } else if (r.status() == Status.FAIL && reason.startsWith("time-daemon: none of")) {
+            assertTrue(reason.endsWith(" is installed (" + managerWord(reason) + ")"), reason);
+        } else {
+            assertTrue(reason.startsWith("time-daemon = "), reason);
+        }
+    }
+
+    private static String managerWord(String reason) {
+        return reason.substring(reason.lastIndexOf('(') + 1, reason.length() - 1);
+    }
+
     @Test
     void noServiceManagerIsAnError() {
         Verdict v =
