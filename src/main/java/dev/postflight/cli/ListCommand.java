@@ -62,6 +62,9 @@ final class ListCommand implements Callable<Integer> {
                 out.println("      " + c.spec().describe());
                 c.skip().ifPresent(s -> out.println("      skipped: " + s));
                 if (c.spec().runnerProbe().isPresent()) out.println("      from the runner");
+                if (c.spec().needsHostTime()) {
+                    out.println("      reads the host's clock first thing in its one exec");
+                }
                 for (HostProbe p : c.spec().hostProbes()) {
                     out.println("      on the host (timeout " + p.timeout().toSeconds() + "s):");
                     for (String line : p.script().split("\n")) out.println("        " + line);
@@ -90,8 +93,14 @@ final class ListCommand implements Callable<Integer> {
 
     private static String show(Step s) {
         return switch (s) {
-            case Step.ServiceAction a -> "service " + a.name() + " " + a.action();
-            case Step.Run r -> "run: " + r.command();
+            case Step.ServiceAction a ->
+                    "service "
+                            + a.name()
+                            + " "
+                            + a.action()
+                            + " (systemd, FreeBSD, OpenRC or SysV; the state is read back)";
+            case Step.Run r -> "run: " + r.command().strip().replace("\n", "\n             ");
+
             case Step.Wait w ->
                     "wait for "
                             + w.kind()

@@ -44,14 +44,21 @@ public final class FakeTimeHost implements AutoCloseable {
 
     /** A host whose clock is off by {@code faketime}, in libfaketime's syntax ("-3h", "+0.150"). */
     public static FakeTimeHost start(Path dir, String faketime) throws IOException {
-        Map<String, String> env =
+        return start(dir, faketime, Map.of());
+    }
+
+    /** The same, with more environment for the host's shells (e.g. PATH with tool shims). */
+    public static FakeTimeHost start(Path dir, String faketime, Map<String, String> more)
+            throws IOException {
+        Map<String, String> env = new java.util.HashMap<>(more);
+        env.putAll(
                 Map.of(
                         "LD_PRELOAD",
                         library().orElseThrow().toString(),
                         "FAKETIME",
                         faketime,
                         "FAKETIME_DONT_FAKE_MONOTONIC",
-                        "1");
+                        "1"));
         SshTestServer s = SshTestServer.start(dir, env, false);
         return new FakeTimeHost(s, s.writeKnownHosts(dir.resolve("known_hosts")));
     }
