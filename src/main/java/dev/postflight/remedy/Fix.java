@@ -23,6 +23,9 @@ public record Fix(
         Duration timeout,
         List<Step> steps,
         List<Step> finallySteps,
+        Duration cooldown,
+        Duration settle,
+        int retries,
         Location location) {
 
     /** Who must agree before a fix runs. */
@@ -54,13 +57,55 @@ public record Fix(
         Duration timeout = f.duration("timeout").orElse(Duration.ofMinutes(5));
         List<Step> steps = steps(f, body, "steps", vars, problems);
         List<Step> fin = steps(f, body, "finally", vars, problems);
-        f.duration("cooldown");
-        f.duration("settle");
-        f.integer("retries");
+        Duration cooldown = f.duration("cooldown").orElse(Duration.ofHours(1));
+        Duration settle = f.duration("settle").orElse(Duration.ofSeconds(2));
+        int retries = f.integer("retries").orElse(2);
+        if (retries < 0) f.error("retries", "must not be negative");
+        lintStopsWithoutStart(f, steps, fin);
         if (!body.entries().containsKey("steps")) f.error("missing required key 'steps'");
         f.finish();
         return Optional.of(
-                new Fix(name, why, approval, become, timeout, steps, fin, body.location()));
+                new Fix(
+                        name,
+                        why,
+                        approval,
+                        become,
+                        timeout,
+                        steps,
+                        fin,
+                        cooldown,
+                        settle,
+                        retries,
+                        body.location()));
+    }
+
+    /**
+     * A fix that stops a service must start it again in {@code finally}: seed 003's written
+     * procedure ended with "stop" where it meant "start", and a runner must make that slip
+     * impossible.
+     */
+    private static void lintStopsWithoutStart(Fields f, List<Step> steps, List<Step> fin) {
+        for (Step s : steps) {
+            if (s instanceof Step.ServiceAction a && a.action().equals("stop")) {
+                boolean restarted =
+                        fin.stream()
+                                .anyMatch(x ->
+                                        x instanceof Step.ServiceAction b
+                                                && b.name().equals(a.name())
+                                                && (b.action().equals("start")
+                                                        || b.action().equals("restart")));
+                if (!restarted) {
+                    f.error(
+                            "steps",
+                            "stops "
+                                    + a.name()
+                                    + " but no finally step starts it again; add to finally: -"
+                                    + " service: { name: "
+                                    + a.name()
+                                    + ", action: start }");
+                }
+            }
+        }
     }
 
     private static List<Step> steps(

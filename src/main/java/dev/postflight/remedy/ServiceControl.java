@@ -64,7 +64,15 @@ public final class ServiceControl {
               n=$pf_r
             fi
             if ! pf_exists "$n"; then echo "service $n is not installed ($pf_m)" >&2; exit 1; fi
-            echo "before=$(pf_state "$n")"
+            if [ "$a" = status ]; then [ "$(pf_state "$n")" = running ]; exit $?; fi
+            pf_before=$(pf_state "$n")
+            echo "before=$pf_before"
+            if { [ "$a" = stop ] && [ "$pf_before" = stopped ]; } || { [ "$a" = start ] && [ "$pf_before" = running ]; }; then
+              echo "cmd=none (already $pf_before)"; echo action_exit=0; echo "after=$pf_before"; echo "want=$pf_before"
+              echo '@@output'; echo "$n was already $pf_before"
+              exit 0
+            fi
+
             case $pf_m in
               systemd) set -- systemctl "$a" -- "$n" ;;
               freebsd) set -- service "$n" "one$a" ;;
@@ -89,7 +97,7 @@ public final class ServiceControl {
 
     /** The shell that performs {@code action} on {@code name} and reads the state back. */
     public static String script(String name, String action) {
-        if (!Step.ACTIONS.contains(action))
+        if (!Step.ACTIONS.contains(action) && !action.equals("status"))
             throw new IllegalArgumentException("unknown action " + action);
         String candidates = String.join(" ", TIME_DAEMONS);
         return "n="

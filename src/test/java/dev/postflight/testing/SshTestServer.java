@@ -42,6 +42,7 @@ public final class SshTestServer implements AutoCloseable {
     private final Path dir;
     private final Map<String, String> environment;
     private final boolean forwarding;
+    private final List<String> shell;
     private final KeyPair clientKey;
     private final Path clientKeyFile;
     private final List<String> commands = new CopyOnWriteArrayList<>();
@@ -49,9 +50,11 @@ public final class SshTestServer implements AutoCloseable {
     private volatile SshServer server;
     private volatile int port;
 
-    private SshTestServer(Path dir, Map<String, String> environment, boolean forwarding)
+    private SshTestServer(
+            Path dir, Map<String, String> environment, boolean forwarding, List<String> shell)
             throws IOException, GeneralSecurityException {
         this.dir = dir;
+        this.shell = List.copyOf(shell);
         this.environment = Map.copyOf(environment);
         this.forwarding = forwarding;
         this.clientKey = generateKey();
@@ -75,8 +78,19 @@ public final class SshTestServer implements AutoCloseable {
      */
     public static SshTestServer start(Path dir, Map<String, String> environment, boolean forwarding)
             throws IOException {
+        return start(dir, environment, forwarding, List.of("/bin/sh", "-c"));
+    }
+
+    /**
+     * Starts a server that runs each command as {@code shell + [command]} instead of {@code /bin/sh
+     * -c command}: e.g. inside a private mount namespace where a folder of test shims is
+     * bind-mounted over /etc/init.d.
+     */
+    public static SshTestServer start(
+            Path dir, Map<String, String> environment, boolean forwarding, List<String> shell)
+            throws IOException {
         try {
-            SshTestServer s = new SshTestServer(dir, environment, forwarding);
+            SshTestServer s = new SshTestServer(dir, environment, forwarding, shell);
             s.listen(0);
             return s;
         } catch (GeneralSecurityException e) {
@@ -99,7 +113,7 @@ public final class SshTestServer implements AutoCloseable {
                         : RejectAllForwardingFilter.INSTANCE);
         sshd.setCommandFactory((channel, command) -> {
             commands.add(command);
-            return new ShellCommand(command, environment);
+            return new ShellCommand(shell, command, environment);
         });
         sshd.start();
         server = sshd;
@@ -183,6 +197,7 @@ public final class SshTestServer implements AutoCloseable {
     /** One exec request as a real {@code /bin/sh -c} process. */
     private static final class ShellCommand implements Command {
 
+        private final List<String> shell;
         private final String command;
         private final Map<String, String> environment;
         private InputStream in;
@@ -191,7 +206,8 @@ public final class SshTestServer implements AutoCloseable {
         private ExitCallback exit;
         private volatile Process process;
 
-        ShellCommand(String command, Map<String, String> environment) {
+        ShellCommand(List<String> shell, String command, Map<String, String> environment) {
+            this.shell = shell;
             this.command = command;
             this.environment = environment;
         }
@@ -218,7 +234,9 @@ public final class SshTestServer implements AutoCloseable {
 
         @Override
         public void start(ChannelSession channel, Environment env) throws IOException {
-            ProcessBuilder builder = new ProcessBuilder("/bin/sh", "-c", command);
+            List<String> argv = new java.util.ArrayList<>(shell);
+            argv.add(command);
+            ProcessBuilder builder = new ProcessBuilder(argv);
             builder.environment().putAll(environment);
             Process started = builder.start();
             process = started;

@@ -1,0 +1,206 @@
+package dev.postflight.remedy;
+
+import dev.postflight.checklist.Template;
+import java.security.SecureRandom;
+import java.time.Duration;
+import java.util.HexFormat;
+import java.util.List;
+
+/**
+ * The shell a fix becomes on the host. Its steps and {@code finally} steps are ONE worker script,
+ * written to a private state folder and started detached ({@code setsid}, no terminal, no stdin),
+ * so the fix ends as written even when the runner is interrupted or the SSH connection drops: a
+ * trap runs the {@code finally} steps on TERM/INT/HUP and after any failed step, and a watchdog on
+ * the host ends the fix at its timeout (which runs {@code finally} too). Progress and exit codes go
+ * to a state file the runner reads back.
+ *
+ * <p>State folder: {@code ${XDG_STATE_HOME:-$HOME/.local/state}/postflight} of the login user,
+ * holding the per-host lock, the fix history (for cooldowns) and one folder per fix run.
+ */
+final class FixScript {
+    static final String STATE = "${XDG_STATE_HOME:-$HOME/.local/state}/postflight";
+
+    private FixScript() {}
+
+    /** Takes the host's lock (or reports who holds it) and prints the fix history. */
+    static String lock(String runId, String owner, boolean breakLock) {
+        return """
+        S="%s"
+        mkdir -p "$S" && chmod 700 "$S" || exit 70
+        %s
+        if ! mkdir "$S/lock" 2>/dev/null; then
+          echo locked
+          cat "$S/lock/owner" 2>/dev/null
+          exit 75
+        fi
+        printf 'run=%%s\\nowner=%%s\\nsince=%%s\\n' %s %s "$(date +%%s)" >"$S/lock/owner"
+        echo locked-by-us
+        echo "now=$(date +%%s)"
+        cat "$S/history" 2>/dev/null | tail -n 200
+        exit 0
+        """
+                .formatted(
+                        STATE,
+                        breakLock ? "rm -rf \"$S/lock\"" : "",
+                        Template.shellQuote(runId),
+                        Template.shellQuote(owner));
+    }
+
+    /** Releases the lock if this run holds it. */
+    static String unlock(String runId) {
+        return """
+        S="%s"
+        if grep -qx %s "$S/lock/owner" 2>/dev/null; then rm -rf "$S/lock"; fi
+        """
+                .formatted(STATE, Template.shellQuote("run=" + runId));
+    }
+
+    /**
+     * Writes the worker for {@code fix} into a new state folder and starts it detached. Prints
+     * {@code started DIR}; exit 77 and "sudo-password" when become needs a password.
+     */
+    static String launch(
+            String runId,
+            String fixName,
+            List<StepCommand> steps,
+            List<StepCommand> finallySteps,
+            boolean become,
+            Duration timeout) {
+        String dirName = "fix-" + runId + "-" + fixName;
+        String eof = "PF_EOF_" + HexFormat.of().formatHex(random());
+        StringBuilder w = new StringBuilder();
+        w.append("# postflight fix ").append(fixName).append(" (run ").append(runId).append(")\n");
+        w.append("D=\"$1\"\numask 022\necho $$ >\"$D/pid\"\n");
+        w.append(
+                """
+                if command -v timeout >/dev/null 2>&1; then PF_TO=1; else PF_TO=; fi
+                PF_CHILD=
+                PF_FIN=
+                pf_step() {
+                  printf 'start %s %s\\n' "$1" "$(date +%s)" >>"$D/state"
+                  if [ -n "$PF_TO" ]; then
+                    timeout -k 5 "$2" sh -c "$3" </dev/null >"$D/$1.out" 2>&1 &
+                  else
+                    sh -c "$3" </dev/null >"$D/$1.out" 2>&1 &
+                  fi
+                  PF_CHILD=$!
+                  wait "$PF_CHILD"
+                  pf_rc=$?
+                  PF_CHILD=
+                  printf 'end %s %s %s\\n' "$1" "$pf_rc" "$(date +%s)" >>"$D/state"
+                  return $pf_rc
+                }
+                pf_finally() {
+                  [ -n "$PF_FIN" ] && return 0
+                  PF_FIN=1
+                  if [ -n "$PF_CHILD" ]; then kill -TERM "$PF_CHILD" 2>/dev/null; wait "$PF_CHILD" 2>/dev/null; fi
+                """);
+        for (int i = 0; i < finallySteps.size(); i++) {
+            StepCommand s = finallySteps.get(i);
+            w.append("  pf_step f")
+                    .append(i + 1)
+                    .append(' ')
+                    .append(seconds(s.timeout()))
+                    .append(' ')
+                    .append(Template.shellQuote(s.command()))
+                    .append('\n');
+        }
+        w.append("  printf 'done %s\\n' \"$(date +%s)\" >>\"$D/state\"\n}\n");
+        w.append(
+                """
+                trap 'printf "signal %s\\n" "$(date +%s)" >>"$D/state"; pf_finally; exit 143' TERM INT HUP
+                """);
+        w.append("( sleep ")
+                .append(seconds(timeout))
+                .append(
+                        "; printf 'timeout %s\\n' \"$(date +%s)\" >>\"$D/state\"; kill -TERM $$ )"
+                                + " </dev/null >/dev/null 2>&1 &\nPF_WATCHDOG=$!\nPF_RC=0\n");
+        for (int i = 0; i < steps.size(); i++) {
+            StepCommand s = steps.get(i);
+            w.append("[ $PF_RC = 0 ] && { pf_step s")
+                    .append(i + 1)
+                    .append(' ')
+                    .append(seconds(s.timeout()))
+                    .append(' ')
+                    .append(Template.shellQuote(s.command()))
+                    .append(" || PF_RC=$?; }\n");
+        }
+        w.append("printf 'steps %s\\n' \"$PF_RC\" >>\"$D/state\"\n");
+        w.append("pf_finally\nkill \"$PF_WATCHDOG\" 2>/dev/null\nexit $PF_RC\n");
+
+        String sudo = become ? "sudo -n " : "";
+        return """
+        S="%s"
+        D="$S/%s"
+        mkdir -p "$S" && mkdir "$D" || { echo "cannot create $D" >&2; exit 70; }
+        cat >"$D/fix.sh" <<'%s'
+        %s%s
+        %s
+        if command -v setsid >/dev/null 2>&1; then PF_DETACH=setsid; else PF_DETACH=nohup; fi
+        $PF_DETACH %ssh "$D/fix.sh" "$D" </dev/null >"$D/log" 2>&1 &
+        echo "started $D"
+        """
+                .formatted(
+                        STATE,
+                        dirName,
+                        eof,
+                        w,
+                        eof,
+                        become
+                                ? "if ! command -v sudo >/dev/null 2>&1; then echo sudo-missing; rm -rf"
+                                        + " \"$D\"; exit 77; fi\nif ! sudo -n true 2>/dev/null; then echo"
+                                        + " sudo-password; rm -rf \"$D\"; exit 77; fi"
+                                : "",
+                        sudo);
+    }
+
+    /**
+     * Waits up to {@code wait} for the fix in {@code dir} to be done, then prints the state file
+     * and the tail of every step's output, each framed with {@code marker}.
+     */
+    static String watch(String dir, Duration wait, String marker) {
+        return """
+        D=%s
+        pf_end=$(( $(date +%%s) + %d ))
+        while ! grep -q '^done' "$D/state" 2>/dev/null && [ "$(date +%%s)" -lt "$pf_end" ]; do
+          sleep 0.2 2>/dev/null || sleep 1
+        done
+        echo '%s state'
+        cat "$D/state" 2>/dev/null
+        for f in "$D"/*.out; do
+          [ -f "$f" ] || continue
+          echo "%s out $(basename "$f" .out)"
+          tail -c 2000 "$f"
+          echo
+        done
+        """
+                .formatted(Template.shellQuote(dir), Math.max(0, wait.toSeconds()), marker, marker);
+    }
+
+    /** Ends the fix early: its worker's trap runs the finally steps. */
+    static String cancel(String dir, boolean become) {
+        return (become ? "sudo -n " : "")
+                + "kill -TERM \"$(cat "
+                + Template.shellQuote(dir + "/pid")
+                + ")\"";
+    }
+
+    /** Appends to the host's fix history, for cooldowns. */
+    static String record(String fixName, String outcome) {
+        return """
+        S="%s"
+        printf '%%s %%s %%s\\n' %s "$(date +%%s)" %s >>"$S/history"
+        """
+                .formatted(STATE, Template.shellQuote(fixName), Template.shellQuote(outcome));
+    }
+
+    private static long seconds(Duration d) {
+        return Math.max(1, (d.toMillis() + 999) / 1000);
+    }
+
+    private static byte[] random() {
+        byte[] b = new byte[6];
+        new SecureRandom().nextBytes(b);
+        return b;
+    }
+}
