@@ -3,6 +3,8 @@ package dev.postflight.check;
 /** The outcome of one check on one host, worst last so that {@code max} finds the worst. */
 public enum Status {
     PASS("pass"),
+    /** Failed, then put right by an approved fix and verified again. */
+    FIXED("fixed"),
     SKIP("skip"),
     WARN("warn"),
     FAIL("fail"),

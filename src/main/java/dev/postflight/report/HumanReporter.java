@@ -129,7 +129,9 @@ final class HumanReporter implements Reporter {
                 .append(plural((int) r.count(Status.ERROR), "error"))
                 .append(" · ")
                 .append(r.count(Status.SKIP))
-                .append(" skipped\n");
+                .append(" skipped")
+                .append(r.count(Status.FIXED) > 0 ? " · " + r.count(Status.FIXED) + " fixed" : "")
+                .append("\n");
         if (r.hosts().size() > 1) ranking(out, r);
         int code = r.exitCode();
         String verdict =
@@ -205,6 +207,7 @@ final class HumanReporter implements Reporter {
         if (h.count(Status.WARN) > 0) parts.add(plural((int) h.count(Status.WARN), "warning"));
 
         if (h.count(Status.SKIP) > 0) parts.add(h.count(Status.SKIP) + " skipped");
+        if (h.count(Status.FIXED) > 0) parts.add(h.count(Status.FIXED) + " fixed");
         parts.add(h.count(Status.PASS) + " passed");
         return String.join(", ", parts);
     }
@@ -219,7 +222,7 @@ final class HumanReporter implements Reporter {
         if (!color) return text;
         String code =
                 switch (s) {
-                    case PASS -> "\u001b[32m";
+                    case PASS, FIXED -> "\u001b[32m";
                     case SKIP -> "\u001b[2m";
                     case WARN -> "\u001b[33m";
                     case FAIL, ERROR -> "\u001b[1;31m";

@@ -99,7 +99,7 @@ final class JunitReporter implements Reporter {
             testcaseAttributes(h, c);
             String details = String.join("\n", c.verdict().details());
             switch (c.status()) {
-                case PASS, WARN -> {}
+                case PASS, FIXED, WARN -> {}
                 case SKIP -> empty("skipped", reason);
                 case FAIL -> outcome("failure", "fail", reason, details);
                 case ERROR -> outcome("error", "error", reason, details);

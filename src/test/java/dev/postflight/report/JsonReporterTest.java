@@ -54,7 +54,7 @@ class JsonReporterTest {
                         ": missing required key \"run_id\"",
                         "/elapsed_ms: expected integer, found \"4321\"",
                         "/hosts/0/checks/0/status: \"ok\" is not one of"
-                                + " [\"pass\",\"skip\",\"warn\",\"fail\",\"error\"]"),
+                                + " [\"pass\",\"fixed\",\"skip\",\"warn\",\"fail\",\"error\"]"),
                 SchemaSubset.problems(schema, doc, true));
     }
 
