@@ -15,7 +15,12 @@ import picocli.CommandLine.Command;
             "Verifies servers that just came back from a provider's maintenance window and,"
                     + " only with --fix and an admin's approval, puts right what it broke.",
         },
-        subcommands = {VerifyCommand.class, LintCommand.class, ListCommand.class},
+        subcommands = {
+            VerifyCommand.class,
+            ApplyCommand.class,
+            LintCommand.class,
+            ListCommand.class
+        },
         exitCodeListHeading = "%nExit codes:%n",
         exitCodeList = {
             "0:every critical check passed",

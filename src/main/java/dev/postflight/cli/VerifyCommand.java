@@ -10,6 +10,9 @@ import dev.postflight.checklist.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.inventory.Inventory;
 import dev.postflight.inventory.InventoryLoader;
+import dev.postflight.remedy.Approvals;
+import dev.postflight.remedy.AuditLog;
+import dev.postflight.remedy.Remediator;
 import dev.postflight.report.Reporter;
 import dev.postflight.run.Connector;
 import dev.postflight.run.RunListener;
@@ -133,6 +136,77 @@ final class VerifyCommand implements Callable<Integer> {
     Optional<Path> sshConfig = Optional.empty();
 
     @Option(
+            names = "--fix",
+            description =
+                    "Run the fixes of failed checks: auto fixes run, confirm fixes need --yes,"
+                            + " --approve or a yes on the terminal, never fixes are printed.")
+    boolean fix;
+
+    @Option(names = "--yes", description = "Approve every confirm fix (with --fix).")
+    boolean yes;
+
+    @Option(
+            names = "--approve",
+            paramLabel = "FIX",
+            split = ",",
+            description = "Approve these confirm fixes (with --fix; repeatable).")
+    List<String> approve = new ArrayList<>();
+
+    @Option(
+            names = "--dry-run",
+            description = "With --fix: print the exact commands each fix would send, send none.")
+    boolean dryRun;
+
+    @Option(
+            names = "--plan-out",
+            paramLabel = "FILE",
+            description = "With --fix: save the plan for 'postflight apply FILE'; runs nothing.")
+    Optional<Path> planOut = Optional.empty();
+
+    @Option(
+            names = "--audit",
+            paramLabel = "FILE",
+            description = "Audit log (JSON lines; default: ~/.local/state/postflight/audit.jsonl).")
+    Optional<Path> audit = Optional.empty();
+
+    @Option(
+            names = "--fix-concurrency",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Hosts fixed at once after the first (canary) host (default: ${DEFAULT-VALUE}).")
+    int fixConcurrency;
+
+    @Option(
+            names = "--max-fix-failures",
+            paramLabel = "N",
+            defaultValue = "1",
+            description =
+                    "Stop fixing further hosts after fixes failed on N hosts (default: ${DEFAULT-VALUE}).")
+    int maxFixFailures;
+
+    @Option(
+            names = "--fleet-guard",
+            paramLabel = "SHARE",
+            defaultValue = "0.5",
+            description =
+                    "Fix nothing for a check failing on more than this share of a fleet of 4+ hosts (default: ${DEFAULT-VALUE}).")
+    double fleetGuard;
+
+    @Option(names = "--force", description = "Run fixes even within their cooldown.")
+    boolean force;
+
+    @Option(
+            names = "--break-lock",
+            paramLabel = "REASON",
+            description =
+                    "Remove another run's lock on the hosts (the reason goes to the audit log).")
+    Optional<String> breakLock = Optional.empty();
+
+    /** Set by 'postflight apply': the saved plan the run must still match. */
+    Optional<PlanFile> applying = Optional.empty();
+
+    @Option(
             names = {"-v", "--verbose"},
             description = "List passing checks of every host, not only for a single host.")
     boolean verbose;
@@ -174,6 +248,15 @@ final class VerifyCommand implements Callable<Integer> {
                         COMMAND_LINE, "--report: folder " + parent + " does not exist");
             }
         }
+        if ((dryRun || yes || !approve.isEmpty() || planOut.isPresent()) && !fix) {
+            throw new InvalidInput(
+                    COMMAND_LINE, "--dry-run, --yes, --approve and --plan-out go with --fix");
+        }
+        if (fleetGuard <= 0 || fleetGuard > 1)
+            throw new InvalidInput(COMMAND_LINE, "--fleet-guard is a share between 0 and 1");
+        if (fixConcurrency < 1 || maxFixFailures < 1)
+            throw new InvalidInput(
+                    COMMAND_LINE, "--fix-concurrency and --max-fix-failures must be at least 1");
         if (local && (inventory.isPresent() || !hosts.isEmpty())) {
             throw new InvalidInput(
                     COMMAND_LINE,
@@ -193,14 +276,24 @@ final class VerifyCommand implements Callable<Integer> {
         }
 
         List<Runner.Target> targets = new ArrayList<>();
+        List<Remediator.Target> fixTargets = new ArrayList<>();
+        List<String> secrets = new ArrayList<>();
         for (Host h : selected) {
             Map<String, String> hostVars = new LinkedHashMap<>(h.vars());
             hostVars.putAll(vars);
             ChecklistBinder.Bound bound =
                     ChecklistBinder.bind(checklist, hostVars, h.name(), h.reachAddress(), problems);
             targets.add(new Runner.Target(h, bound.checks()));
+            fixTargets.add(new Remediator.Target(h, bound.checks(), bound.fixes()));
+            checklist.vars().values().stream()
+                    .filter(Checklist.Var::secret)
+                    .forEach(v ->
+                            bound.vars()
+                                    .getOrDefault(v.name(), Optional.empty())
+                                    .ifPresent(secrets::add));
         }
         problems.throwIfAny();
+        if (applying.isPresent()) applying.get().checkChecklist(checklist);
 
         boolean terminal = System.console() != null;
         boolean color =
@@ -220,10 +313,42 @@ final class VerifyCommand implements Callable<Integer> {
                         new Runner.Options(
                                 concurrency, hostTimeout, connector, listener, Main.version()));
         RunReport report;
-        try (Interrupts ignored = Interrupts.onCtrlC(runner::interrupt)) {
+        java.util.concurrent.atomic.AtomicBoolean stop =
+                new java.util.concurrent.atomic.AtomicBoolean();
+        try (Interrupts ignored =
+                Interrupts.onCtrlC(() -> {
+                    stop.set(true);
+                    runner.interrupt();
+                })) {
             report = runner.run(checklist.name(), checklist.files(), checklist.sha256(), targets);
+            if (listener instanceof ProgressLine p) p.clear();
+            if (fix && !report.interrupted()) {
+                report =
+                        remediate(
+                                report,
+                                targets,
+                                fixTargets,
+                                checklist,
+                                connector,
+                                runner,
+                                secrets,
+                                stop,
+                                terminal);
+            }
         }
-        if (listener instanceof ProgressLine p) p.clear();
+        if (stop.get() && !report.interrupted()) {
+            report =
+                    new RunReport(
+                            report.runId(),
+                            report.version(),
+                            report.started(),
+                            report.elapsed(),
+                            report.checklist(),
+                            report.files(),
+                            report.checklistSha256(),
+                            report.hosts(),
+                            true);
+        }
 
         spec.commandLine().getOut().print(render(format, color, report));
         spec.commandLine().getOut().flush();
@@ -239,6 +364,96 @@ final class VerifyCommand implements Callable<Integer> {
             }
         }
         return report.exitCode();
+    }
+
+    private RunReport remediate(
+            RunReport report,
+            List<Runner.Target> targets,
+            List<Remediator.Target> fixTargets,
+            Checklist checklist,
+            Connector connector,
+            Runner runner,
+            List<String> secrets,
+            java.util.concurrent.atomic.AtomicBoolean stop,
+            boolean terminal)
+            throws InterruptedException, InvalidInput {
+        java.io.PrintWriter progress =
+                format.equals("human") ? spec.commandLine().getOut() : spec.commandLine().getErr();
+        String operator = System.getProperty("user.name") + "@" + localHost().name();
+        if (planOut.isPresent()) {
+            PlanFile plan = PlanFile.of(report, fixTargets, checklist, inventory, vars);
+            try {
+                plan.write(planOut.get());
+            } catch (IOException e) {
+                throw new InvalidInput(
+                        COMMAND_LINE,
+                        "--plan-out: cannot write " + planOut.get() + ": " + e.getMessage());
+            }
+            progress.println(
+                    "plan saved to "
+                            + planOut.get()
+                            + " ("
+                            + plan.summary()
+                            + "); run it with: postflight apply "
+                            + planOut.get());
+            return report;
+        }
+        if (applying.isPresent()) {
+            fixTargets = applying.get().keepCurrent(report, fixTargets, progress);
+        }
+        Optional<Approvals.Terminal> ask =
+                terminal && !dryRun && applying.isEmpty()
+                        ? Optional.of(
+                                new Approvals.Terminal(
+                                        new java.io.PrintWriter(System.err, true),
+                                        new java.io.BufferedReader(
+                                                new java.io.InputStreamReader(System.in))))
+                        : Optional.empty();
+        java.util.Set<String> approved = new java.util.HashSet<>(approve);
+        applying.ifPresent(p -> approved.addAll(p.fixNames()));
+        AuditLog log = new AuditLog(audit.orElse(AuditLog.defaultFile()), report.runId(), secrets);
+        log.write(
+                "run",
+                Map.of(
+                        "operator",
+                        operator,
+                        "mode",
+                        dryRun ? "dry-run" : applying.isPresent() ? "apply" : "fix",
+                        "checklist",
+                        checklist.name(),
+                        "files",
+                        checklist.files().stream().map(Path::toString).toList(),
+                        "checklist_sha256",
+                        checklist.sha256(),
+                        "runner_host",
+                        localHost().name()));
+        Remediator remediator =
+                new Remediator(
+                        new Remediator.Options(
+                                report.runId(),
+                                operator,
+                                new Approvals(
+                                        operator
+                                                + (applying.isPresent()
+                                                        ? " (postflight apply)"
+                                                        : ""),
+                                        yes,
+                                        approved,
+                                        ask),
+                                dryRun,
+                                fixConcurrency,
+                                maxFixFailures,
+                                fleetGuard,
+                                force,
+                                breakLock,
+                                log,
+                                progress,
+                                stop::get),
+                        connector,
+                        runner);
+        RunReport fixed = remediator.remediate(report, fixTargets);
+        progress.flush();
+        return fixed;
     }
 
     private String render(String f, boolean color, RunReport report) {

@@ -83,8 +83,14 @@ final class JsonReporter implements Reporter {
         g.writeObjectFieldStart("summary");
         g.writeNumberField("hosts", hosts.size());
         g.writeNumberField("checks", r.checkCount());
-        for (Status s : List.of(Status.PASS, Status.FIXED, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP))
-            g.writeNumberField(s.word(), r.count(s));
+        for (Status s :
+                List.of(
+                        Status.PASS,
+                        Status.FIXED,
+                        Status.WARN,
+                        Status.FAIL,
+                        Status.ERROR,
+                        Status.SKIP)) g.writeNumberField(s.word(), r.count(s));
         g.writeNumberField("hosts_failed", hosts.stream().filter(HostResult::failsRun).count());
         g.writeNumberField(
                 "hosts_unreachable",

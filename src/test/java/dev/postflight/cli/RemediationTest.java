@@ -1,0 +1,309 @@
+package dev.postflight.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import dev.postflight.testing.NtpdShimHost;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.util.ArrayList;
+import java.util.List;
+import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.BeforeEach;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/** verify --fix end to end on a real SSH host with seed 003's ntpd/ntpdate shims. */
+class RemediationTest {
+    @TempDir Path dir;
+    NtpdShimHost host;
+    Path checks;
+    Path audit;
+
+    @BeforeEach
+    void start() throws Exception {
+        assumeTrue(NtpdShimHost.available(), "needs root and unshare(1) for the shim host");
+        host = NtpdShimHost.start(Files.createDirectory(dir.resolve("host")));
+        audit = dir.resolve("audit.jsonl");
+        checks =
+                write(
+                        "time.yaml",
+                        """
+                        vars: { ntp_server: ntp.example.net, marker: "%s/synced" }
+                        checks:
+                          - id: ntpd-running
+                            service: { name: ntpd, state: running }
+                            fix: resync-clock
+                          - id: clock-synced
+                            file: { path: "{{ marker }}" }
+                            fix: resync-clock
+                        fixes:
+                          resync-clock:
+                            why: ntpdate refuses while ntpd holds UDP 123
+                            approval: confirm
+                            settle: 0s
+                            retries: 0
+                            steps:
+                              - service: { name: ntpd, action: stop }
+                              - run: ntpdate -b {{ ntp_server }}
+                            finally:
+                              - service: { name: ntpd, action: start }
+                        """
+                                .formatted(host.dir()));
+    }
+
+    @AfterEach
+    void stop() throws Exception {
+        if (host != null) host.close();
+    }
+
+    private Path write(String name, String text) throws Exception {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text);
+        return p;
+    }
+
+    private Path inventory(int copies) throws Exception {
+        StringBuilder s =
+                new StringBuilder(
+                        "defaults: { user: ops, identity: "
+                                + host.server().clientKey()
+                                + " }\nhosts:\n");
+        for (int i = 1; i <= copies; i++) {
+            s.append("  web")
+                    .append(i)
+                    .append(": { address: 127.0.0.1, port: ")
+                    .append(host.server().port())
+                    .append(" }\n");
+        }
+        Path kh = dir.resolve("kh");
+        Files.writeString(kh, host.server().knownHostsLine() + "\n");
+        return write("inv.yaml", s.toString());
+    }
+
+    private Cli verify(String... extra) throws Exception {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "verify",
+                                "-i",
+                                inventory(1).toString(),
+                                "-c",
+                                checks.toString(),
+                                "--known-hosts",
+                                dir.resolve("kh").toString(),
+                                "--ssh-config",
+                                dir.resolve("none").toString(),
+                                "--no-color",
+                                "--audit",
+                                audit.toString()));
+        args.addAll(List.of(extra));
+        return Cli.run(args.toArray(String[]::new));
+    }
+
+    private List<JsonNode> auditRecords() throws Exception {
+        List<JsonNode> out = new ArrayList<>();
+        for (String line : Files.readAllLines(audit)) out.add(new ObjectMapper().readTree(line));
+        return out;
+    }
+
+    @Test
+    void fixWithYesStopsSyncsStartsAndReportsFixedWithAnAuditTrail() throws Exception {
+        Cli r = verify("--fix", "--yes");
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(
+                r.out().contains("web1: resync-clock: all 2 steps succeeded; finally ran"),
+                r.out());
+        assertTrue(
+                r.out()
+                        .matches(
+                                "(?s).*FIXED +ntpd-running +fixed by resync-clock: ntpd: running \\(sysv.*"),
+                r.out());
+        assertTrue(
+                r.out().matches("(?s).*FIXED +clock-synced +fixed by resync-clock: .*"), r.out());
+        assertTrue(host.ntpdRunning());
+        assertEquals("-b ntp.example.net", host.synced().orElseThrow());
+        List<String> events = auditRecords().stream().map(n -> n.get("event").asText()).toList();
+        assertEquals(
+                List.of(
+                        "run",
+                        "approval",
+                        "about-to-run",
+                        "step-result",
+                        "step-result",
+                        "step-result",
+                        "fix-result",
+                        "reverify",
+                        "reverify"),
+                events);
+        JsonNode approval = auditRecords().get(1);
+        assertEquals("--yes", approval.get("how").asText());
+        JsonNode about = auditRecords().get(2);
+        assertEquals("web1", about.get("host").asText());
+        assertTrue(about.get("host_key").asText().startsWith("SHA256:"));
+        assertTrue(
+                about.get("commands").get(1).asText().equals("step: ntpdate -b ntp.example.net"),
+                about.toString());
+        JsonNode step2 = auditRecords().get(4);
+        assertEquals(0, step2.get("exit").asInt());
+        assertTrue(
+                step2.get("output_tail").asText().contains("step time server -b ntp.example.net"),
+                step2.toString());
+    }
+
+    @Test
+    void whenNtpdateFailsNtpdIsStillStartedAndTheClockIsStillFailing() throws Exception {
+        host.breakNtpdate();
+        Cli r = verify("--fix", "--yes");
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "web1: resync-clock: step 2 (ntpdate -b ntp.example.net) exit 1: ntpdate[4242]: no server suitable for synchronization found; finally ran"),
+                r.out());
+        assertTrue(r.out().matches("(?s).*FIXED +ntpd-running .*"), r.out());
+        assertTrue(
+                r.out()
+                        .matches(
+                                "(?s).*FAIL +clock-synced +still failing after fix resync-clock: .*"),
+                r.out());
+        assertTrue(host.ntpdRunning(), "finally started ntpd");
+    }
+
+    @Test
+    void dryRunPrintsTheExactCommandsAndSendsNothing() throws Exception {
+        Cli r = verify("--fix", "--dry-run");
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("Plan (dry run: nothing is sent to any host):"), r.out());
+        assertTrue(r.out().contains("      | ntpdate -b ntp.example.net\n"), r.out());
+        assertEquals(
+                1,
+                host.server().commands().size(),
+                "only the probe batch: " + host.server().commands());
+        assertFalse(host.ntpdRunning());
+    }
+
+    @Test
+    void aConfirmFixWithoutApprovalOrTerminalIsNotRun() throws Exception {
+        Cli r = verify("--fix");
+        assertEquals(1, r.exit());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "fix resync-clock not run: needs approval: no terminal; use --approve resync-clock or --yes"),
+                r.out());
+        assertEquals(1, host.server().commands().size());
+    }
+
+    @Test
+    void aSecondRunnerFindsTheHostLocked() throws Exception {
+        Path lock = Files.createDirectories(host.home().resolve(".local/state/postflight/lock"));
+        Files.writeString(
+                lock.resolve("owner"), "run=other\nowner=alice@runner2\nsince=1795440000\n");
+        Cli r = verify("--fix", "--approve", "resync-clock");
+        assertEquals(1, r.exit());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "not run: web1 is locked by another postflight (run=other owner=alice@runner2 since=1795440000); wait, or --break-lock REASON"),
+                r.out());
+        assertFalse(host.ntpdRunning());
+        Cli broken = verify("--fix", "--yes", "--break-lock", "alice's run died");
+        assertEquals(0, broken.exit(), broken.out());
+    }
+
+    @Test
+    void theSameFixIsNotRunAgainWithinItsCooldown() throws Exception {
+        assertEquals(0, verify("--fix", "--yes").exit());
+        new ProcessBuilder(host.dir().resolve("init.d/ntpd").toString(), "stop").start().waitFor();
+        Cli again = verify("--fix", "--yes");
+        assertEquals(1, again.exit());
+        assertTrue(again.out().contains("cooldown: resync-clock ran on this host"), again.out());
+        assertTrue(again.out().contains("; --force to run it again"), again.out());
+        assertEquals(0, verify("--fix", "--yes", "--force").exit());
+    }
+
+    @Test
+    void fleetGuardFixesNothingWhenMostOfTheFleetFailsTheSameCheck() throws Exception {
+        Path inv = inventory(6);
+        Cli r =
+                Cli.run(
+                        "verify",
+                        "-i",
+                        inv.toString(),
+                        "-c",
+                        checks.toString(),
+                        "--known-hosts",
+                        dir.resolve("kh").toString(),
+                        "--ssh-config",
+                        dir.resolve("none").toString(),
+                        "--no-color",
+                        "--audit",
+                        audit.toString(),
+                        "--fix",
+                        "--yes");
+        assertEquals(1, r.exit());
+        assertTrue(r.out().contains("fleet guard: ntpd-running fails on 6 of 6 hosts"), r.out());
+        assertEquals(
+                6,
+                host.server().commands().size(),
+                "six probe batches, no fix: " + host.server().commands().size());
+        assertFalse(host.ntpdRunning());
+    }
+
+    @Test
+    void aSavedPlanIsRefusedWhenTheChecklistChangedAndAppliedWhenNot() throws Exception {
+        Path plan = dir.resolve("plan.json");
+        Cli saved = verify("--fix", "--plan-out", plan.toString());
+        assertTrue(
+                saved.out().contains("plan saved to " + plan + " (1 fix(es) on 1 host(s))"),
+                saved.out());
+        assertFalse(host.ntpdRunning());
+        Files.writeString(checks, Files.readString(checks) + "\n# edited\n");
+        Cli stale =
+                Cli.run(
+                        "apply",
+                        plan.toString(),
+                        "--known-hosts",
+                        dir.resolve("kh").toString(),
+                        "--ssh-config",
+                        dir.resolve("none").toString(),
+                        "--audit",
+                        audit.toString());
+        assertEquals(2, stale.exit());
+        assertTrue(
+                stale.err().contains("the plan is stale: the checklist changed since it was made"),
+                stale.err());
+        Files.writeString(checks, Files.readString(checks).replace("\n# edited\n", ""));
+        Cli applied =
+                Cli.run(
+                        "apply",
+                        plan.toString(),
+                        "--known-hosts",
+                        dir.resolve("kh").toString(),
+                        "--ssh-config",
+                        dir.resolve("none").toString(),
+                        "--audit",
+                        audit.toString());
+        assertEquals(0, applied.exit(), applied.out() + applied.err());
+        assertTrue(host.ntpdRunning());
+    }
+
+    @Test
+    void lintRefusesAFixThatStopsAServiceWithoutStartingItInFinally() throws Exception {
+        Path bad =
+                write(
+                        "bad.yaml",
+                        "checks: []\nfixes:\n  resync:\n    steps:\n      - service: { name: ntpd, action: stop }\n      - run: ntpdate x\n");
+        Cli r = Cli.run("lint", bad.toString());
+        assertEquals(2, r.exit());
+        assertEquals(
+                bad
+                        + ":5:7: steps: stops ntpd but no finally step starts it again; add to finally: - service: { name: ntpd, action: start }\n",
+                r.err());
+    }
+}
