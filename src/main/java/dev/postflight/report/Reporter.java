@@ -9,7 +9,7 @@ import dev.postflight.run.RunReport;
 public interface Reporter {
 
     /** The format names {@code --format} and {@code --report} accept. */
-    java.util.List<String> FORMATS = java.util.List.of("human", "json", "junit");
+    java.util.List<String> FORMATS = java.util.List.of("human", "json", "junit", "tap");
 
     String render(RunReport report);
 
@@ -19,6 +19,7 @@ public interface Reporter {
             case "human" -> new HumanReporter(color);
             case "json" -> new JsonReporter();
             case "junit" -> new JunitReporter();
+            case "tap" -> new TapReporter();
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
     }
