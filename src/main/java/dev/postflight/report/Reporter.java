@@ -9,7 +9,7 @@ import dev.postflight.run.RunReport;
 public interface Reporter {
 
     /** The format names {@code --format} and {@code --report} accept. */
-    java.util.List<String> FORMATS = java.util.List.of("human", "json", "junit", "tap");
+    java.util.List<String> FORMATS = java.util.List.of("human", "json", "junit", "tap", "nagios");
 
     String render(RunReport report);
 
@@ -20,6 +20,7 @@ public interface Reporter {
             case "json" -> new JsonReporter();
             case "junit" -> new JunitReporter();
             case "tap" -> new TapReporter();
+            case "nagios" -> new NagiosReporter();
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
     }
