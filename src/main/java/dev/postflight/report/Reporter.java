@@ -9,7 +9,8 @@ import dev.postflight.run.RunReport;
 public interface Reporter {
 
     /** The format names {@code --format} and {@code --report} accept. */
-    java.util.List<String> FORMATS = java.util.List.of("human", "json", "junit", "tap", "nagios");
+    java.util.List<String> FORMATS =
+            java.util.List.of("human", "json", "junit", "tap", "nagios", "prometheus");
 
     String render(RunReport report);
 
@@ -21,6 +22,7 @@ public interface Reporter {
             case "junit" -> new JunitReporter();
             case "tap" -> new TapReporter();
             case "nagios" -> new NagiosReporter();
+            case "prometheus" -> new PrometheusReporter();
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
     }
