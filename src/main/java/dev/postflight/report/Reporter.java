@@ -10,7 +10,7 @@ public interface Reporter {
 
     /** The format names {@code --format} and {@code --report} accept. */
     java.util.List<String> FORMATS =
-            java.util.List.of("human", "json", "junit", "tap", "nagios", "prometheus");
+            java.util.List.of("human", "json", "junit", "tap", "nagios", "prometheus", "markdown");
 
     String render(RunReport report);
 
@@ -23,6 +23,7 @@ public interface Reporter {
             case "tap" -> new TapReporter();
             case "nagios" -> new NagiosReporter();
             case "prometheus" -> new PrometheusReporter();
+            case "markdown" -> new MarkdownReporter();
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
     }
