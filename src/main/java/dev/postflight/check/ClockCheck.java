@@ -193,7 +193,9 @@ public record ClockCheck(
         if (a.compareTo(Duration.ofMinutes(1)) < 0) {
             return sign + String.format(Locale.ROOT, "%.3fs", nanos / 1e9);
         }
-        double seconds = a.toSecondsPart() + a.toNanosPart() / 1e9;
+        // Round to the shown millisecond before splitting, or 2h59m59.9996s prints as 2h59m60.000s.
+        a = Duration.ofMillis(Math.round(nanos / 1e6));
+        double seconds = a.toSecondsPart() + a.toMillisPart() / 1e3;
         if (a.compareTo(Duration.ofHours(1)) < 0) {
             return sign + String.format(Locale.ROOT, "%dm%06.3fs", a.toMinutes(), seconds);
         }

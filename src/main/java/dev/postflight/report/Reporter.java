@@ -9,7 +9,8 @@ import dev.postflight.run.RunReport;
 public interface Reporter {
 
     /** The format names {@code --format} and {@code --report} accept. */
-    java.util.List<String> FORMATS = java.util.List.of("human", "json", "junit");
+    java.util.List<String> FORMATS =
+            java.util.List.of("human", "json", "junit", "tap", "nagios", "prometheus", "markdown");
 
     String render(RunReport report);
 
@@ -19,6 +20,10 @@ public interface Reporter {
             case "human" -> new HumanReporter(color);
             case "json" -> new JsonReporter();
             case "junit" -> new JunitReporter();
+            case "tap" -> new TapReporter();
+            case "nagios" -> new NagiosReporter();
+            case "prometheus" -> new PrometheusReporter();
+            case "markdown" -> new MarkdownReporter();
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
     }

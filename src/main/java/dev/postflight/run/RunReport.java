@@ -1,5 +1,6 @@
 package dev.postflight.run;
 
+import dev.postflight.check.Severity;
 import dev.postflight.check.Status;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -25,6 +26,13 @@ public record RunReport(
     public static final int INVALID_INPUT = 2;
     public static final int INTERRUPTED = 130;
 
+    /** Exit codes of the monitoring-plugin convention, for {@code --format nagios}. */
+    public static final int NAGIOS_OK = 0;
+
+    public static final int NAGIOS_WARNING = 1;
+    public static final int NAGIOS_CRITICAL = 2;
+    public static final int NAGIOS_UNKNOWN = 3;
+
     public RunReport {
         files = List.copyOf(files);
         hosts = List.copyOf(hosts);
@@ -34,6 +42,31 @@ public record RunReport(
     public int exitCode() {
         if (interrupted) return INTERRUPTED;
         return hosts.stream().anyMatch(HostResult::failsRun) ? FAILED : OK;
+    }
+
+    /**
+     * The exit code a Nagios/Icinga check command expects, which {@code --format nagios} uses
+     * instead of {@link #exitCode()}: UNKNOWN (3) when the run was interrupted, since its results
+     * are incomplete; CRITICAL (2) when a host was unreachable or a critical check failed; UNKNOWN
+     * (3) when a critical check could not be judged (error) and none failed, since the monitoring
+     * system should say "we do not know" rather than "broken"; WARNING (1) when any check warned or
+     * a warning-severity check failed or errored; OK (0) when every check passed or was skipped.
+     */
+    public int nagiosExitCode() {
+        if (interrupted) return NAGIOS_UNKNOWN;
+        List<CheckResult> all = hosts.stream().flatMap(h -> h.checks().stream()).toList();
+        if (hosts.stream().anyMatch(h -> h.unreachable().isPresent())
+                || all.stream().anyMatch(c -> critical(c) && c.status() == Status.FAIL))
+            return NAGIOS_CRITICAL;
+        if (all.stream().anyMatch(c -> critical(c) && c.status() == Status.ERROR))
+            return NAGIOS_UNKNOWN;
+        if (all.stream().anyMatch(c -> c.status().compareTo(Status.WARN) >= 0))
+            return NAGIOS_WARNING;
+        return NAGIOS_OK;
+    }
+
+    private static boolean critical(CheckResult c) {
+        return c.severity() == Severity.CRITICAL;
     }
 
     public long count(Status status) {

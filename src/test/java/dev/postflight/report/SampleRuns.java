@@ -129,6 +129,24 @@ final class SampleRuns {
                 List.of(host("web1", check("site-reachable", "http", Verdict.pass("200")))), true);
     }
 
+    /**
+     * Names and reasons with what each text format must escape: {@code "}, {@code \\}, a line
+     * break, {@code |} and backticks; and a passing host next to a failing one.
+     */
+    static RunReport awkwardNames() {
+        return run(
+                List.of(
+                        host(
+                                "db|`east` \"1\"\\",
+                                check(
+                                        "port|5432",
+                                        "port",
+                                        Verdict.fail("expected `ready` | got \"x\\y\"\nsecond line")
+                                                .withDetails(List.of("a | b", "`code` *bold*")))),
+                        host("web3", check("site-reachable", "http", Verdict.pass("200")))),
+                false);
+    }
+
     private static RunReport run(List<HostResult> hosts, boolean interrupted) {
         return new RunReport(
                 "20261123T180415Z-7f3a",
