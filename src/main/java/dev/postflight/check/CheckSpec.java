@@ -18,7 +18,8 @@ public sealed interface CheckSpec
                 DiskCheck,
                 ClockCheck,
                 TimesyncCheck,
-                TlsCheck {
+                TlsCheck,
+                CertFileCheck {
 
     /** The shell snippets this check needs run on the host; none for runner-only checks. */
     default List<HostProbe> hostProbes() {

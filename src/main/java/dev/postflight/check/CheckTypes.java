@@ -18,7 +18,8 @@ public final class CheckTypes {
                     "disk",
                     "clock",
                     "timesync",
-                    "tls");
+                    "tls",
+                    "cert_file");
 
     private CheckTypes() {}
 
@@ -39,6 +40,7 @@ public final class CheckTypes {
                     case "clock" -> ClockCheck.parse(f);
                     case "timesync" -> TimesyncCheck.parse(f);
                     case "tls" -> TlsCheck.parse(f);
+                    case "cert_file" -> CertFileCheck.parse(f);
                     default -> throw new IllegalArgumentException("unknown check type " + type);
                 };
         f.finish();
