@@ -17,7 +17,9 @@ public final class CheckTypes {
                     "command",
                     "disk",
                     "clock",
-                    "timesync");
+                    "timesync",
+                    "tls",
+                    "cert_file");
 
     private CheckTypes() {}
 
@@ -37,6 +39,8 @@ public final class CheckTypes {
                     case "disk" -> DiskCheck.parse(f);
                     case "clock" -> ClockCheck.parse(f);
                     case "timesync" -> TimesyncCheck.parse(f);
+                    case "tls" -> TlsCheck.parse(f);
+                    case "cert_file" -> CertFileCheck.parse(f);
                     default -> throw new IllegalArgumentException("unknown check type " + type);
                 };
         f.finish();

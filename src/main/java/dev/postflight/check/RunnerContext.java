@@ -2,6 +2,7 @@ package dev.postflight.check;
 
 import dev.postflight.transport.HttpProber;
 import dev.postflight.transport.TcpProber;
+import dev.postflight.transport.TlsProber;
 import java.time.Duration;
 
 /** What a runner-side probe may use: the host's name and address, and network clients. */
@@ -17,4 +18,6 @@ public interface RunnerContext {
     HttpProber http();
 
     TcpProber tcp();
+
+    TlsProber tls();
 }

@@ -17,6 +17,7 @@ import dev.postflight.transport.HostConnection;
 import dev.postflight.transport.HostUnreachable;
 import dev.postflight.transport.HttpProber;
 import dev.postflight.transport.TcpProber;
+import dev.postflight.transport.TlsProber;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -58,6 +59,7 @@ public final class Runner {
     private final Options options;
     private final HttpProber http = new HttpProber();
     private final TcpProber tcp = new TcpProber();
+    private final TlsProber tls = new TlsProber();
     private final List<HostRun> running = java.util.Collections.synchronizedList(new ArrayList<>());
     private volatile boolean interrupted;
 
@@ -371,6 +373,11 @@ public final class Runner {
                 @Override
                 public TcpProber tcp() {
                     return tcp;
+                }
+
+                @Override
+                public TlsProber tls() {
+                    return tls;
                 }
             };
         }

@@ -1,0 +1,324 @@
+package dev.postflight.check;
+
+import static dev.postflight.testing.LocalRun.check;
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.run.CheckResult;
+import dev.postflight.testing.LocalRun;
+import dev.postflight.testing.SniTlsServer;
+import dev.postflight.testing.TestCerts;
+import java.io.OutputStream;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import org.junit.jupiter.api.AfterAll;
+import org.junit.jupiter.api.BeforeAll;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+
+/**
+ * The tls check against a real TLS server on 127.0.0.1 that serves a different certificate per SNI
+ * name, like seed 002's nginx with a site, a git server and a CI server behind it.
+ */
+class TlsCheckTest {
+    @TempDir static Path caDir;
+    @TempDir Path dir;
+    static TestCerts.Issued ca;
+    static Path caPem;
+    static SniTlsServer server;
+
+    @BeforeAll
+    static void start() throws Exception {
+        ca = TestCerts.rootCa("postflight test CA");
+        caPem = Files.writeString(caDir.resolve("ca.pem"), ca.certPem());
+        TestCerts.Issued r11 =
+                TestCerts.issue(
+                        ca,
+                        "R11",
+                        List.of(),
+                        Instant.now().minus(Duration.ofDays(300)),
+                        Instant.now().plus(Duration.ofDays(10)),
+                        TestCerts.ec(),
+                        "SHA256withECDSA",
+                        true);
+        TestCerts.Issued weak =
+                TestCerts.issue(
+                        ca,
+                        "weak.site.test",
+                        List.of("weak.site.test"),
+                        Instant.now().minus(Duration.ofDays(1)),
+                        Instant.now().plus(Duration.ofDays(90)),
+                        TestCerts.rsa(1024),
+                        "SHA1withECDSA",
+                        false);
+        server =
+                SniTlsServer.start(
+                        Map.of(
+                                "site.test",
+                                        TestCerts.leaf(
+                                                ca, List.of("site.test", "www.site.test"), 30, 60),
+                                "git.site.test",
+                                        TestCerts.leaf(ca, List.of("git.site.test"), 10, 80),
+                                "soon.site.test",
+                                        TestCerts.leaf(ca, List.of("soon.site.test"), 85, 5),
+                                "later.site.test",
+                                        TestCerts.leaf(ca, List.of("later.site.test"), 75, 15),
+                                "old.site.test",
+                                        TestCerts.leaf(ca, List.of("old.site.test"), 93, -3),
+                                "future.site.test",
+                                        TestCerts.leaf(ca, List.of("future.site.test"), -10, 80),
+                                "self.site.test",
+                                        TestCerts.selfSigned(List.of("self.site.test"), 30),
+                                "chain.site.test",
+                                        TestCerts.leaf(r11, List.of("chain.site.test"), 1, 60),
+                                "weak.site.test", weak),
+                        TestCerts.leaf(ca, List.of("default.site.test"), 1, 60));
+    }
+
+    @AfterAll
+    static void stop() throws Exception {
+        server.close();
+    }
+
+    private CheckResult run(String spec) throws Exception {
+        String yaml =
+                "vars: { port: \""
+                        + server.port()
+                        + "\", ca: \""
+                        + caPem
+                        + "\" }\nchecks:\n  - id: cert\n    tls: "
+                        + spec
+                        + "\n";
+        return check(LocalRun.run(dir, yaml), "cert");
+    }
+
+    private CheckResult named(String name) throws Exception {
+        return run(
+                "{ address: 127.0.0.1, port: \"{{ port }}\", server_name: "
+                        + name
+                        + ", ca_file: \"{{ ca }}\" }");
+    }
+
+    @Test
+    void aValidCertificatePassesNamingItsDaysLeftAndIssuer() throws Exception {
+        CheckResult c = named("git.site.test");
+        assertEquals(Status.PASS, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict()
+                        .reason()
+                        .matches(
+                                "git\\.site\\.test: valid 80 days \\(until \\d{4}-\\d\\d-\\d\\d\\),"
+                                        + " issued by postflight test CA"),
+                c.verdict().reason());
+        assertTrue(
+                c.verdict().details().contains("names: git.site.test"),
+                c.verdict().details().toString());
+        assertTrue(c.verdict().details().stream().anyMatch(d -> d.startsWith("serial: ")));
+        assertTrue(c.verdict().details().stream().anyMatch(d -> d.startsWith("not after: ")));
+    }
+
+    @Test
+    void eachVirtualHostOnOnePortIsJudgedByItsOwnSniCertificate() throws Exception {
+        CheckResult site = named("site.test");
+        CheckResult git = named("git.site.test");
+        assertEquals(Status.PASS, site.status(), site.verdict().reason());
+        assertTrue(
+                site.verdict().reason().startsWith("site.test: valid 60 days"),
+                site.verdict().reason());
+        assertTrue(git.verdict().reason().startsWith("git.site.test: valid 80 days"));
+    }
+
+    @Test
+    void expiringWithinCriticalDaysFails() throws Exception {
+        CheckResult c = named("soon.site.test");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict()
+                        .reason()
+                        .matches(
+                                "soon\\.site\\.test: expires in 5 days \\(until .*\\), critical_days 7, issued by postflight test CA"),
+                c.verdict().reason());
+    }
+
+    @Test
+    void expiringWithinWarnDaysWarns() throws Exception {
+        CheckResult c = named("later.site.test");
+        assertEquals(Status.WARN, c.status(), c.verdict().reason());
+        assertTrue(c.verdict().reason().contains("expires in 15 days"), c.verdict().reason());
+        assertTrue(c.verdict().reason().contains("warn_days 21"), c.verdict().reason());
+    }
+
+    @Test
+    void anExpiredCertificateFailsAsExpiredNotAsUntrusted() throws Exception {
+        CheckResult c = named("old.site.test");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict()
+                        .reason()
+                        .matches(
+                                "old\\.site\\.test: expired 2 days ago \\(on .*\\), issued by postflight test CA"),
+                c.verdict().reason());
+    }
+
+    @Test
+    void aCertificateNotYetValidFails() throws Exception {
+        CheckResult c = named("future.site.test");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertTrue(c.verdict().reason().contains("not valid before"), c.verdict().reason());
+    }
+
+    @Test
+    void aNameTheCertificateDoesNotCoverFails() throws Exception {
+        // The server falls back to its default certificate for a name it does not know.
+        CheckResult c = named("ci.site.test");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict()
+                        .reason()
+                        .startsWith(
+                                "default.site.test: does not cover ci.site.test (valid for default.site.test); valid"),
+                c.verdict().reason());
+    }
+
+    @Test
+    void aPrivateCaIsUntrustedWithoutCaFileAndTheCertificateIsStillShown() throws Exception {
+        CheckResult c =
+                run("{ address: 127.0.0.1, port: \"{{ port }}\", server_name: git.site.test }");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict()
+                        .reason()
+                        .startsWith("git.site.test: not trusted: unknown issuer; valid 80 days"),
+                c.verdict().reason());
+        assertTrue(c.verdict().details().contains("names: git.site.test"));
+    }
+
+    @Test
+    void aSelfSignedCertificateSaysSo() throws Exception {
+        CheckResult c = named("self.site.test");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict()
+                        .reason()
+                        .startsWith("self.site.test: self-signed, not trusted; valid 30 days"),
+                c.verdict().reason());
+    }
+
+    @Test
+    void anIntermediateExpiringBeforeTheLeafFails() throws Exception {
+        CheckResult c = named("chain.site.test");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict().reason().contains("chain certificate R11 expires in 9 days"),
+                c.verdict().reason());
+        assertTrue(c.verdict().reason().endsWith("issued by R11"), c.verdict().reason());
+    }
+
+    @Test
+    void aSmallRsaKeyAndSha1SignatureWarn() throws Exception {
+        CheckResult c = named("weak.site.test");
+        assertEquals(Status.WARN, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict().reason().contains("weak key: RSA 1024 bits, below 2048"),
+                c.verdict().reason());
+        assertTrue(
+                c.verdict().reason().contains("weak signature: SHA1withECDSA"),
+                c.verdict().reason());
+    }
+
+    @Test
+    void aProtocolOlderThanMinTlsFails() throws Exception {
+        try (SniTlsServer old =
+                SniTlsServer.start(
+                        Map.of(),
+                        TestCerts.leaf(ca, List.of("site.test"), 1, 60),
+                        Optional.of("TLSv1.2"))) {
+            CheckResult c =
+                    run(
+                            "{ address: 127.0.0.1, port: "
+                                    + old.port()
+                                    + ", server_name: site.test, ca_file: \"{{ ca }}\", min_tls: \"1.3\" }");
+            assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+            assertTrue(
+                    c.verdict()
+                            .reason()
+                            .startsWith(
+                                    "site.test: negotiated TLSv1.2, min_tls 1.3; valid 60 days"),
+                    c.verdict().reason());
+        }
+    }
+
+    @Test
+    void aRefusedPortFailsWithTheNetworkCause() throws Exception {
+        int port;
+        try (ServerSocket s = new ServerSocket(0, 1, InetAddress.getLoopbackAddress())) {
+            port = s.getLocalPort();
+        }
+        CheckResult c = run("{ address: 127.0.0.1, port: " + port + ", server_name: site.test }");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertEquals(
+                "site.test: connection refused (127.0.0.1:" + port + ")", c.verdict().reason());
+    }
+
+    @Test
+    void aPortThatDoesNotSpeakTlsFailsTheHandshake() throws Exception {
+        try (ServerSocket plain = new ServerSocket(0, 5, InetAddress.getLoopbackAddress())) {
+            Thread.ofVirtual()
+                    .start(() -> {
+                        try (Socket s = plain.accept();
+                                OutputStream out = s.getOutputStream()) {
+                            out.write(
+                                    "SSH-2.0-OpenSSH_9.6\r\n".getBytes(StandardCharsets.US_ASCII));
+                            out.flush();
+                            s.getInputStream().read(new byte[512]);
+                        } catch (java.io.IOException e) {
+                            // the client hangs up after the failed handshake
+                        }
+                    });
+            CheckResult c =
+                    run(
+                            "{ address: 127.0.0.1, port: "
+                                    + plain.getLocalPort()
+                                    + ", server_name: site.test }");
+            assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+            assertTrue(
+                    c.verdict().reason().startsWith("site.test: TLS handshake failed: "),
+                    c.verdict().reason());
+        }
+    }
+
+    @Test
+    void criticalDaysAboveWarnDaysIsALoadError() {
+        InvalidInput e =
+                assertThrows(
+                        InvalidInput.class,
+                        () -> run("{ port: 443, warn_days: 7, critical_days: 10 }"));
+        assertTrue(
+                e.getMessage().contains("critical_days (10) must not exceed warn_days (7)"),
+                e.getMessage());
+    }
+
+    @Test
+    void aMistypedKeyIsReportedWithTheNearestValidOne() {
+        InvalidInput e = assertThrows(InvalidInput.class, () -> run("{ prot: 443 }"));
+        assertTrue(e.getMessage().contains("did you mean 'port'?"), e.getMessage());
+    }
+
+    @Test
+    void minTlsAcceptsOnlyTheVersionsItKnows() {
+        InvalidInput e = assertThrows(InvalidInput.class, () -> run("{ min_tls: \"1.1\" }"));
+        assertTrue(
+                e.getMessage().contains("min_tls: '1.1' is not one of 1.2, 1.3"), e.getMessage());
+    }
+}
