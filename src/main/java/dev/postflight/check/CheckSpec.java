@@ -17,7 +17,8 @@ public sealed interface CheckSpec
                 CommandCheck,
                 DiskCheck,
                 ClockCheck,
-                TimesyncCheck {
+                TimesyncCheck,
+                BackupCheck {
 
     /** The shell snippets this check needs run on the host; none for runner-only checks. */
     default List<HostProbe> hostProbes() {

@@ -17,7 +17,8 @@ public final class CheckTypes {
                     "command",
                     "disk",
                     "clock",
-                    "timesync");
+                    "timesync",
+                    "backup");
 
     private CheckTypes() {}
 
@@ -37,6 +38,7 @@ public final class CheckTypes {
                     case "disk" -> DiskCheck.parse(f);
                     case "clock" -> ClockCheck.parse(f);
                     case "timesync" -> TimesyncCheck.parse(f);
+                    case "backup" -> BackupCheck.parse(f);
                     default -> throw new IllegalArgumentException("unknown check type " + type);
                 };
         f.finish();
