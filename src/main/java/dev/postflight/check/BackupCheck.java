@@ -23,6 +23,7 @@ import java.time.format.DateTimeParseException;
 import java.time.format.TextStyle;
 import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
+import java.util.Comparator;
 import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
@@ -176,7 +177,7 @@ public record BackupCheck(
          */
         public List<ZonedDateTime> between(ZonedDateTime from, ZonedDateTime to, int limit) {
             TreeSet<ZonedDateTime> slots =
-                    new TreeSet<>(java.util.Comparator.comparing(ZonedDateTime::toInstant));
+                    new TreeSet<>(Comparator.comparing(ZonedDateTime::toInstant));
             ExecutionTime et = executions();
             Optional<ZonedDateTime> s = et.nextExecution(from.minusSeconds(1));
             while (s.isPresent() && !s.get().isAfter(to) && slots.size() < limit) {
@@ -555,7 +556,7 @@ public record BackupCheck(
             String[] p = f.split("\\|", 3);
             if (p.length == 3) parsed.add(p);
         }
-        parsed.sort(java.util.Comparator.comparingLong((String[] p) -> parseLong(p[0])).reversed());
+        parsed.sort(Comparator.comparingLong((String[] p) -> parseLong(p[0])).reversed());
         for (String[] p : parsed) {
             long mtime = parseLong(p[0]);
             long size = parseLong(p[1]);
@@ -767,7 +768,7 @@ public record BackupCheck(
             ZonedDateTime hostNow = now.atZone(zone);
             ZonedDateTime dueBy = now.minus(grace).atZone(zone);
             TreeSet<ZonedDateTime> missed =
-                    new TreeSet<>(java.util.Comparator.comparing(ZonedDateTime::toInstant));
+                    new TreeSet<>(Comparator.comparing(ZonedDateTime::toInstant));
             s.lastAtOrBefore(dueBy)
                     .filter(slot -> slot.toInstant().isAfter(f.at()))
                     .ifPresent(missed::add);

@@ -256,6 +256,65 @@ class BackupCheckTest {
         assertTrue(notes.get(0).contains("zone name is unknown"), notes.toString());
     }
 
+    private static ProbeOutput out(int exit, String stdout, String stderr) {
+        return new ProbeOutput(
+                exit,
+                stdout.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                stderr.getBytes(java.nio.charset.StandardCharsets.UTF_8),
+                false);
+    }
+
+    @Test
+    void readsTheJournalsShortIsoLinesInTheHostsZone() {
+        // No systemd journal on the test machine: the probe's output is written out here.
+        BackupCheck c =
+                new BackupCheck(
+                        new BackupCheck.Journal(
+                                "backup.service", java.util.regex.Pattern.compile("Finished")),
+                        Optional.of(Duration.ofHours(26)),
+                        Optional.empty(),
+                        BackupCheck.DEFAULT_GRACE,
+                        Optional.empty());
+        long now = at("2026-11-23T06:00", TOKYO).getEpochSecond();
+        ProbeOutput o =
+                out(
+                        0,
+                        "now="
+                                + now
+                                + "\noffset=+0900\nzone_localtime=/usr/share/zoneinfo/Asia/Tokyo\n"
+                                + "line=2026-11-23T03:45:10+0900 web1 systemd[1]: Finished backup.service.\n"
+                                + "line=2026-11-22T03:44:59+0900 web1 systemd[1]: Finished backup.service.\n",
+                        "");
+        Verdict v = c.judge(new Observation(List.of(o), Optional.empty()));
+        assertEquals(Status.PASS, v.status(), v.reason());
+        assertTrue(
+                v.reason()
+                        .startsWith(
+                                "last backup 2h14m ago (the journal of backup.service:"
+                                        + " \"2026-11-23T03:45:10+0900"),
+                v.reason());
+    }
+
+    @Test
+    void anUnreadableBackupDirectoryIsAnErrorNamingTheCause() {
+        // Tests run as root, for whom no directory is unreadable: the probe's answer is written
+        // out.
+        BackupCheck c =
+                new BackupCheck(
+                        new BackupCheck.NewestIn("/backup", "*", Optional.empty()),
+                        Optional.of(Duration.ofHours(26)),
+                        Optional.empty(),
+                        BackupCheck.DEFAULT_GRACE,
+                        Optional.empty());
+        Verdict v =
+                c.judge(
+                        new Observation(
+                                List.of(out(2, "now=1\n", "/backup: permission denied\n")),
+                                Optional.empty()));
+        assertEquals(Status.ERROR, v.status());
+        assertEquals("backup newest_in /backup: /backup: permission denied", v.reason());
+    }
+
     // --- real files on this machine ---
 
     private static void age(Path p, Duration age) throws Exception {
