@@ -19,7 +19,8 @@ public sealed interface CheckSpec
                 ClockCheck,
                 TimesyncCheck,
                 TlsCheck,
-                CertFileCheck {
+                CertFileCheck,
+                BackupCheck {
 
     /** The shell snippets this check needs run on the host; none for runner-only checks. */
     default List<HostProbe> hostProbes() {

@@ -19,7 +19,8 @@ public final class CheckTypes {
                     "clock",
                     "timesync",
                     "tls",
-                    "cert_file");
+                    "cert_file",
+                    "backup");
 
     private CheckTypes() {}
 
@@ -41,6 +42,7 @@ public final class CheckTypes {
                     case "timesync" -> TimesyncCheck.parse(f);
                     case "tls" -> TlsCheck.parse(f);
                     case "cert_file" -> CertFileCheck.parse(f);
+                    case "backup" -> BackupCheck.parse(f);
                     default -> throw new IllegalArgumentException("unknown check type " + type);
                 };
         f.finish();

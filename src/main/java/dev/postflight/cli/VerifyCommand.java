@@ -363,7 +363,7 @@ final class VerifyCommand implements Callable<Integer> {
                 return RunReport.INVALID_INPUT;
             }
         }
-        return report.exitCode();
+        return format.equals("nagios") ? report.nagiosExitCode() : report.exitCode();
     }
 
     private RunReport remediate(

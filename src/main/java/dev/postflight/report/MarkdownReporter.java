@@ -72,7 +72,9 @@ final class MarkdownReporter implements Reporter {
         out.append("\n### ").append(text(h.host())).append("\n\n");
         h.unreachable().ifPresent(u -> out.append("Unreachable: ").append(text(u)).append("\n\n"));
         List<CheckResult> problems =
-                h.checks().stream().filter(c -> c.status() != Status.PASS).toList();
+                h.checks().stream()
+                        .filter(c -> c.status() != Status.PASS && c.status() != Status.FIXED)
+                        .toList();
         if (problems.isEmpty()) return;
         out.append("| Status | Check | Reason |\n");
         out.append("|--------|-------|--------|\n");

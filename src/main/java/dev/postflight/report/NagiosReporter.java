@@ -31,7 +31,9 @@ final class NagiosReporter implements Reporter {
                     .ifPresent(
                             u -> out.append(text(h.host() + ": unreachable - " + u)).append('\n'));
             for (CheckResult c : h.checks()) {
-                if (c.status() == Status.PASS || c.status() == Status.SKIP) continue;
+                if (c.status() == Status.PASS
+                        || c.status() == Status.FIXED
+                        || c.status() == Status.SKIP) continue;
                 out.append(
                                 text(
                                         h.host()
@@ -94,7 +96,7 @@ final class NagiosReporter implements Reporter {
     private static String perfdata(RunReport r) {
         List<String> p = new ArrayList<>();
         p.add(count("checks", r.checkCount()));
-        p.add(count("passed", r.count(Status.PASS)));
+        p.add(count("passed", r.count(Status.PASS) + r.count(Status.FIXED)));
         p.add(count("warn", r.count(Status.WARN)));
         p.add(count("failed", r.count(Status.FAIL)));
         p.add(count("errors", r.count(Status.ERROR)));

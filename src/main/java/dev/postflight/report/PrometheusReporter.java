@@ -51,7 +51,13 @@ final class PrometheusReporter implements Reporter {
                 "postflight_check_ok",
                 "1 if the check passed or was skipped, 0 if it warned, failed or could not be"
                         + " judged.",
-                checks(r, run, c -> c == Status.PASS || c == Status.SKIP ? "1" : "0"));
+                checks(
+                        r,
+                        run,
+                        c ->
+                                c == Status.PASS || c == Status.FIXED || c == Status.SKIP
+                                        ? "1"
+                                        : "0"));
         family(
                 out,
                 "postflight_check_status_code",
@@ -93,7 +99,7 @@ final class PrometheusReporter implements Reporter {
 
     private static int code(Status s) {
         return switch (s) {
-            case PASS -> 0;
+            case PASS, FIXED -> 0;
             case WARN -> 1;
             case FAIL -> 2;
             case ERROR -> 3;

@@ -56,7 +56,7 @@ final class TapReporter implements Reporter {
         String reason = oneLine(c.verdict().reason());
         String line =
                 switch (c.status()) {
-                    case PASS -> "ok " + n + " - " + name + comment(reason);
+                    case PASS, FIXED -> "ok " + n + " - " + name + comment(reason);
                     case SKIP ->
                             "ok "
                                     + n
@@ -68,7 +68,8 @@ final class TapReporter implements Reporter {
                     case WARN -> "ok " + n + " - " + name + " # warn: " + reason;
                     case FAIL, ERROR -> "not ok " + n + " - " + name;
                 };
-        if (c.status() == Status.PASS || c.status() == Status.SKIP) return line + "\n";
+        if (c.status() == Status.PASS || c.status() == Status.FIXED || c.status() == Status.SKIP)
+            return line + "\n";
         List<String> yaml = new ArrayList<>();
         yaml.add("status: " + c.status().word());
         yaml.add("severity: " + c.severity().word());
