@@ -293,6 +293,69 @@ class RemediationTest {
         assertTrue(host.ntpdRunning());
     }
 
+    /** Issue 5's done-when: ntpd stopped and the clock 3 h behind, put right by --fix --yes. */
+    @Test
+    void seed003FixLeavesTheClockSynchronisedAndNtpdRunning() throws Exception {
+        assumeTrue(dev.postflight.testing.FakeTimeHost.available(), "libfaketime is not installed");
+        host.close();
+        host =
+                NtpdShimHost.start(
+                        Files.createDirectory(dir.resolve("skewed")), java.util.Optional.of("-3h"));
+        try (dev.postflight.testing.NtpResponder ntp =
+                dev.postflight.testing.NtpResponder.start(java.time.Duration.ZERO)) {
+            checks =
+                    write(
+                            "seed003.yaml",
+                            """
+                            vars: { ntp_server: "%s" }
+                            checks:
+                              - id: time-daemon
+                                service: { name: ntpd, state: running }
+                                fix: resync-clock
+                              - id: clock-offset
+                                clock: { reference: "{{ ntp_server }}", warn: 100ms, critical: 1s }
+                                fix: resync-clock
+                            fixes:
+                              resync-clock:
+                                approval: confirm
+                                settle: 0s
+                                steps:
+                                  - service: { name: ntpd, action: stop }
+                                  - run: ntpdate -b {{ ntp_server }}
+                                finally:
+                                  - service: { name: ntpd, action: start }
+                            """
+                                    .formatted(ntp.server()));
+            Cli before = verify();
+            assertEquals(1, before.exit());
+            assertTrue(
+                    before.out()
+                            .matches(
+                                    "(?s).*FAIL +clock-offset +host is (2h59m5|3h00m0).* behind.*"),
+                    before.out());
+            Cli r = verify("--fix", "--yes");
+            assertEquals(0, r.exit(), r.out() + r.err());
+            assertTrue(
+                    r.out()
+                            .matches(
+                                    "(?s).*FIXED +time-daemon +fixed by resync-clock: ntpd: running.*"),
+                    r.out());
+            assertTrue(
+                    r.out()
+                            .matches(
+                                    "(?s).*FIXED +clock-offset +fixed by resync-clock: host is [0-9.]+ms (ahead|behind).*"),
+                    r.out());
+            assertTrue(host.ntpdRunning());
+            List<String> commands =
+                    auditRecords().stream()
+                            .filter(n -> n.get("event").asText().equals("step-result"))
+                            .map(n -> n.get("command").asText().lines().findFirst().orElse(""))
+                            .toList();
+            assertEquals(List.of("n=ntpd", "ntpdate -b " + ntp.server(), "n=ntpd"), commands);
+            assertEquals(0, verify().exit(), "a plain verify afterwards passes");
+        }
+    }
+
     @Test
     void lintRefusesAFixThatStopsAServiceWithoutStartingItInFinally() throws Exception {
         Path bad =

@@ -39,6 +39,15 @@ public final class NtpdShimHost implements AutoCloseable {
     }
 
     public static NtpdShimHost start(Path dir) throws IOException {
+        return start(dir, Optional.empty());
+    }
+
+    /**
+     * With {@code skew} (libfaketime syntax, e.g. "-3h"), the host's clock is really off, through a
+     * libfaketime offset file; the ntpdate shim "syncs" by rewriting that file to +0, which changes
+     * that host's faked clock only — never this machine's.
+     */
+    public static NtpdShimHost start(Path dir, Optional<String> skew) throws IOException {
         Path initd = Files.createDirectories(dir.resolve("init.d"));
         Path bin = Files.createDirectories(dir.resolve("bin"));
         Path home = Files.createDirectories(dir.resolve("home"));
@@ -71,6 +80,7 @@ public final class NtpdShimHost implements AutoCloseable {
                 fi
                 [ -f %1$s/ntpdate.fail ] && { echo "ntpdate[4242]: no server suitable for synchronization found" >&2; exit 1; }
                 echo "$*" >>%1$s/synced
+                [ -f %1$s/faketime ] && echo "+0" >%1$s/faketime
                 echo "23 Nov 03:12:05 ntpdate[4243]: step time server $* offset 10799.9 sec"
                 """
                         .formatted(dir));
@@ -80,14 +90,20 @@ public final class NtpdShimHost implements AutoCloseable {
                         + " /etc/init.d || exit 99; "
                         + "if [ -d /run/systemd ]; then mount -t tmpfs tmpfs /run/systemd || exit 99; fi; "
                         + "exec /bin/sh -c \"$1\"";
+        Map<String, String> env = new java.util.HashMap<>();
+        env.put("PATH", bin + ":/usr/sbin:/usr/bin:/sbin:/bin");
+        env.put("HOME", home.toString());
+        if (skew.isPresent()) {
+            Files.writeString(dir.resolve("faketime"), skew.get() + "\n");
+            env.put("LD_PRELOAD", FakeTimeHost.library().orElseThrow().toString());
+            env.put("FAKETIME_TIMESTAMP_FILE", dir.resolve("faketime").toString());
+            env.put("FAKETIME_NO_CACHE", "1");
+            env.put("FAKETIME_DONT_FAKE_MONOTONIC", "1");
+        }
         SshTestServer s =
                 SshTestServer.start(
                         Files.createDirectories(dir.resolve("ssh")),
-                        Map.of(
-                                "PATH",
-                                bin + ":/usr/sbin:/usr/bin:/sbin:/bin",
-                                "HOME",
-                                home.toString()),
+                        env,
                         false,
                         List.of(
                                 "unshare",
