@@ -23,7 +23,8 @@ public record ClockCheck(
         Duration warn,
         Duration critical,
         int ntpPort,
-        Duration timeout)
+        Duration timeout,
+        boolean skipWithoutReference)
         implements CheckSpec {
 
     public ClockCheck {
@@ -52,12 +53,16 @@ public record ClockCheck(
         Duration warn = f.duration("warn").orElse(Duration.ofMillis(100));
         Duration critical = f.duration("critical").orElse(Duration.ofSeconds(1));
         int port = f.integer("ntp_port").orElse(123);
+        boolean skip =
+                f.choice("if_no_reference", List.of("error", "skip"))
+                        .orElse("error")
+                        .equals("skip");
         Duration timeout = f.duration("timeout").orElse(Duration.ofSeconds(3));
         List<String> servers = refs.equals(List.of("runner")) ? List.of() : refs;
         if (refs.contains("runner") && refs.size() > 1) {
             f.error("reference", "'runner' cannot be mixed with NTP servers");
         }
-        return f.build(() -> new ClockCheck(servers, method, warn, critical, port, timeout));
+        return f.build(() -> new ClockCheck(servers, method, warn, critical, port, timeout, skip));
     }
 
     @Override
@@ -122,8 +127,9 @@ public record ClockCheck(
             if (ref.offset().isEmpty()) {
                 List<String> why =
                         ref.failed().stream().map(NtpProber.Outcome.Failed::message).toList();
-                return Verdict.error("no reference NTP server answered: " + String.join("; ", why))
-                        .withDetails(details);
+                String said = "no reference NTP server answered: " + String.join("; ", why);
+                return (skipWithoutReference ? Verdict.skip(said) : Verdict.error(said))
+                        .withDetails(List.of());
             }
             offset = offset.minus(ref.offset().get());
             uncertainty = uncertainty.plus(ref.uncertainty());

@@ -25,6 +25,7 @@ public final class Fields {
     private final Problems problems;
     private final Set<String> known = new LinkedHashSet<>();
     private final int problemsBefore;
+    private boolean usedPlaceholder;
 
     public Fields(
             Node.Mapping map,
@@ -266,6 +267,7 @@ public final class Fields {
      */
     public <T> Optional<T> build(java.util.function.Supplier<T> constructor) {
         if (problems.size() > problemsBefore) return Optional.empty();
+        if (usedPlaceholder) return Optional.empty();
         try {
             return Optional.of(constructor.get());
         } catch (IllegalArgumentException e) {
@@ -289,7 +291,24 @@ public final class Fields {
 
     private Optional<String> expanded(String key, String expected, Template.Quoting quoting) {
         Location at = locationOf(key);
-        return scalar(key, expected).map(s -> Template.expand(s, vars, quoting, at, problems));
+        return scalar(key, expected)
+                .map(s -> Template.expand(s, vars, quoting, at, problems))
+                .map(this::notePlaceholder);
+    }
+
+    /**
+     * For lint and list, vars without a value stand as {@code <name>}; a value built from one
+     * cannot meet a record's rules (a url must start with http://), so those are not checked.
+     */
+    private String notePlaceholder(String value) {
+        for (Map.Entry<String, Optional<String>> v : vars.entrySet()) {
+            String placeholder = "<" + v.getKey() + ">";
+            if (v.getValue().filter(placeholder::equals).isPresent()
+                    && value.contains(placeholder)) {
+                usedPlaceholder = true;
+            }
+        }
+        return value;
     }
 
     private void missing(String key) {

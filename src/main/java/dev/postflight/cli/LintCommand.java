@@ -44,7 +44,7 @@ final class LintCommand implements Callable<Integer> {
                     out.println(
                             file
                                     + ": ok ("
-                                    + bound.checks().size()
+                                    + cl.checks().size()
                                     + " checks, "
                                     + bound.fixes().size()
                                     + " fixes)");

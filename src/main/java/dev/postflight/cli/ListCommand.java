@@ -48,7 +48,22 @@ final class ListCommand implements Callable<Integer> {
                             + file
                             + ")"
                             + (cl.description().isEmpty() ? "" : ": " + cl.description()));
-            out.println("  checks (" + bound.checks().size() + "):");
+            out.println("  checks (" + cl.checks().size() + "):");
+            for (Checklist.CheckDecl d : cl.checks()) {
+                if (bound.checks().stream().noneMatch(c -> c.id().equals(d.id()))) {
+                    out.println(
+                            "    "
+                                    + d.id()
+                                    + "  ["
+                                    + d.type()
+                                    + ", "
+                                    + d.severity().word()
+                                    + d.fix().map(f -> ", fix: " + f).orElse("")
+                                    + "]");
+                    out.println(
+                            "      uses vars the inventory or --var must set; shown in full when verifying");
+                }
+            }
             for (Check c : bound.checks()) {
                 out.println(
                         "    "

@@ -137,6 +137,26 @@ class ClockCheckTest {
     }
 
     @Test
+    void noReferenceCanBeASkipWithTheReasonWhereTheRunnerMayBeOffline() throws Exception {
+        try (NtpResponder silent = NtpResponder.start(Duration.ZERO)) {
+            silent.setSilent(true);
+            HostResult r =
+                    LocalRun.run(
+                            dir,
+                            "checks:\n  - id: clock\n    clock: { reference: \""
+                                    + silent.server()
+                                    + "\", timeout: 200ms, if_no_reference: skip }\n");
+            CheckResult c = check(r, "clock");
+            assertEquals(Status.SKIP, c.status());
+            assertTrue(
+                    c.verdict()
+                            .reason()
+                            .startsWith("no reference NTP server answered: " + silent.server()),
+                    c.verdict().reason());
+        }
+    }
+
+    @Test
     void methodNtpAsksTheHostsOwnNtpServer() throws Exception {
         try (NtpResponder host = NtpResponder.start(Duration.ofHours(-3))) {
             HostResult r =
@@ -164,7 +184,8 @@ class ClockCheckTest {
                         Duration.ofMillis(1),
                         Duration.ofMillis(2),
                         123,
-                        Duration.ofSeconds(1));
+                        Duration.ofSeconds(1),
+                        false);
         Instant sent = Instant.parse("2026-01-01T00:00:00Z");
         HostTime read =
                 new HostTime(
