@@ -27,6 +27,11 @@ public sealed interface CheckSpec
         return List.of();
     }
 
+    /** Whether the check needs the host's connection (its probes, its clock, or a tunnel). */
+    default boolean needsConnection() {
+        return !hostProbes().isEmpty() || needsHostTime();
+    }
+
     /** Whether the check needs the host's clock (read at the start of the batch). */
     default boolean needsHostTime() {
         return false;

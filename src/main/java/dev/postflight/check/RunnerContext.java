@@ -17,6 +17,13 @@ public interface RunnerContext {
 
     HttpProber http();
 
+    /**
+     * A loopback port on the runner that reaches {@code host:port} as the host sees it, through the
+     * host's SSH connection (for hosts only reachable behind a bastion). Waits for the connection;
+     * fails with the reason the host could not be reached.
+     */
+    int forward(String host, int port) throws java.io.IOException, InterruptedException;
+
     TcpProber tcp();
 
     TlsProber tls();

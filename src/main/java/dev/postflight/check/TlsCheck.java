@@ -24,7 +24,8 @@ public record TlsCheck(
         Optional<Path> caFile,
         int warnDays,
         int criticalDays,
-        Optional<String> minTls)
+        Optional<String> minTls,
+        boolean viaSsh)
         implements CheckSpec {
 
     static final List<String> PROTOCOLS = List.of("1.2", "1.3");
@@ -62,8 +63,9 @@ public record TlsCheck(
         int warn = f.integer("warn_days").orElse(21);
         int critical = f.integer("critical_days").orElse(7);
         Optional<String> minTls = f.choice("min_tls", PROTOCOLS);
-        return f.build(
-                () -> new TlsCheck(address, port, serverName, caFile, warn, critical, minTls));
+        boolean viaSsh = f.choice("via", List.of("ssh", "direct")).orElse("direct").equals("ssh");
+        return f.build(() ->
+                new TlsCheck(address, port, serverName, caFile, warn, critical, minTls, viaSsh));
     }
 
     /** What the runner probe observed, with the name and address it used. */
@@ -73,13 +75,48 @@ public record TlsCheck(
     public Optional<RunnerProbe> runnerProbe() {
         return Optional.of(ctx -> {
             String name = serverName.orElse(ctx.hostName());
-            String addr = address.orElse(ctx.hostAddress());
             Duration timeout =
                     ctx.timeout().compareTo(MAX_TIMEOUT) < 0 ? ctx.timeout() : MAX_TIMEOUT;
+            if (viaSsh) {
+                // Through the host's own SSH connection: the address is as the host sees it.
+                String addr = address.orElse("127.0.0.1");
+                String target = addr + ":" + port + " via ssh";
+                int local;
+                try {
+                    local = ctx.forward(addr, port);
+                } catch (java.io.IOException e) {
+                    return new Probed(name, target, new TlsProber.Outcome.Failure(e.getMessage()));
+                }
+                TlsProber.Outcome o =
+                        ctx.tls()
+                                .probe(
+                                        new TlsProber.Request(
+                                                "127.0.0.1", local, name, caFile, timeout));
+                if (o instanceof TlsProber.Outcome.Failure f) {
+                    o =
+                            new TlsProber.Outcome.Failure(
+                                    "via ssh to "
+                                            + addr
+                                            + ":"
+                                            + port
+                                            + ": "
+                                            + f.message()
+                                            + " (a host that refuses TCP forwarding ends the"
+                                            + " tunnel at once: AllowTcpForwarding)");
+                }
+                return new Probed(name, target, o);
+            }
+            String addr = address.orElse(ctx.hostAddress());
             TlsProber.Outcome o =
                     ctx.tls().probe(new TlsProber.Request(addr, port, name, caFile, timeout));
             return new Probed(name, addr + ":" + port, o);
         });
+    }
+
+    /** {@code via: ssh} tunnels through the host's SSH connection (hosts behind a bastion). */
+    @Override
+    public boolean needsConnection() {
+        return viaSsh;
     }
 
     @Override

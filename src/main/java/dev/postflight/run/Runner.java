@@ -172,6 +172,8 @@ public final class Runner {
         private final Target target;
         private final Instant deadline;
         private volatile HostConnection connection;
+        private final java.util.concurrent.CompletableFuture<HostConnection> connected =
+                new java.util.concurrent.CompletableFuture<>();
         private volatile String abortReason;
         private final List<Future<?>> runnerSide = new ArrayList<>();
 
@@ -214,12 +216,13 @@ public final class Runner {
                         new ProbeBatch.Outputs(Map.of(), false, Optional.empty());
                 Optional<HostTime> hostTime = Optional.empty();
                 boolean wantsClock = active.stream().anyMatch(c -> c.spec().needsHostTime());
+                boolean wantsConnection = active.stream().anyMatch(c -> c.spec().needsConnection());
                 String via = host.name();
                 Optional<String> hostKey = Optional.empty();
                 Optional<String> unreachable = Optional.empty();
                 String missingWhy = "";
                 int execs = 0;
-                if (!batch.isEmpty() || wantsClock) {
+                if (wantsConnection) {
                     try (HostConnection conn = options.connector().connect(host, deadline)) {
                         connection = conn;
                         if (abortReason != null)
@@ -227,34 +230,41 @@ public final class Runner {
                                     HostUnreachable.Cause.CONNECTION_LOST, abortReason);
                         via = conn.describe();
                         hostKey = conn.hostKeyFingerprint();
+                        connected.complete(conn);
                         options.listener().hostConnected(host, via);
-                        Duration execTimeout =
-                                min(
-                                        batch.longestTimeout().plus(EXEC_MARGIN),
-                                        Duration.between(Instant.now(), deadline));
-                        options.listener().batchSent(host, batch.size());
-                        execs++;
-                        ExecResult r =
-                                conn.exec(
-                                        batch.command(),
-                                        batch.script().getBytes(StandardCharsets.UTF_8),
-                                        execTimeout);
-                        outputs = batch.parse(r.stdout());
-                        hostTime = outputs.clock().map(clock -> hostTime(clock, r));
-                        if (!outputs.complete()) {
-                            String err = new String(r.stderr(), StandardCharsets.UTF_8).strip();
-                            missingWhy =
-                                    r.timedOut()
-                                            ? "probe batch did not finish within "
-                                                    + Durations.format(execTimeout)
-                                            : "probe batch ended early"
-                                                    + r.exitStatus().stream()
-                                                            .mapToObj(s -> " (exit " + s + ")")
-                                                            .findFirst()
-                                                            .orElse("")
-                                                    + (err.isEmpty() ? "" : ": " + lastLine(err));
+                        if (!batch.isEmpty() || wantsClock) {
+                            Duration execTimeout =
+                                    min(
+                                            batch.longestTimeout().plus(EXEC_MARGIN),
+                                            Duration.between(Instant.now(), deadline));
+                            options.listener().batchSent(host, batch.size());
+                            execs++;
+                            ExecResult r =
+                                    conn.exec(
+                                            batch.command(),
+                                            batch.script().getBytes(StandardCharsets.UTF_8),
+                                            execTimeout);
+                            outputs = batch.parse(r.stdout());
+                            hostTime = outputs.clock().map(clock -> hostTime(clock, r));
+                            if (!outputs.complete()) {
+                                String err = new String(r.stderr(), StandardCharsets.UTF_8).strip();
+                                missingWhy =
+                                        r.timedOut()
+                                                ? "probe batch did not finish within "
+                                                        + Durations.format(execTimeout)
+                                                : "probe batch ended early"
+                                                        + r.exitStatus().stream()
+                                                                .mapToObj(s -> " (exit " + s + ")")
+                                                                .findFirst()
+                                                                .orElse("")
+                                                        + (err.isEmpty()
+                                                                ? ""
+                                                                : ": " + lastLine(err));
+                            }
                         }
+                        awaitTunnelUsers(active, runnerFutures);
                     } catch (HostUnreachable e) {
+                        connected.completeExceptionally(e);
                         String why = abortReason != null ? abortReason : e.getMessage();
                         unreachable = Optional.of(why);
                         options.listener().hostUnreachable(host, why);
@@ -348,6 +358,24 @@ public final class Runner {
             }
         }
 
+        /** Keeps the connection open until the runner-side probes that tunnel through it end. */
+        private void awaitTunnelUsers(List<Check> active, Map<Check, Future<Object>> runnerFutures)
+                throws InterruptedException {
+            for (Check c : active) {
+                Future<Object> f = runnerFutures.get(c);
+                if (f == null || !c.spec().needsConnection() || !c.spec().hostProbes().isEmpty())
+                    continue;
+                try {
+                    Duration left = Duration.between(Instant.now(), deadline);
+                    f.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
+                } catch (ExecutionException
+                        | TimeoutException
+                        | java.util.concurrent.CancellationException e) {
+                    // The check's own judgement reports what went wrong.
+                }
+            }
+        }
+
         private RunnerContext context(Host host) {
             return new RunnerContext() {
                 @Override
@@ -378,6 +406,25 @@ public final class Runner {
                 @Override
                 public TlsProber tls() {
                     return tls;
+                }
+
+                @Override
+                public int forward(String to, int port)
+                        throws java.io.IOException, InterruptedException {
+                    try {
+                        Duration left = Duration.between(Instant.now(), deadline);
+                        HostConnection c =
+                                connected.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
+                        return c.forwardLocalPort(to, port);
+                    } catch (ExecutionException e) {
+                        throw new java.io.IOException(
+                                "via ssh: " + e.getCause().getMessage(), e.getCause());
+                    } catch (TimeoutException e) {
+                        throw new java.io.IOException(
+                                "via ssh: the host's connection was not ready in time");
+                    } catch (HostUnreachable e) {
+                        throw new java.io.IOException("via ssh: " + e.getMessage(), e);
+                    }
                 }
             };
         }

@@ -17,6 +17,17 @@ public interface HostConnection extends AutoCloseable {
     ExecResult exec(String command, byte[] stdin, Duration timeout)
             throws HostUnreachable, InterruptedException;
 
+    /**
+     * Forwards a local loopback port through this connection to {@code host:port} as the host sees
+     * it (SSH {@code direct-tcpip}, like {@code ssh -L}), for probes of services only the host can
+     * reach; returns the local port. The forward ends with the connection.
+     */
+    default int forwardLocalPort(String host, int port) throws HostUnreachable {
+        throw new HostUnreachable(
+                HostUnreachable.Cause.SSH_ERROR,
+                "this connection cannot forward ports (" + describe() + ")");
+    }
+
     /** How the host is reached, for reports: {@code ssh ops@203.0.113.10:22 via bastion}. */
     String describe();
 

@@ -42,6 +42,24 @@ final class SshConnection implements HostConnection {
         return session;
     }
 
+    @Override
+    public int forwardLocalPort(String host, int port) throws HostUnreachable {
+        try {
+            return session.setPortForwardingL("127.0.0.1", 0, host, port);
+        } catch (com.jcraft.jsch.JSchException e) {
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.SSH_ERROR,
+                    target.endpoint()
+                            + " could not forward a port to "
+                            + host
+                            + ":"
+                            + port
+                            + ": "
+                            + e.getMessage(),
+                    e);
+        }
+    }
+
     String alias() {
         return target.alias();
     }

@@ -110,6 +110,65 @@ class TlsCheckTest {
                         + ", ca_file: \"{{ ca }}\" }");
     }
 
+    private CheckResult viaSsh(boolean forwarding) throws Exception {
+        java.nio.file.Path hostDir =
+                java.nio.file.Files.createDirectory(dir.resolve("bastion-" + forwarding));
+        try (dev.postflight.testing.SshTestServer ssh =
+                dev.postflight.testing.SshTestServer.start(
+                        hostDir, java.util.Map.of(), forwarding)) {
+            java.nio.file.Path kh = ssh.writeKnownHosts(hostDir.resolve("known_hosts"));
+            dev.postflight.transport.SshConnector c =
+                    new dev.postflight.transport.SshConnector(
+                            new dev.postflight.transport.SshOptions(
+                                    kh,
+                                    hostDir.resolve("none"),
+                                    false,
+                                    java.time.Duration.ofSeconds(5),
+                                    false));
+            dev.postflight.transport.SshTarget t =
+                    dev.postflight.transport.SshTarget.named("web1")
+                            .withAddress(ssh.host())
+                            .withPort(ssh.port())
+                            .withUser(ssh.user())
+                            .withIdentity(ssh.clientKey());
+            String yaml =
+                    "checks:\n  - id: cert\n    tls: { via: ssh, port: "
+                            + server.port()
+                            + ", server_name: git.site.test, ca_file: \""
+                            + caPem
+                            + "\" }\n";
+            // The host's own address is a documentation address the runner must never contact:
+            // only the tunnel through the SSH connection can reach the TLS server.
+            dev.postflight.run.RunReport r =
+                    LocalRun.run(
+                            dir,
+                            yaml,
+                            dev.postflight.inventory.Host.at("web1", "192.0.2.10"),
+                            (h, d) -> c.connect(t, d));
+            return check(r.hosts().get(0), "cert");
+        }
+    }
+
+    @Test
+    void viaSshReachesTheCertificateThroughTheHostsConnection() throws Exception {
+        CheckResult c = viaSsh(true);
+        assertEquals(Status.PASS, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict().reason().startsWith("git.site.test: valid 80 days"),
+                c.verdict().reason());
+    }
+
+    @Test
+    void viaSshSaysSoWhenTheHostRefusesToForward() throws Exception {
+        CheckResult c = viaSsh(false);
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict()
+                        .reason()
+                        .startsWith("git.site.test: via ssh to 127.0.0.1:" + server.port() + ": "),
+                c.verdict().reason());
+    }
+
     @Test
     void aValidCertificatePassesNamingItsDaysLeftAndIssuer() throws Exception {
         CheckResult c = named("git.site.test");
