@@ -55,4 +55,164 @@ class ShippedChecklistsTest {
         assertEquals(2, r.exit());
         assertTrue(r.err().contains("var 'site_name' has no value"), r.err());
     }
+
+    /** Issue 6: after-maintenance.yaml against a real SSH host, a web site, an NTP server. */
+    @Test
+    void afterMaintenanceReportsTheRightVerdictsOnATestHost(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (dev.postflight.testing.SshTestServer ssh =
+                        dev.postflight.testing.SshTestServer.start(
+                                Files.createDirectory(dir.resolve("ssh")));
+                dev.postflight.testing.NtpResponder ntp =
+                        dev.postflight.testing.NtpResponder.start(java.time.Duration.ZERO)) {
+            com.github.tomakehurst.wiremock.WireMockServer web =
+                    new com.github.tomakehurst.wiremock.WireMockServer(
+                            com.github.tomakehurst.wiremock.core.WireMockConfiguration
+                                    .wireMockConfig()
+                                    .bindAddress("127.0.0.1")
+                                    .dynamicPort());
+            web.start();
+            try {
+                web.stubFor(
+                        com.github.tomakehurst.wiremock.client.WireMock.get("/")
+                                .willReturn(
+                                        com.github.tomakehurst.wiremock.client.WireMock.aResponse()
+                                                .withStatus(200)
+                                                .withBody("<html>shop</html>")));
+                Path backups = Files.createDirectory(dir.resolve("backups"));
+                Files.writeString(backups.resolve("db-today.tar.gz"), "x".repeat(2048));
+                int closed;
+                try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+                    closed = s.getLocalPort();
+                }
+                Path inv = dir.resolve("inv.yaml");
+                Files.writeString(
+                        inv,
+                        "hosts:\n  web1: { address: 127.0.0.1, port: "
+                                + ssh.port()
+                                + ", user: ops, identity: "
+                                + ssh.clientKey()
+                                + " }\n");
+                Cli r =
+                        Cli.run(
+                                "verify",
+                                "-i",
+                                inv.toString(),
+                                "-c",
+                                "checks/after-maintenance.yaml",
+                                "--no-color",
+                                "-v",
+                                "--known-hosts",
+                                ssh.writeKnownHosts(dir.resolve("kh")).toString(),
+                                "--ssh-config",
+                                dir.resolve("none").toString(),
+                                "--var",
+                                "site_url=http://127.0.0.1:" + web.port() + "/",
+                                "--var",
+                                "ntp_server=" + ntp.server(),
+                                "--var",
+                                "backup_dir=" + backups,
+                                "--var",
+                                "backup_schedule=*/5 * * * *",
+                                "--var",
+                                "https_port=" + closed);
+                String out = r.out();
+                assertEquals(1, r.exit(), out + r.err());
+                assertTrue(
+                        out.matches(
+                                "(?s).*pass +site-reachable +GET http://127\\.0\\.0\\.1:\\d+/: 200 in .*"),
+                        out);
+                assertTrue(
+                        out.matches(
+                                "(?s).*pass +backup-ran +last backup .* ago \\(.*db-today\\.tar\\.gz\\).*"),
+                        out);
+                assertTrue(
+                        out.matches(
+                                "(?s).*pass +clock-offset +host is [0-9.]+ms (ahead|behind) .*against NTP 127\\.0\\.0\\.1:.*"),
+                        out);
+                assertTrue(
+                        out.matches(
+                                "(?s).*WARN +certificate +web1: connection refused \\(127\\.0\\.0\\.1:"
+                                        + closed
+                                        + "\\).*"),
+                        out);
+                // This machine runs no time daemon: seed 003's own finding, with its fix named.
+                assertTrue(
+                        out.matches("(?s).*FAIL +time-synchronised +.*\\[fix: resync-clock\\].*"),
+                        out);
+                assertEquals(1, ssh.commands().size(), "one exec for all host-side checks");
+            } finally {
+                web.stop();
+            }
+        }
+    }
+
+    /** Issue 6: redeployed-host.yaml sees each virtual host's own certificate by SNI. */
+    @Test
+    void redeployedHostChecksEveryVirtualHostByName(@org.junit.jupiter.api.io.TempDir Path dir)
+            throws Exception {
+        dev.postflight.testing.TestCerts.Issued ca =
+                dev.postflight.testing.TestCerts.rootCa("redeploy CA");
+        try (dev.postflight.testing.SshTestServer ssh =
+                        dev.postflight.testing.SshTestServer.start(
+                                Files.createDirectory(dir.resolve("ssh")));
+                dev.postflight.testing.SniTlsServer tls =
+                        dev.postflight.testing.SniTlsServer.start(
+                                java.util.Map.of(
+                                        "example.test",
+                                        dev.postflight.testing.TestCerts.leaf(
+                                                ca, java.util.List.of("example.test"), 1, 60),
+                                        "git.example.test",
+                                        dev.postflight.testing.TestCerts.leaf(
+                                                ca, java.util.List.of("git.example.test"), 1, 5)),
+                                dev.postflight.testing.TestCerts.leaf(
+                                        ca, java.util.List.of("default.test"), 1, 60))) {
+            Path inv = dir.resolve("inv.yaml");
+            Files.writeString(
+                    inv,
+                    "hosts:\n  web1: { address: 127.0.0.1, port: "
+                            + ssh.port()
+                            + ", user: ops, identity: "
+                            + ssh.clientKey()
+                            + " }\n");
+            Cli r =
+                    Cli.run(
+                            "verify",
+                            "-i",
+                            inv.toString(),
+                            "-c",
+                            "checks/redeployed-host.yaml",
+                            "--no-color",
+                            "-v",
+                            "--known-hosts",
+                            ssh.writeKnownHosts(dir.resolve("kh")).toString(),
+                            "--ssh-config",
+                            dir.resolve("none").toString(),
+                            "--var",
+                            "site_name=example.test",
+                            "--var",
+                            "git_name=git.example.test",
+                            "--var",
+                            "ci_name=ci.example.test",
+                            "--var",
+                            "https_port=" + tls.port());
+            String out = r.out();
+            assertEquals(1, r.exit(), out + r.err());
+            // A private CA is not in the system trust store: each vhost is named with its own
+            // certificate.
+            assertTrue(
+                    out.matches(
+                            "(?s).*FAIL +vhost-site +example\\.test: not trusted: unknown issuer; valid 60 days.*"),
+                    out);
+            assertTrue(
+                    out.matches(
+                            "(?s).*FAIL +vhost-git +git\\.example\\.test: not trusted: unknown issuer; expires in 5 days.*"),
+                    out);
+            assertTrue(
+                    out.matches(
+                            "(?s).*FAIL +vhost-ci +.*does not cover ci\\.example\\.test.*"),
+                    out);
+            assertTrue(out.matches("(?s).*ERROR +nginx-certificate-files +nginx: nginx not found.*"), out);
+        }
+    }
 }
