@@ -126,9 +126,10 @@ class ShippedChecklistsTest {
                         out.matches(
                                 "(?s).*pass +backup-ran +last backup .* ago \\(.*db-today\\.tar\\.gz\\).*"),
                         out);
+                // On a loaded machine the honest answer may be "cannot judge" — never a wrong pass.
                 assertTrue(
                         out.matches(
-                                "(?s).*pass +clock-offset +host is [0-9.]+ms (ahead|behind) .*against NTP 127\\.0\\.0\\.1:.*"),
+                                "(?s).*(pass +clock-offset +|ERROR +clock-offset +cannot judge 100.0ms with .* uncertainty: )host is [0-9.]+ms (ahead|behind) .*against NTP 127\\.0\\.0\\.1:.*"),
                         out);
                 assertTrue(
                         out.matches(
@@ -209,10 +210,97 @@ class ShippedChecklistsTest {
                             "(?s).*FAIL +vhost-git +git\\.example\\.test: not trusted: unknown issuer; expires in 5 days.*"),
                     out);
             assertTrue(
-                    out.matches(
-                            "(?s).*FAIL +vhost-ci +.*does not cover ci\\.example\\.test.*"),
+                    out.matches("(?s).*FAIL +vhost-ci +.*does not cover ci\\.example\\.test.*"),
                     out);
-            assertTrue(out.matches("(?s).*ERROR +nginx-certificate-files +nginx: nginx not found.*"), out);
+            assertTrue(
+                    out.matches("(?s).*ERROR +nginx-certificate-files +nginx: nginx not found.*"),
+                    out);
+        }
+    }
+
+    /**
+     * Issue 6: the shipped rerun-backup fix runs the job under flock and the evidence is checked
+     * again.
+     */
+    @Test
+    void rerunBackupRunsTheMissedJobAndTheBackupCheckBecomesFixed(
+            @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
+        try (dev.postflight.testing.SshTestServer ssh =
+                dev.postflight.testing.SshTestServer.start(
+                        Files.createDirectory(dir.resolve("ssh")),
+                        java.util.Map.of("HOME", dir.toString()),
+                        false)) {
+            Path backups = Files.createDirectory(dir.resolve("backups"));
+            Path old = backups.resolve("db-old.tar.gz");
+            Files.writeString(old, "x".repeat(2048));
+            Files.setLastModifiedTime(
+                    old,
+                    java.nio.file.attribute.FileTime.from(
+                            java.time.Instant.now().minus(java.time.Duration.ofDays(2))));
+            Path job = dir.resolve("backup.sh");
+            Files.writeString(
+                    job,
+                    "#!/bin/sh\nhead -c 4096 /dev/zero > "
+                            + backups
+                            + "/db-new.tar.gz && echo backup done\n");
+            job.toFile().setExecutable(true);
+            Path inv = dir.resolve("inv.yaml");
+            Files.writeString(
+                    inv,
+                    "hosts:\n  web1: { address: 127.0.0.1, port: "
+                            + ssh.port()
+                            + ", user: ops, identity: "
+                            + ssh.clientKey()
+                            + " }\n");
+            Path audit = dir.resolve("audit.jsonl");
+            Cli r =
+                    Cli.run(
+                            "verify",
+                            "-i",
+                            inv.toString(),
+                            "-c",
+                            "checks/after-maintenance.yaml",
+                            "--no-color",
+                            "--known-hosts",
+                            ssh.writeKnownHosts(dir.resolve("kh")).toString(),
+                            "--ssh-config",
+                            dir.resolve("none").toString(),
+                            "--var",
+                            "site_url=http://127.0.0.1:9/",
+                            "--var",
+                            "ntp_server=127.0.0.1:9",
+                            "--var",
+                            "backup_dir=" + backups,
+                            "--var",
+                            "backup_schedule=0 3 * * *",
+                            "--var",
+                            "backup_command=" + job,
+                            "--var",
+                            "backup_become=false",
+                            "--var",
+                            "backup_lock=" + dir.resolve("backup.lock"),
+                            "--fix",
+                            "--approve",
+                            "rerun-backup",
+                            "--audit",
+                            audit.toString());
+            String out = r.out();
+            assertTrue(out.contains("web1: rerun-backup: all 1 steps succeeded"), out + r.err());
+            assertTrue(
+                    out.matches(
+                            "(?s).*FIXED +backup-ran +fixed by rerun-backup: last backup .*db-new\\.tar\\.gz.*"),
+                    out);
+            assertTrue(
+                    out.contains("fix resync-clock not run: --approve names other fixes")
+                            || out.contains("fix resync-clock not run: needs approval"),
+                    out);
+            assertTrue(
+                    Files.readString(audit)
+                            .contains("flock -n " + dir.resolve("backup.lock") + " " + job),
+                    Files.readString(audit));
+            assertTrue(
+                    Files.readString(audit).contains("backup done"),
+                    "the job's output is in the audit log");
         }
     }
 }
