@@ -113,12 +113,17 @@ public final class ProbeBatch {
         s.append("for pf_i in");
         for (int i = 0; i < unique.size(); i++) s.append(' ').append(i);
         s.append("; do\n")
+                .append(
+                        """
+                          pf_rc=125
+                          read pf_rc 2>/dev/null <"$PF_D/$pf_i.rc"
+                          set -- $(wc -c "$PF_D/$pf_i.o" "$PF_D/$pf_i.e")
+                        """)
                 .append("  printf '\\n@@PF ")
                 .append(nonce)
                 .append(
                         """
-                         %s %s %s %s\\n' "$pf_i" "$(cat "$PF_D/$pf_i.rc" 2>/dev/null || echo 125)" \
-                            $(wc -c <"$PF_D/$pf_i.o") $(wc -c <"$PF_D/$pf_i.e")
+                         %s %s %s %s\\n' "$pf_i" "$pf_rc" "$1" "$3"
                           cat "$PF_D/$pf_i.o" "$PF_D/$pf_i.e"
                         done
                         """);

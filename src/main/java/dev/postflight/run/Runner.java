@@ -80,7 +80,7 @@ public final class Runner {
         Instant started = Instant.now();
         long t0 = System.nanoTime();
         String runId = UUID.randomUUID().toString();
-        Semaphore slots = new Semaphore(Math.max(1, options.concurrency()));
+        Semaphore slots = new Semaphore(Math.max(1, options.concurrency()), true);
         List<Future<HostResult>> futures = new ArrayList<>();
         try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
             for (Target t : targets) {

@@ -123,9 +123,13 @@ class RunnerTest {
         assertEquals(130, r.exitCode());
         assertEquals(Status.PASS, r.hosts().get(0).checks().get(0).status());
         assertEquals("interrupted", r.hosts().get(1).checks().get(0).verdict().reason());
-        assertEquals(
-                "not run: interrupted before it started",
-                r.hosts().get(2).checks().get(0).verdict().reason());
+        // Hosts take free slots in order (a fair semaphore), but the virtual threads that ask
+        // for them may start in any order: "later" either ran before "slow" or never started.
+        String later = r.hosts().get(2).checks().get(0).verdict().reason();
+        assertTrue(
+                later.equals("not run: interrupted before it started")
+                        || r.hosts().get(2).checks().get(0).status() == Status.PASS,
+                later);
     }
 
     @Test
