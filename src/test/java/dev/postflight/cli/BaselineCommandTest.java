@@ -126,4 +126,41 @@ class BaselineCommandTest {
                     r.out());
         }
     }
+
+    @Test
+    void aHostThatCannotBeRecordedExitsOneAndTheOthersAreStillWritten() throws Exception {
+        try (SshTestServer web = SshTestServer.start(Files.createDirectory(dir.resolve("web")))) {
+            Path inv =
+                    Files.writeString(
+                            dir.resolve("inv.yaml"),
+                            "defaults: { user: ops, identity: "
+                                    + web.clientKey()
+                                    + " }\nhosts:\n  web1: { address: 127.0.0.1, port: "
+                                    + web.port()
+                                    + " }\n");
+            Path base = dir.resolve("base.json");
+            Cli snap =
+                    Cli.run(
+                            "snapshot",
+                            "-i",
+                            inv.toString(),
+                            "--known-hosts",
+                            Files.writeString(dir.resolve("empty_known_hosts"), "").toString(),
+                            "--ssh-config",
+                            dir.resolve("no-config").toString(),
+                            "-o",
+                            base.toString());
+            assertEquals(1, snap.exit(), snap.out() + snap.err());
+            assertTrue(snap.out().startsWith("web1: NOT RECORDED: "), snap.out());
+            assertTrue(
+                    snap.out()
+                            .endsWith(
+                                    "baseline of 0 hosts written to "
+                                            + base
+                                            + " (1 not recorded)\n"),
+                    snap.out());
+            assertEquals(0, JSON.readTree(base.toFile()).path("hosts").size());
+            assertEquals(java.util.List.of(), web.commands());
+        }
+    }
 }
