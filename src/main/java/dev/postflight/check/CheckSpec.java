@@ -20,7 +20,8 @@ public sealed interface CheckSpec
                 TimesyncCheck,
                 TlsCheck,
                 CertFileCheck,
-                BackupCheck {
+                BackupCheck,
+                BaselineCheck {
 
     /** The shell snippets this check needs run on the host; none for runner-only checks. */
     default List<HostProbe> hostProbes() {

@@ -17,6 +17,7 @@ import picocli.CommandLine.Command;
         },
         subcommands = {
             VerifyCommand.class,
+            SnapshotCommand.class,
             ApplyCommand.class,
             LintCommand.class,
             ListCommand.class
@@ -34,7 +35,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "name a command: verify, lint or list");
+                spec.commandLine(), "name a command: verify, snapshot, lint or list");
     }
 
     public static void main(String[] args) {

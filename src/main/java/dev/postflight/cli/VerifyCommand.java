@@ -1,5 +1,6 @@
 package dev.postflight.cli;
 
+import dev.postflight.check.Check;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.ChecklistBinder;
 import dev.postflight.checklist.ChecklistLoader;
@@ -70,8 +71,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(
             names = {"-c", "--checks"},
             paramLabel = "CHECKS",
-            required = true,
-            description = "Check file (repeatable; merged in order).")
+            description = "Check file (repeatable; merged in order; optional with --baseline).")
     List<Path> checks = new ArrayList<>();
 
     @Option(
@@ -82,6 +82,14 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Option(names = "--local", description = "Verify this machine, without SSH.")
     boolean local;
+
+    @Option(
+            names = "--baseline",
+            paramLabel = "FILE",
+            description =
+                    "Also report what changed since 'postflight snapshot -o FILE' (host key, OS,"
+                            + " kernel, ports, services, packages, certificates).")
+    Optional<Path> baseline = Optional.empty();
 
     @Option(
             names = "--format",
@@ -264,7 +272,14 @@ final class VerifyCommand implements Callable<Integer> {
         }
 
         Problems problems = new Problems();
-        Checklist checklist = ChecklistLoader.load(checks, problems);
+        Optional<BaselineFile> base =
+                baseline.isPresent()
+                        ? Optional.of(BaselineFile.read(baseline.get()))
+                        : Optional.empty();
+        Checklist checklist =
+                checks.isEmpty() && base.isPresent()
+                        ? base.get().checklist()
+                        : ChecklistLoader.load(checks, problems);
         List<Host> selected;
         Inventory inv = Inventory.empty();
         if (local) {
@@ -283,8 +298,10 @@ final class VerifyCommand implements Callable<Integer> {
             hostVars.putAll(vars);
             ChecklistBinder.Bound bound =
                     ChecklistBinder.bind(checklist, hostVars, h.name(), h.reachAddress(), problems);
-            targets.add(new Runner.Target(h, bound.checks()));
-            fixTargets.add(new Remediator.Target(h, bound.checks(), bound.fixes()));
+            List<Check> hostChecks =
+                    base.map(b -> b.appendTo(h.name(), bound.checks())).orElse(bound.checks());
+            targets.add(new Runner.Target(h, hostChecks));
+            fixTargets.add(new Remediator.Target(h, hostChecks, bound.fixes()));
             checklist.vars().values().stream()
                     .filter(Checklist.Var::secret)
                     .forEach(v ->
@@ -463,7 +480,7 @@ final class VerifyCommand implements Callable<Integer> {
                 .render(report);
     }
 
-    private static Host localHost() {
+    static Host localHost() {
         String name;
         try {
             name = InetAddress.getLocalHost().getHostName();

@@ -288,7 +288,8 @@ public final class Runner {
                                             unreachable,
                                             missingWhy,
                                             runnerFutures.get(c),
-                                            hostTime)));
+                                            hostTime,
+                                            hostKey)));
                 }
                 HostResult hr =
                         new HostResult(
@@ -310,7 +311,8 @@ public final class Runner {
                 Optional<String> unreachable,
                 String missingWhy,
                 Future<Object> runnerFuture,
-                Optional<HostTime> hostTime)
+                Optional<HostTime> hostTime,
+                Optional<String> hostKey)
                 throws InterruptedException {
             if (c.spec().needsHostTime() && hostTime.isEmpty()) {
                 if (unreachable.isPresent())
@@ -351,8 +353,7 @@ public final class Runner {
                 }
             }
             try {
-                return c.spec().judge(new Observation(host, runner, hostTime));
-
+                return c.spec().judge(new Observation(host, runner, hostTime, hostKey));
             } catch (RuntimeException e) {
                 return Verdict.error("could not judge the observation: " + e);
             }
