@@ -11,6 +11,7 @@ import dev.postflight.checklist.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.inventory.Inventory;
 import dev.postflight.inventory.InventoryLoader;
+import dev.postflight.notify.Notifications;
 import dev.postflight.remedy.Approvals;
 import dev.postflight.remedy.AuditLog;
 import dev.postflight.remedy.Remediator;
@@ -215,6 +216,23 @@ final class VerifyCommand implements Callable<Integer> {
     Optional<PlanFile> applying = Optional.empty();
 
     @Option(
+            names = "--notify",
+            paramLabel = "KIND=TARGET",
+            description =
+                    "After the run, notify webhook=URL (Slack/Teams JSON) or mail=ADDR (SMTP from"
+                            + " POSTFLIGHT_SMTP_*) (repeatable). Never changes the exit code.")
+    List<String> notify = new ArrayList<>();
+
+    @Option(
+            names = "--notify-on",
+            paramLabel = "WHEN",
+            defaultValue = "fail",
+            description =
+                    "fail (exit code not 0), change (failing checks differ from the last run) or"
+                            + " always (default: ${DEFAULT-VALUE}).")
+    String notifyOn = "fail";
+
+    @Option(
             names = {"-v", "--verbose"},
             description = "List passing checks of every host, not only for a single host.")
     boolean verbose;
@@ -270,6 +288,8 @@ final class VerifyCommand implements Callable<Integer> {
                     COMMAND_LINE,
                     "--local verifies this machine: do not also name hosts or an inventory");
         }
+
+        Notifications notifications = Notifications.parse(notify, notifyOn, System.getenv());
 
         Problems problems = new Problems();
         Optional<BaselineFile> base =
@@ -380,6 +400,9 @@ final class VerifyCommand implements Callable<Integer> {
                 return RunReport.INVALID_INPUT;
             }
         }
+        notifications
+                .send(report)
+                .forEach(p -> spec.commandLine().getErr().println("postflight: " + p));
         return format.equals("nagios") ? report.nagiosExitCode() : report.exitCode();
     }
 

@@ -1,0 +1,269 @@
+package dev.postflight.notify;
+
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postflight.check.Status;
+import dev.postflight.checklist.InputError;
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.checklist.Location;
+import dev.postflight.run.CheckResult;
+import dev.postflight.run.HostResult;
+import dev.postflight.run.RunReport;
+import java.io.IOException;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.nio.file.StandardCopyOption;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.List;
+import java.util.Locale;
+import java.util.Map;
+import java.util.Optional;
+import java.util.TreeSet;
+import java.util.regex.Pattern;
+import okhttp3.HttpUrl;
+
+/**
+ * The {@code --notify} targets of one run and the {@code --notify-on} rule: decides after the run
+ * whether to send, sends to each target, and returns what went wrong as lines to print. A
+ * notification that cannot be sent is reported but never changes the run's exit code: the run
+ * result is about the hosts, not about the chat server.
+ *
+ * <p>{@code change} compares the run's failing host/check pairs with those of the previous run of
+ * the same checklist, remembered in {@code $XDG_STATE_HOME/postflight/last-CHECKLIST.json} (default
+ * {@code ~/.local/state}). The file is updated only when every notification went out, so a change
+ * is not lost to a webhook that was down.
+ */
+public final class Notifications {
+
+    /** When to send. */
+    public enum When {
+        FAIL,
+        CHANGE,
+        ALWAYS
+    }
+
+    static final Duration TIMEOUT = Duration.ofSeconds(30);
+
+    private static final Location COMMAND_LINE = Location.of(Path.of("(command line)"));
+    private static final Pattern ADDRESS = Pattern.compile("[^\\s@<>,;\"]+@[^\\s@<>,;\"]+");
+    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    private final List<Notifier> notifiers;
+    private final When when;
+    private final Path stateDir;
+
+    Notifications(List<Notifier> notifiers, When when, Path stateDir) {
+        this.notifiers = List.copyOf(notifiers);
+        this.when = when;
+        this.stateDir = stateDir;
+    }
+
+    public List<Notifier> notifiers() {
+        return notifiers;
+    }
+
+    /**
+     * Reads {@code --notify KIND=TARGET} values and {@code --notify-on}; every mistake is reported
+     * at once, before any host is contacted. {@code env} supplies the {@code POSTFLIGHT_SMTP_*}
+     * settings and {@code XDG_STATE_HOME}/{@code HOME}.
+     */
+    public static Notifications parse(List<String> specs, String on, Map<String, String> env)
+            throws InvalidInput {
+        List<InputError> errors = new ArrayList<>();
+        When when = When.FAIL;
+        try {
+            when = When.valueOf(on.toUpperCase(Locale.ROOT));
+        } catch (IllegalArgumentException e) {
+            errors.add(error("--notify-on: '" + on + "' is not one of fail, change, always"));
+        }
+        List<Notifier> notifiers = new ArrayList<>();
+        Optional<MailNotifier.Smtp> smtp = Optional.empty();
+        for (String spec : specs) {
+            int eq = spec.indexOf('=');
+            String kind = eq < 0 ? spec : spec.substring(0, eq);
+            String target = eq < 0 ? "" : spec.substring(eq + 1).strip();
+            switch (kind) {
+                case "webhook" -> {
+                    HttpUrl url = HttpUrl.parse(target);
+                    if (url == null)
+                        errors.add(
+                                error(
+                                        "--notify webhook=URL: '"
+                                                + target
+                                                + "' is not an http or https URL"));
+                    else notifiers.add(new WebhookNotifier(url, TIMEOUT));
+                }
+                case "mail" -> {
+                    if (!ADDRESS.matcher(target).matches()) {
+                        errors.add(
+                                error(
+                                        "--notify mail=ADDR: '"
+                                                + target
+                                                + "' is not a mail address (user@domain)"));
+                        continue;
+                    }
+                    if (smtp.isEmpty()) smtp = smtp(env, errors);
+                    smtp.ifPresent(s -> notifiers.add(new MailNotifier(target, s)));
+                }
+                default ->
+                        errors.add(
+                                error("--notify: '" + spec + "' must be webhook=URL or mail=ADDR"));
+            }
+        }
+        if (!errors.isEmpty()) throw new InvalidInput(errors);
+        return new Notifications(notifiers, when, stateDir(env));
+    }
+
+    private static Optional<MailNotifier.Smtp> smtp(
+            Map<String, String> env, List<InputError> errors) {
+        String host = env.getOrDefault("POSTFLIGHT_SMTP_HOST", "localhost");
+        String portText = env.getOrDefault("POSTFLIGHT_SMTP_PORT", "25");
+        int port = -1;
+        try {
+            port = Integer.parseInt(portText);
+        } catch (NumberFormatException e) {
+            // reported below
+        }
+        int before = errors.size();
+        if (port < 1 || port > 65535)
+            errors.add(error("POSTFLIGHT_SMTP_PORT: '" + portText + "' is not a port (1-65535)"));
+        String tls = env.getOrDefault("POSTFLIGHT_SMTP_STARTTLS", "auto");
+        if (!tls.equals("auto") && !tls.equals("required"))
+            errors.add(error("POSTFLIGHT_SMTP_STARTTLS: '" + tls + "' is not auto or required"));
+        Optional<String> user =
+                Optional.ofNullable(env.get("POSTFLIGHT_SMTP_USER")).filter(u -> !u.isBlank());
+        Optional<Path> passwordFile =
+                Optional.ofNullable(env.get("POSTFLIGHT_SMTP_PASSWORD_FILE"))
+                        .filter(p -> !p.isBlank())
+                        .map(Path::of);
+        if (user.isPresent() && passwordFile.isEmpty())
+            errors.add(
+                    error(
+                            "POSTFLIGHT_SMTP_USER is set but POSTFLIGHT_SMTP_PASSWORD_FILE (a file"
+                                    + " holding the password) is not"));
+        passwordFile
+                .filter(p -> !Files.isReadable(p))
+                .ifPresent(p ->
+                        errors.add(
+                                error(
+                                        "POSTFLIGHT_SMTP_PASSWORD_FILE: cannot read "
+                                                + p
+                                                + " (it must name a file holding the password)")));
+        String from =
+                env.getOrDefault("POSTFLIGHT_SMTP_FROM", "postflight@" + MailNotifier.localName());
+        if (!ADDRESS.matcher(from).matches())
+            errors.add(error("POSTFLIGHT_SMTP_FROM: '" + from + "' is not a mail address"));
+        if (errors.size() > before) return Optional.empty();
+        return Optional.of(
+                new MailNotifier.Smtp(
+                        host, port, tls.equals("required"), user, passwordFile, from, TIMEOUT));
+    }
+
+    private static InputError error(String message) {
+        return new InputError(COMMAND_LINE, message);
+    }
+
+    private static Path stateDir(Map<String, String> env) {
+        String xdg = env.get("XDG_STATE_HOME");
+        Path base =
+                xdg != null && !xdg.isBlank()
+                        ? Path.of(xdg)
+                        : Path.of(env.getOrDefault("HOME", System.getProperty("user.home")))
+                                .resolve(".local/state");
+        return base.resolve("postflight");
+    }
+
+    /**
+     * Sends the run's result when {@code --notify-on} says so; returns one line per problem, such
+     * as {@code notification webhook=https://hooks.example/…: 500 Server Error}.
+     */
+    public List<String> send(RunReport report) {
+        if (notifiers.isEmpty()) return List.of();
+        List<String> problems = new ArrayList<>();
+        TreeSet<String> failing = failing(report);
+        Path state = stateDir.resolve("last-" + fileName(report.checklist()) + ".json");
+        boolean send =
+                switch (when) {
+                    case ALWAYS -> true;
+                    case FAIL -> report.exitCode() != RunReport.OK;
+                    case CHANGE ->
+                            previous(state, problems).map(p -> !p.equals(failing)).orElse(true);
+                };
+        if (!send) return problems;
+        Message message = Message.of(report);
+        for (Notifier n : notifiers) {
+            try {
+                n.send(message);
+            } catch (IOException | RuntimeException e) {
+                problems.add("notification " + n.label() + ": " + cause(e));
+            }
+        }
+        if (when == When.CHANGE && problems.isEmpty()) remember(state, report, failing, problems);
+        return problems;
+    }
+
+    /** The failing host/check pairs: {@code web1/ntp}, and {@code web2} for an unreachable host. */
+    static TreeSet<String> failing(RunReport report) {
+        TreeSet<String> pairs = new TreeSet<>();
+        for (HostResult h : report.hosts()) {
+            if (h.unreachable().isPresent()) pairs.add(h.host());
+            for (CheckResult c : h.checks())
+                if (c.status() == Status.FAIL || c.status() == Status.ERROR)
+                    pairs.add(h.host() + "/" + c.id());
+        }
+        return pairs;
+    }
+
+    private static Optional<TreeSet<String>> previous(Path state, List<String> problems) {
+        if (!Files.exists(state)) return Optional.empty();
+        try {
+            JsonNode failing = MAPPER.readTree(state.toFile()).path("failing");
+            if (!failing.isArray()) throw new IOException("no 'failing' list");
+            TreeSet<String> pairs = new TreeSet<>();
+            failing.forEach(n -> pairs.add(n.asText()));
+            return Optional.of(pairs);
+        } catch (IOException e) {
+            problems.add(
+                    "notification state " + state + " unreadable, treated as changed: " + cause(e));
+            return Optional.empty();
+        }
+    }
+
+    private static void remember(
+            Path state, RunReport report, TreeSet<String> failing, List<String> problems) {
+        ObjectNode root = MAPPER.createObjectNode();
+        root.put("checklist", report.checklist());
+        root.put("run_id", report.runId());
+        root.put("started", report.started().toString());
+        failing.forEach(root.putArray("failing")::add);
+        try {
+            Files.createDirectories(state.getParent());
+            Path tmp = Files.createTempFile(state.getParent(), ".last-", ".tmp");
+            Files.writeString(
+                    tmp, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+            Files.move(
+                    tmp,
+                    state,
+                    StandardCopyOption.REPLACE_EXISTING,
+                    StandardCopyOption.ATOMIC_MOVE);
+        } catch (IOException e) {
+            problems.add("notification state " + state + " not written: " + cause(e));
+        }
+    }
+
+    private static String fileName(String checklist) {
+        return checklist.replaceAll("[^A-Za-z0-9._-]", "_");
+    }
+
+    private static String cause(Exception e) {
+        String m = e.getMessage();
+        if (e instanceof java.net.SocketTimeoutException
+                || e instanceof java.io.InterruptedIOException)
+            return "timed out" + (m == null ? "" : " (" + m + ")");
+        if (e instanceof java.net.ConnectException)
+            return "connection refused" + (m == null ? "" : " (" + m + ")");
+        return m == null ? e.getClass().getSimpleName() : m;
+    }
+}
