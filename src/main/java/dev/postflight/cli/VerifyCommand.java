@@ -18,6 +18,7 @@ import dev.postflight.run.Connector;
 import dev.postflight.run.RunListener;
 import dev.postflight.run.RunReport;
 import dev.postflight.run.Runner;
+import dev.postflight.run.WaitingConnector;
 import dev.postflight.transport.LocalConnection;
 import java.io.IOException;
 import java.net.InetAddress;
@@ -110,6 +111,15 @@ final class VerifyCommand implements Callable<Integer> {
             defaultValue = "60s",
             description = "Time one host may take in all (default: ${DEFAULT-VALUE}).")
     String timeout;
+
+    @Option(
+            names = "--wait-for-host",
+            paramLabel = "DURATION",
+            description =
+                    "Keep trying to reach each host for up to DURATION (refused, timed out,"
+                            + " no banner, auth failed) before verifying it; --timeout starts"
+                            + " when it answers.")
+    Optional<String> waitForHost = Optional.empty();
 
     @Option(
             names = "--var",
@@ -226,6 +236,16 @@ final class VerifyCommand implements Callable<Integer> {
                                         "--timeout: '"
                                                 + timeout
                                                 + "' is not a duration (e.g. 60s, 5m)"));
+        Optional<Duration> wait = Optional.empty();
+        if (waitForHost.isPresent()) {
+            wait = Durations.parse(waitForHost.get()).filter(Duration::isPositive);
+            if (wait.isEmpty())
+                throw new InvalidInput(
+                        COMMAND_LINE,
+                        "--wait-for-host: '"
+                                + waitForHost.get()
+                                + "' is not a positive duration (e.g. 90s, 15m)");
+        }
         if (concurrency < 1)
             throw new InvalidInput(COMMAND_LINE, "--concurrency must be at least 1");
         List<String> formats = new ArrayList<>(List.of(format));
@@ -298,13 +318,15 @@ final class VerifyCommand implements Callable<Integer> {
         boolean terminal = System.console() != null;
         boolean color =
                 terminal && !noColor && System.getenv("NO_COLOR") == null && format.equals("human");
-        Connector connector =
+        Connector direct =
                 local
                         ? (h, deadline) -> new LocalConnection()
                         : SshWiring.connector(
                                 SshWiring.options(
                                         knownHosts, sshConfig, acceptNewHostKeys, hostTimeout),
                                 inv.hosts());
+        Connector connector =
+                wait.isPresent() ? WaitingConnector.of(direct, wait.get(), hostTimeout) : direct;
 
         RunListener listener =
                 terminal ? new ProgressLine(targets.size(), System.err) : RunListener.NONE;
