@@ -1,5 +1,6 @@
 package dev.postflight.cli;
 
+import dev.postflight.check.Check;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.ChecklistBinder;
 import dev.postflight.checklist.ChecklistLoader;
@@ -25,6 +26,9 @@ import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -120,6 +124,14 @@ final class VerifyCommand implements Callable<Integer> {
                             + " no banner, auth failed) before verifying it; --timeout starts"
                             + " when it answers.")
     Optional<String> waitForHost = Optional.empty();
+
+    @Option(
+            names = "--since",
+            paramLabel = "TIME",
+            description =
+                    "Start of the maintenance window: 2026-11-23T02:00:00+09:00, or -3h for three"
+                            + " hours ago. Checks that look back (boot, backup) use it.")
+    Optional<String> since = Optional.empty();
 
     @Option(
             names = "--var",
@@ -246,6 +258,8 @@ final class VerifyCommand implements Callable<Integer> {
                                 + waitForHost.get()
                                 + "' is not a positive duration (e.g. 90s, 15m)");
         }
+        Optional<Instant> windowStart = Optional.empty();
+        if (since.isPresent()) windowStart = Optional.of(windowStart(since.get(), Instant.now()));
         if (concurrency < 1)
             throw new InvalidInput(COMMAND_LINE, "--concurrency must be at least 1");
         List<String> formats = new ArrayList<>(List.of(format));
@@ -303,8 +317,13 @@ final class VerifyCommand implements Callable<Integer> {
             hostVars.putAll(vars);
             ChecklistBinder.Bound bound =
                     ChecklistBinder.bind(checklist, hostVars, h.name(), h.reachAddress(), problems);
-            targets.add(new Runner.Target(h, bound.checks()));
-            fixTargets.add(new Remediator.Target(h, bound.checks(), bound.fixes()));
+            List<Check> hostChecks = bound.checks();
+            if (windowStart.isPresent()) {
+                Instant start = windowStart.get();
+                hostChecks = hostChecks.stream().map(c -> c.withSince(start)).toList();
+            }
+            targets.add(new Runner.Target(h, hostChecks));
+            fixTargets.add(new Remediator.Target(h, hostChecks, bound.fixes()));
             checklist.vars().values().stream()
                     .filter(Checklist.Var::secret)
                     .forEach(v ->
@@ -483,6 +502,31 @@ final class VerifyCommand implements Callable<Integer> {
                         ? Reporter.verbose(color)
                         : Reporter.forFormat(f, color))
                 .render(report);
+    }
+
+    /** {@code --since}: an ISO-8601 instant or offset date-time, or {@code -3h} before now. */
+    static Instant windowStart(String text, Instant now) throws InvalidInput {
+        String t = text.strip();
+        if (t.startsWith("-")) {
+            Optional<Duration> ago = Durations.parse(t.substring(1));
+            if (ago.isPresent()) return now.minus(ago.get());
+        } else {
+            try {
+                return OffsetDateTime.parse(t).toInstant();
+            } catch (DateTimeParseException e) {
+                try {
+                    return Instant.parse(t);
+                } catch (DateTimeParseException e2) {
+                    // reported below
+                }
+            }
+        }
+        throw new InvalidInput(
+                COMMAND_LINE,
+                "--since: '"
+                        + text
+                        + "' is neither a time with its offset (2026-11-23T02:00:00+09:00,"
+                        + " 2026-11-22T17:00:00Z) nor a time ago (-3h, -90m)");
     }
 
     private static Host localHost() {
