@@ -229,6 +229,11 @@ public record BackupCheck(
     /**
      * The same check, listing every run due since {@code start} (e.g. the maintenance window's).
      */
+    @Override
+    public BackupCheck withSince(Instant start) {
+        return since(start);
+    }
+
     public BackupCheck since(Instant start) {
         if (schedule.isEmpty()) return this;
         return new BackupCheck(evidence, maxAge, schedule, grace, Optional.of(new At(start)));

@@ -1,6 +1,7 @@
 package dev.postflight.check;
 
 import dev.postflight.checklist.Location;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,5 +22,10 @@ public record Check(
 
     public Check {
         tags = List.copyOf(tags);
+    }
+
+    /** The same check for a maintenance window that started at {@code start}. */
+    public Check withSince(Instant start) {
+        return new Check(id, type, severity, fix, tags, spec.withSince(start), location, skip);
     }
 }

@@ -1,5 +1,6 @@
 package dev.postflight.check;
 
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 
@@ -21,7 +22,8 @@ public sealed interface CheckSpec
                 TlsCheck,
                 CertFileCheck,
                 BackupCheck,
-                BaselineCheck {
+                BaselineCheck,
+                BootCheck {
 
     /** The shell snippets this check needs run on the host; none for runner-only checks. */
     default List<HostProbe> hostProbes() {
@@ -41,6 +43,14 @@ public sealed interface CheckSpec
     /** The runner-side part, if any. */
     default Optional<RunnerProbe> runnerProbe() {
         return Optional.empty();
+    }
+
+    /**
+     * The same check for a maintenance window that started at {@code start} ({@code verify
+     * --since}); checks that do not look back in time return themselves.
+     */
+    default CheckSpec withSince(Instant start) {
+        return this;
     }
 
     /** Judges what was observed; never throws for anything a host could send. */

@@ -20,7 +20,8 @@ public final class CheckTypes {
                     "timesync",
                     "tls",
                     "cert_file",
-                    "backup");
+                    "backup",
+                    "boot");
 
     private CheckTypes() {}
 
@@ -43,6 +44,7 @@ public final class CheckTypes {
                     case "tls" -> TlsCheck.parse(f);
                     case "cert_file" -> CertFileCheck.parse(f);
                     case "backup" -> BackupCheck.parse(f);
+                    case "boot" -> BootCheck.parse(f);
                     default -> throw new IllegalArgumentException("unknown check type " + type);
                 };
         f.finish();

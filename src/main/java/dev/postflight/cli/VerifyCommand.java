@@ -20,12 +20,16 @@ import dev.postflight.run.Connector;
 import dev.postflight.run.RunListener;
 import dev.postflight.run.RunReport;
 import dev.postflight.run.Runner;
+import dev.postflight.run.WaitingConnector;
 import dev.postflight.transport.LocalConnection;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -119,6 +123,23 @@ final class VerifyCommand implements Callable<Integer> {
             defaultValue = "60s",
             description = "Time one host may take in all (default: ${DEFAULT-VALUE}).")
     String timeout;
+
+    @Option(
+            names = "--wait-for-host",
+            paramLabel = "DURATION",
+            description =
+                    "Keep trying to reach each host for up to DURATION (refused, timed out,"
+                            + " no banner, auth failed) before verifying it; --timeout starts"
+                            + " when it answers.")
+    Optional<String> waitForHost = Optional.empty();
+
+    @Option(
+            names = "--since",
+            paramLabel = "TIME",
+            description =
+                    "Start of the maintenance window: 2026-11-23T02:00:00+09:00, or -3h for three"
+                            + " hours ago. Checks that look back (boot, backup) use it.")
+    Optional<String> since = Optional.empty();
 
     @Option(
             names = "--var",
@@ -252,6 +273,18 @@ final class VerifyCommand implements Callable<Integer> {
                                         "--timeout: '"
                                                 + timeout
                                                 + "' is not a duration (e.g. 60s, 5m)"));
+        Optional<Duration> wait = Optional.empty();
+        if (waitForHost.isPresent()) {
+            wait = Durations.parse(waitForHost.get()).filter(Duration::isPositive);
+            if (wait.isEmpty())
+                throw new InvalidInput(
+                        COMMAND_LINE,
+                        "--wait-for-host: '"
+                                + waitForHost.get()
+                                + "' is not a positive duration (e.g. 90s, 15m)");
+        }
+        Optional<Instant> windowStart = Optional.empty();
+        if (since.isPresent()) windowStart = Optional.of(windowStart(since.get(), Instant.now()));
         if (concurrency < 1)
             throw new InvalidInput(COMMAND_LINE, "--concurrency must be at least 1");
         List<String> formats = new ArrayList<>(List.of(format));
@@ -320,6 +353,10 @@ final class VerifyCommand implements Callable<Integer> {
                     ChecklistBinder.bind(checklist, hostVars, h.name(), h.reachAddress(), problems);
             List<Check> hostChecks =
                     base.map(b -> b.appendTo(h.name(), bound.checks())).orElse(bound.checks());
+            if (windowStart.isPresent()) {
+                Instant start = windowStart.get();
+                hostChecks = hostChecks.stream().map(c -> c.withSince(start)).toList();
+            }
             targets.add(new Runner.Target(h, hostChecks));
             fixTargets.add(new Remediator.Target(h, hostChecks, bound.fixes()));
             checklist.vars().values().stream()
@@ -335,13 +372,15 @@ final class VerifyCommand implements Callable<Integer> {
         boolean terminal = System.console() != null;
         boolean color =
                 terminal && !noColor && System.getenv("NO_COLOR") == null && format.equals("human");
-        Connector connector =
+        Connector direct =
                 local
                         ? (h, deadline) -> new LocalConnection()
                         : SshWiring.connector(
                                 SshWiring.options(
                                         knownHosts, sshConfig, acceptNewHostKeys, hostTimeout),
                                 inv.hosts());
+        Connector connector =
+                wait.isPresent() ? WaitingConnector.of(direct, wait.get(), hostTimeout) : direct;
 
         RunListener listener =
                 terminal ? new ProgressLine(targets.size(), System.err) : RunListener.NONE;
@@ -501,6 +540,31 @@ final class VerifyCommand implements Callable<Integer> {
                         ? Reporter.verbose(color)
                         : Reporter.forFormat(f, color))
                 .render(report);
+    }
+
+    /** {@code --since}: an ISO-8601 instant or offset date-time, or {@code -3h} before now. */
+    static Instant windowStart(String text, Instant now) throws InvalidInput {
+        String t = text.strip();
+        if (t.startsWith("-")) {
+            Optional<Duration> ago = Durations.parse(t.substring(1));
+            if (ago.isPresent()) return now.minus(ago.get());
+        } else {
+            try {
+                return OffsetDateTime.parse(t).toInstant();
+            } catch (DateTimeParseException e) {
+                try {
+                    return Instant.parse(t);
+                } catch (DateTimeParseException e2) {
+                    // reported below
+                }
+            }
+        }
+        throw new InvalidInput(
+                COMMAND_LINE,
+                "--since: '"
+                        + text
+                        + "' is neither a time with its offset (2026-11-23T02:00:00+09:00,"
+                        + " 2026-11-22T17:00:00Z) nor a time ago (-3h, -90m)");
     }
 
     static Host localHost() {

@@ -45,6 +45,9 @@ public final class Runner {
     /** Room the exec gets beyond the longest probe timeout, for connection and framing. */
     private static final Duration EXEC_MARGIN = Duration.ofSeconds(5);
 
+    /** How often the guard of a host that may still be coming back looks at its deadline. */
+    private static final Duration DEADLINE_RECHECK = Duration.ofSeconds(1);
+
     /** One host and the checks bound to it. */
     public record Target(Host host, List<Check> checks) {}
 
@@ -112,12 +115,17 @@ public final class Runner {
         slots.acquire();
         try {
             if (interrupted) return notRun(t, "not run: interrupted before it started");
-            HostRun run = new HostRun(t, Instant.now().plus(options.hostTimeout()));
+            HostRun run =
+                    new HostRun(
+                            t,
+                            Instant.now()
+                                    .plus(options.connector().patience())
+                                    .plus(options.hostTimeout()));
             running.add(run);
             if (interrupted) run.abort("interrupted");
             Future<HostResult> f = pool.submit(run::call);
             try {
-                return f.get(options.hostTimeout().toMillis(), TimeUnit.MILLISECONDS);
+                return awaitDeadline(f, run);
             } catch (TimeoutException e) {
                 run.abort(
                         "did not finish within --timeout "
@@ -140,6 +148,27 @@ public final class Runner {
             }
         } finally {
             slots.release();
+        }
+    }
+
+    /**
+     * Waits for {@code run} until its deadline, which moves when a host that was waited for comes
+     * back: from then on it has its own {@code --timeout}.
+     */
+    private static HostResult awaitDeadline(Future<HostResult> f, HostRun run)
+            throws InterruptedException, ExecutionException, TimeoutException {
+        while (true) {
+            Duration left = Duration.between(Instant.now(), run.deadline);
+            if (left.isNegative() || left.isZero()) {
+                return f.get(0, TimeUnit.MILLISECONDS);
+            }
+            try {
+                return f.get(
+                        Math.min(left.toMillis(), DEADLINE_RECHECK.toMillis()),
+                        TimeUnit.MILLISECONDS);
+            } catch (TimeoutException e) {
+                // the deadline may have moved: look again
+            }
         }
     }
 
@@ -170,7 +199,8 @@ public final class Runner {
     /** One host's run; {@link #abort} may be called from another thread. */
     private final class HostRun {
         private final Target target;
-        private final Instant deadline;
+        private volatile Instant deadline;
+        private volatile Thread waiting;
         private volatile HostConnection connection;
         private final java.util.concurrent.CompletableFuture<HostConnection> connected =
                 new java.util.concurrent.CompletableFuture<>();
@@ -186,6 +216,8 @@ public final class Runner {
             abortReason = why;
             HostConnection c = connection;
             if (c != null) c.close();
+            Thread w = waiting;
+            if (w != null) w.interrupt();
             synchronized (runnerSide) {
                 runnerSide.forEach(f -> f.cancel(true));
             }
@@ -197,6 +229,10 @@ public final class Runner {
             options.listener().hostStarted(host);
             List<Check> active = target.checks().stream().filter(c -> c.skip().isEmpty()).toList();
 
+            Optional<Connected> early =
+                    options.connector().patience().isPositive()
+                            ? Optional.of(waitForHost(host))
+                            : Optional.empty();
             Map<Check, Future<Object>> runnerFutures = new LinkedHashMap<>();
             try (ExecutorService side = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (Check c : active) {
@@ -222,8 +258,11 @@ public final class Runner {
                 Optional<String> unreachable = Optional.empty();
                 String missingWhy = "";
                 int execs = 0;
-                if (wantsConnection) {
-                    try (HostConnection conn = options.connector().connect(host, deadline)) {
+                if (wantsConnection || early.isPresent()) {
+                    try (HostConnection conn =
+                            early.isPresent()
+                                    ? early.get().connection()
+                                    : options.connector().connect(host, deadline)) {
                         connection = conn;
                         if (abortReason != null)
                             throw new HostUnreachable(
@@ -302,6 +341,32 @@ public final class Runner {
                                 execs);
                 options.listener().hostFinished(hr);
                 return hr;
+            }
+        }
+
+        /**
+         * With {@code --wait-for-host}: connects before anything else is probed (a web check of a
+         * host still booting only says it is down), and starts this host's {@code --timeout} when
+         * it answers.
+         */
+        private Connected waitForHost(Host host) throws InterruptedException {
+            waiting = Thread.currentThread();
+            try {
+                HostConnection c = options.connector().connect(host, deadline);
+                deadline = Instant.now().plus(options.hostTimeout());
+                return new Connected(Optional.of(c), Optional.empty());
+            } catch (HostUnreachable e) {
+                return new Connected(Optional.empty(), Optional.of(e));
+            } catch (InterruptedException e) {
+                if (abortReason == null) throw e;
+                return new Connected(
+                        Optional.empty(),
+                        Optional.of(
+                                new HostUnreachable(
+                                        HostUnreachable.Cause.CONNECTION_LOST, abortReason)));
+            } finally {
+                waiting = null;
+                if (abortReason != null) Thread.interrupted();
             }
         }
 
@@ -440,6 +505,14 @@ public final class Runner {
         Instant latest = clock.first() ? r.firstOutput().orElse(r.received()) : r.received();
         return new HostTime(
                 clock.time(), clock.resolution(), clock.resolutionName(), r.sent(), latest);
+    }
+
+    /** The outcome of waiting for a host: its connection, or why it did not come back. */
+    private record Connected(Optional<HostConnection> open, Optional<HostUnreachable> failed) {
+        HostConnection connection() throws HostUnreachable {
+            if (failed.isPresent()) throw failed.get();
+            return open.orElseThrow();
+        }
     }
 
     private static Duration min(Duration a, Duration b) {

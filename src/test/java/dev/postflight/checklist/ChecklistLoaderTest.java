@@ -67,7 +67,7 @@ class ChecklistLoaderTest {
     void unknownCheckTypeSuggestsTheNearestType() {
         assertEquals(
                 List.of(
-                        "c.yaml:2:5: check 'site' has no type: add one of http, service, process, port, file, command, disk, clock, timesync, tls, cert_file, backup",
+                        "c.yaml:2:5: check 'site' has no type: add one of http, service, process, port, file, command, disk, clock, timesync, tls, cert_file, backup, boot",
                         "c.yaml:3:5: unknown key 'htp' in check 'site' (did you mean 'http'?)"),
                 errors("checks:\n  - id: site\n    htp: { url: \"https://e.org/\" }\n"));
     }

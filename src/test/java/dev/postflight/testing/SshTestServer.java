@@ -98,6 +98,25 @@ public final class SshTestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * A server with its keys and port chosen that does not listen yet: a host still booting after
+     * its provider's maintenance. Connections are refused until {@link #comeUp()}.
+     */
+    public static SshTestServer down(Path dir, int port) throws IOException {
+        try {
+            SshTestServer s = new SshTestServer(dir, Map.of(), false, List.of("/bin/sh", "-c"));
+            s.port = port;
+            return s;
+        } catch (GeneralSecurityException e) {
+            throw new IOException("cannot generate test keys", e);
+        }
+    }
+
+    /** Starts listening on the port chosen by {@link #down}. */
+    public void comeUp() throws IOException {
+        listen(port);
+    }
+
     private void listen(int wanted) throws IOException {
         SshServer sshd = SshServer.setUpDefaultServer();
         sshd.setHost("127.0.0.1");
@@ -185,7 +204,8 @@ public final class SshTestServer implements AutoCloseable {
     /** Stops the server, dropping every open session: a host lost mid-run. */
     @Override
     public void close() throws IOException {
-        server.stop(true);
+        SshServer s = server;
+        if (s != null) s.stop(true);
     }
 
     private static KeyPair generateKey() throws GeneralSecurityException {

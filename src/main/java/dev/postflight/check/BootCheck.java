@@ -1,0 +1,302 @@
+package dev.postflight.check;
+
+import dev.postflight.checklist.Durations;
+import dev.postflight.checklist.Fields;
+import java.time.Duration;
+import java.time.Instant;
+import java.time.LocalDateTime;
+import java.time.ZoneOffset;
+import java.time.format.DateTimeFormatter;
+import java.time.format.DateTimeParseException;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
+
+/**
+ * What the last boot left behind (seed 001): whether the host rebooted during the maintenance
+ * window, OOM kills since the window's start (or since boot), systemd units that failed, and
+ * whether an fsck ran at boot. The window's start comes from {@code verify --since}.
+ *
+ * <p>The probe reads the boot time from {@code /proc/stat} ({@code btime}), FreeBSD's {@code sysctl
+ * -n kern.boottime} or {@code uptime -s}; kernel messages from {@code journalctl -k} or else {@code
+ * dmesg}; failed units from {@code systemctl --failed}; fsck lines from the boot's journal or
+ * {@code /var/log/boot.log}.
+ */
+public record BootCheck(
+        Optional<Boolean> rebooted,
+        int maxOomKills,
+        boolean failedServices,
+        boolean fsck,
+        Optional<Instant> since)
+        implements CheckSpec {
+
+    private static final String SCRIPT =
+            """
+            echo "now=$(date +%s)"
+            echo "tz=$(date +%z)"
+            if [ -r /proc/stat ] && grep -q '^btime ' /proc/stat; then
+              awk '/^btime / { print "btime=" $2 }' /proc/stat
+            elif pf_bt=$(sysctl -n kern.boottime 2>/dev/null); then
+              echo "kern_boottime=$pf_bt"
+            elif pf_bt=$(uptime -s 2>/dev/null); then
+              echo "uptime_s=$pf_bt"
+            fi
+            pf_oom='Out of memory|oom-kill|Killed process'
+            if command -v journalctl >/dev/null 2>&1 \\
+               && pf_k=$(journalctl -k -q --no-pager -o short-unix $pf_range 2>&1) \\
+               && [ -n "$pf_k" ] && ! printf '%s' "$pf_k" | grep -q 'insufficient permissions'; then
+              echo oom_source=journal
+              printf '%s\\n' "$pf_k" | grep -E "$pf_oom" | tail -n 50 | sed 's/^/oom=/'
+            elif pf_k=$(dmesg 2>&1); then
+              echo oom_source=dmesg
+              printf '%s\\n' "$pf_k" | grep -E "$pf_oom" | tail -n 50 | sed 's/^/oom=/'
+            else
+              echo "oom_source=none"
+              echo "oom_err=$(printf '%s\\n' "$pf_k" | tail -n 1)"
+            fi
+            if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+              echo services=systemd
+              systemctl --failed --no-legend --plain 2>/dev/null | awk '{ print "failed=" $1 }'
+            else
+              echo services=none
+            fi
+            if [ "$pf_fsck" = 1 ]; then
+              if command -v journalctl >/dev/null 2>&1 \\
+                 && pf_j=$(journalctl -b -q --no-pager -o cat 2>/dev/null) && [ -n "$pf_j" ]; then
+                echo fsck_source=journal
+                printf '%s\\n' "$pf_j" | grep -iE 'fsck' | head -n 5 | sed 's/^/fsck=/'
+              elif [ -r /var/log/boot.log ]; then
+                echo fsck_source=boot.log
+                grep -iE 'fsck' /var/log/boot.log | head -n 5 | sed 's/^/fsck=/'
+              else
+                echo fsck_source=none
+              fi
+            fi
+            """;
+
+    private static final Pattern KILLED = Pattern.compile("Killed process (\\d+) \\(([^)]*)\\)");
+    private static final Pattern JOURNAL_TIME = Pattern.compile("^(\\d+)(?:\\.\\d+)?\\s");
+    private static final Pattern DMESG_TIME = Pattern.compile("^\\[\\s*(\\d+)(?:\\.\\d+)?\\]");
+    private static final Pattern FREEBSD_BOOTTIME = Pattern.compile("sec = (\\d+)");
+    private static final DateTimeFormatter MINUTE = DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm");
+    private static final DateTimeFormatter CLOCK = DateTimeFormatter.ofPattern("HH:mm");
+
+    public BootCheck {
+        if (maxOomKills < 0)
+            throw new IllegalArgumentException(
+                    "max_oom_kills must be 0 or more, got " + maxOomKills);
+    }
+
+    static Optional<BootCheck> parse(Fields f) {
+        Optional<Boolean> rebooted = f.bool("rebooted");
+        Optional<Integer> max = f.integer("max_oom_kills");
+        boolean failed = f.bool("failed_services").orElse(true);
+        boolean fsck = f.bool("fsck").orElse(false);
+        return f.build(
+                () -> new BootCheck(rebooted, max.orElse(0), failed, fsck, Optional.empty()));
+    }
+
+    @Override
+    public BootCheck withSince(Instant start) {
+        return new BootCheck(rebooted, maxOomKills, failedServices, fsck, Optional.of(start));
+    }
+
+    @Override
+    public List<HostProbe> hostProbes() {
+        String range = since.map(s -> "--since @" + s.getEpochSecond()).orElse("-b");
+        return List.of(
+                HostProbe.of(
+                        "pf_range='" + range + "'\npf_fsck=" + (fsck ? 1 : 0) + "\n" + SCRIPT));
+    }
+
+    /** What the probe printed, split into its keys and its repeated lines. */
+    record Seen(Map<String, String> kv, List<String> oom, List<String> failed, List<String> fsck) {
+        static Seen of(String out) {
+            Map<String, String> kv = new LinkedHashMap<>();
+            List<String> oom = new ArrayList<>();
+            List<String> failed = new ArrayList<>();
+            List<String> fsck = new ArrayList<>();
+            for (String line : out.split("\n")) {
+                int eq = line.indexOf('=');
+                if (eq < 0) continue;
+                String k = line.substring(0, eq);
+                String v = line.substring(eq + 1).strip();
+                switch (k) {
+                    case "oom" -> oom.add(v);
+                    case "failed" -> {
+                        if (!v.isEmpty()) failed.add(v);
+                    }
+                    case "fsck" -> fsck.add(v);
+                    default -> kv.put(k, v);
+                }
+            }
+            return new Seen(kv, oom, failed, fsck);
+        }
+
+        ZoneOffset zone() {
+            try {
+                return ZoneOffset.of(kv.getOrDefault("tz", "+0000"));
+            } catch (java.time.DateTimeException e) {
+                return ZoneOffset.UTC;
+            }
+        }
+
+        Optional<Instant> bootTime() {
+            try {
+                if (kv.containsKey("btime"))
+                    return Optional.of(Instant.ofEpochSecond(Long.parseLong(kv.get("btime"))));
+                if (kv.containsKey("kern_boottime")) {
+                    Matcher m = FREEBSD_BOOTTIME.matcher(kv.get("kern_boottime"));
+                    if (m.find())
+                        return Optional.of(Instant.ofEpochSecond(Long.parseLong(m.group(1))));
+                }
+                if (kv.containsKey("uptime_s")) {
+                    return Optional.of(
+                            LocalDateTime.parse(kv.get("uptime_s").replace(' ', 'T'))
+                                    .toInstant(zone()));
+                }
+            } catch (NumberFormatException | DateTimeParseException e) {
+                return Optional.empty();
+            }
+            return Optional.empty();
+        }
+
+        /**
+         * The processes the OOM killer ended since {@code from}, once each: journal lines carry
+         * their time, dmesg lines seconds since boot (FreeBSD's none: all of this boot count).
+         */
+        List<String> oomKills(Optional<Instant> from, Optional<Instant> boot) {
+            Map<String, String> kills = new LinkedHashMap<>();
+            boolean journal = "journal".equals(kv.get("oom_source"));
+            for (String line : oom) {
+                Matcher k = KILLED.matcher(line);
+                if (!k.find()) continue;
+                Optional<Instant> at = Optional.empty();
+                Matcher t = (journal ? JOURNAL_TIME : DMESG_TIME).matcher(line);
+                if (t.find()) {
+                    long n = Long.parseLong(t.group(1));
+                    at =
+                            journal
+                                    ? Optional.of(Instant.ofEpochSecond(n))
+                                    : boot.map(b -> b.plusSeconds(n));
+                }
+                if (from.isPresent() && at.isPresent() && at.get().isBefore(from.get())) continue;
+                kills.putIfAbsent(
+                        k.group(1), "Killed process " + k.group(1) + " (" + k.group(2) + ")");
+            }
+            return List.copyOf(kills.values());
+        }
+    }
+
+    @Override
+    public Verdict judge(Observation observation) {
+        ProbeOutput o = observation.host(0);
+        Optional<Verdict> notRun = o.didNotRun("boot");
+        if (notRun.isPresent()) return notRun.get();
+        return judge(Seen.of(o.out()));
+    }
+
+    Verdict judge(Seen seen) {
+        ZoneOffset zone = seen.zone();
+        Optional<Instant> boot = seen.bootTime();
+        Instant now;
+        try {
+            now = Instant.ofEpochSecond(Long.parseLong(seen.kv().getOrDefault("now", "")));
+        } catch (NumberFormatException e) {
+            return Verdict.error("boot: the host's clock could not be read");
+        }
+        if (boot.isEmpty())
+            return Verdict.error(
+                    "boot: boot time not found (no /proc/stat btime, kern.boottime or uptime -s)");
+        List<String> problems = new ArrayList<>();
+        List<String> facts = new ArrayList<>();
+        String bootAt = boot.get().atOffset(zone).format(MINUTE);
+        if (since.isPresent()) {
+            boolean during = boot.get().isAfter(since.get());
+            String window = since.get().atOffset(zone).format(CLOCK);
+            facts.add(
+                    during
+                            ? "rebooted during the window at " + bootAt + " (since " + window + ")"
+                            : "not rebooted during the window: up since "
+                                    + bootAt
+                                    + " (window since "
+                                    + window
+                                    + ")");
+            if (rebooted.isPresent() && rebooted.get() != during)
+                problems.add(during ? "expected no reboot" : "expected a reboot");
+        } else {
+            facts.add(
+                    "booted "
+                            + Durations.format(Duration.between(boot.get(), now))
+                            + " ago at "
+                            + bootAt);
+            if (rebooted.isPresent())
+                return Verdict.error(
+                        "boot: rebooted: "
+                                + rebooted.get()
+                                + " needs the window's start: run verify with --since");
+        }
+
+        String source = seen.kv().getOrDefault("oom_source", "none");
+        String sinceWord =
+                since.map(s -> "since " + s.atOffset(zone).format(CLOCK)).orElse("since boot");
+        if (source.equals("none")) {
+            problems.add(
+                    "OOM kills not readable (journalctl -k and dmesg: "
+                            + seen.kv().getOrDefault("oom_err", "no output")
+                            + ")");
+        } else {
+            List<String> kills = seen.oomKills(since.or(() -> boot), boot);
+            String oom =
+                    kills.size()
+                            + " OOM kill"
+                            + (kills.size() == 1 ? "" : "s")
+                            + " "
+                            + sinceWord
+                            + (kills.isEmpty() ? "" : ": " + String.join(", ", kills))
+                            + " ("
+                            + source
+                            + ")";
+            facts.add(oom);
+            if (kills.size() > maxOomKills) problems.add("more than " + maxOomKills + " OOM kills");
+        }
+
+        if (failedServices) {
+            if ("systemd".equals(seen.kv().get("services"))) {
+                if (seen.failed().isEmpty()) facts.add("no failed units");
+                else {
+                    facts.add("failed: " + String.join(", ", seen.failed()));
+                    problems.add("failed units");
+                }
+            } else {
+                facts.add("failed units: skipped (no systemd)");
+            }
+        }
+
+        if (fsck) {
+            String from = seen.kv().getOrDefault("fsck_source", "none");
+            if (from.equals("none")) facts.add("fsck: no boot log readable");
+            else if (seen.fsck().isEmpty()) facts.add("no fsck at this boot (" + from + ")");
+            else facts.add("fsck at this boot: " + seen.fsck().get(0) + " (" + from + ")");
+        }
+
+        String reason = String.join("; ", facts);
+        if (!problems.isEmpty()) return Verdict.fail(reason + " — " + String.join(", ", problems));
+        return Verdict.pass(reason);
+    }
+
+    @Override
+    public String describe() {
+        List<String> want = new ArrayList<>();
+        rebooted.ifPresent(
+                r -> want.add(r ? "rebooted in the window" : "not rebooted in the window"));
+        want.add("at most " + maxOomKills + " OOM kills");
+        if (failedServices) want.add("no failed units");
+        if (fsck) want.add("report fsck");
+        return "boot: " + String.join(", ", want);
+    }
+}
