@@ -7,6 +7,7 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -75,27 +76,44 @@ public final class ProbeBatch {
     public String script() {
         StringBuilder s = new StringBuilder();
         s.append("# postflight probe batch ").append(nonce).append('\n');
+        // Process creation dominates a probe's cost (a few ms each on small VMs), so a probe is
+        // one subshell running its snippet with eval — no sh -c, no timeout(1) — and one
+        // watchdog enforces every probe's own timeout, killing the probe and its children.
         s.append(
                 """
                 umask 077
                 PF_D=$(mktemp -d 2>/dev/null) || { PF_D=/tmp/postflight.$$; mkdir "$PF_D" || exit 125; }
-                trap 'rm -rf "$PF_D"' EXIT
-                if command -v timeout >/dev/null 2>&1; then PF_TO=1; else PF_TO=; fi
+                PF_W=
+                trap '[ -n "$PF_W" ] && kill "$PF_W" 2>/dev/null; rm -rf "$PF_D"' EXIT
+                : >"$PF_D/cur"
+                : >"$PF_D/rcs"
+                (
+                  pf_last=
+                  pf_n=0
+                  while sleep 1; do
+                    read pf_p pf_t <"$PF_D/cur" 2>/dev/null || continue
+                    [ -n "$pf_p" ] || continue
+                    if [ "$pf_p" != "$pf_last" ]; then pf_last=$pf_p; pf_n=0; fi
+                    pf_n=$((pf_n + 1))
+                    if [ "$pf_n" -ge "$pf_t" ]; then
+                      : >"$PF_D/to.$pf_p"
+                      pkill -TERM -P "$pf_p" 2>/dev/null
+                      kill -TERM "$pf_p" 2>/dev/null
+                      sleep 2
+                      pkill -KILL -P "$pf_p" 2>/dev/null
+                      kill -KILL "$pf_p" 2>/dev/null
+                    fi
+                  done
+                ) </dev/null >/dev/null 2>&1 &
+                PF_W=$!
                 pf_run() {
-                  if [ -n "$PF_TO" ]; then
-                    timeout -k 2 "$2" sh -c "$3" </dev/null >"$PF_D/$1.o" 2>"$PF_D/$1.e"
-                    echo $? >"$PF_D/$1.rc"
-                  else
-                    sh -c "$3" </dev/null >"$PF_D/$1.o" 2>"$PF_D/$1.e" &
-                    pf_p=$!
-                    ( sleep "$2"; kill -TERM $pf_p && echo x >"$PF_D/$1.to"; sleep 2; kill -KILL $pf_p ) </dev/null >/dev/null 2>&1 &
-                    pf_w=$!
-                    wait $pf_p
-                    pf_rc=$?
-                    kill $pf_w 2>/dev/null
-                    if [ -f "$PF_D/$1.to" ]; then pf_rc=124; fi
-                    echo $pf_rc >"$PF_D/$1.rc"
-                  fi
+                  ( eval "$3" ) </dev/null >"$PF_D/$1.o" 2>"$PF_D/$1.e" &
+                  pf_p=$!
+                  echo "$pf_p $2" >"$PF_D/cur"
+                  wait "$pf_p"
+                  pf_rc=$?
+                  [ -f "$PF_D/to.$pf_p" ] && pf_rc=124
+                  echo "rc $1 $pf_rc" >>"$PF_D/rcs"
                 }
                 """);
         for (int i = 0; i < unique.size(); i++) {
@@ -107,26 +125,19 @@ public final class ProbeBatch {
                     .append(seconds)
                     .append(' ')
                     .append(Template.shellQuote(p.script()))
-                    .append(" &\n");
+                    .append("\n");
         }
-        s.append("wait\n");
-        s.append("for pf_i in");
-        for (int i = 0; i < unique.size(); i++) s.append(' ').append(i);
-        s.append("; do\n")
-                .append(
-                        """
-                          pf_rc=125
-                          read pf_rc 2>/dev/null <"$PF_D/$pf_i.rc"
-                          set -- $(wc -c "$PF_D/$pf_i.o" "$PF_D/$pf_i.e")
-                        """)
-                .append("  printf '\\n@@PF ")
-                .append(nonce)
-                .append(
-                        """
-                         %s %s %s %s\\n' "$pf_i" "$pf_rc" "$1" "$3"
-                          cat "$PF_D/$pf_i.o" "$PF_D/$pf_i.e"
-                        done
-                        """);
+        StringBuilder files = new StringBuilder();
+        for (int i = 0; i < unique.size(); i++)
+            files.append(' ').append(i).append(".o ").append(i).append(".e");
+        // Framing: every exit code and every file size first (one wc), then all outputs in that
+        // order (one cat). Sizes make binary or hostile output harmless.
+        s.append("kill \"$PF_W\" 2>/dev/null\nPF_W=\ncd \"$PF_D\" || exit 125\n");
+        s.append("printf '\\n@@PF ").append(nonce).append(" sizes\\n'\n");
+        s.append("cat rcs\n");
+        if (!unique.isEmpty()) s.append("wc -c").append(files).append('\n');
+        s.append("printf '@@PF ").append(nonce).append(" data\\n'\n");
+        if (!unique.isEmpty()) s.append("cat").append(files).append('\n');
         s.append("printf '\\n@@PF ").append(nonce).append(" end\\n'\n");
         return s.toString();
     }
@@ -146,49 +157,69 @@ public final class ProbeBatch {
      */
     public Outputs parse(byte[] stdout) {
         Map<String, ProbeOutput> byScript = new LinkedHashMap<>();
-        byte[] marker = ("\n@@PF " + nonce + " ").getBytes(StandardCharsets.US_ASCII);
-        int pos = 0;
-        boolean complete = false;
         Optional<HostClock> clock = Optional.empty();
-        while (true) {
-            int at = indexOf(stdout, marker, pos);
-            if (at < 0) break;
-            int headerStart = at + marker.length;
-            int eol = indexOf(stdout, new byte[] {'\n'}, headerStart);
-            if (eol < 0) break;
-            String[] header =
-                    new String(stdout, headerStart, eol - headerStart, StandardCharsets.US_ASCII)
-                            .trim()
-                            .split("\\s+");
-            if (header.length == 1 && header[0].equals("end")) {
-                complete = true;
-                break;
-            }
-            if (header.length == 3 && header[0].equals("clock")) {
-                clock = HostClock.parse(header[1], header[2], at == 0);
-                pos = eol;
-                continue;
-            }
-            if (header.length != 4) break;
-            try {
-                int index = Integer.parseInt(header[0]);
-                int exit = Integer.parseInt(header[1]);
-                int outLen = Integer.parseInt(header[2]);
-                int errLen = Integer.parseInt(header[3]);
-                int bodyStart = eol + 1;
-                if (index < 0
-                        || index >= unique.size()
-                        || bodyStart + outLen + errLen > stdout.length) break;
-                byte[] out = Arrays.copyOfRange(stdout, bodyStart, bodyStart + outLen);
-                byte[] err =
-                        Arrays.copyOfRange(stdout, bodyStart + outLen, bodyStart + outLen + errLen);
-                boolean timedOut = exit == TIMED_OUT || exit == 137;
-                byScript.put(unique.get(index).script(), new ProbeOutput(exit, out, err, timedOut));
-                pos = bodyStart + outLen + errLen;
-            } catch (NumberFormatException e) {
-                break;
+        byte[] clockMarker = ("\n@@PF " + nonce + " clock ").getBytes(StandardCharsets.US_ASCII);
+        int at = indexOf(stdout, clockMarker, 0);
+        if (at >= 0) {
+            int eol = indexOf(stdout, new byte[] {'\n'}, at + clockMarker.length);
+            if (eol > 0) {
+                String[] c =
+                        new String(
+                                        stdout,
+                                        at + clockMarker.length,
+                                        eol - at - clockMarker.length,
+                                        StandardCharsets.US_ASCII)
+                                .trim()
+                                .split("\\s+");
+                if (c.length == 2) clock = HostClock.parse(c[0], c[1], at == 0);
             }
         }
+        byte[] sizesMarker = ("\n@@PF " + nonce + " sizes\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] dataMarker = ("@@PF " + nonce + " data\n").getBytes(StandardCharsets.US_ASCII);
+        byte[] endMarker = ("\n@@PF " + nonce + " end\n").getBytes(StandardCharsets.US_ASCII);
+        int sizes = indexOf(stdout, sizesMarker, 0);
+        if (sizes < 0) return new Outputs(byScript, false, clock);
+        int data = indexOf(stdout, dataMarker, sizes + sizesMarker.length);
+        if (data < 0) return new Outputs(byScript, false, clock);
+        Map<Integer, Integer> exits = new HashMap<>();
+        Map<String, Integer> size = new HashMap<>();
+        String table =
+                new String(
+                        stdout,
+                        sizes + sizesMarker.length,
+                        data - sizes - sizesMarker.length,
+                        StandardCharsets.US_ASCII);
+        for (String line : table.split("\n")) {
+            String[] f = line.trim().split("\\s+");
+            try {
+                if (f.length == 3 && f[0].equals("rc"))
+                    exits.put(Integer.parseInt(f[1]), Integer.parseInt(f[2]));
+                else if (f.length == 2 && f[1].matches("\\d+\\.[oe]"))
+                    size.put(f[1], Integer.parseInt(f[0]));
+            } catch (NumberFormatException e) {
+                // A malformed line: the probes it names are missing below.
+            }
+        }
+        int pos = data + dataMarker.length;
+        for (int i = 0; i < unique.size(); i++) {
+            Integer outLen = size.get(i + ".o");
+            Integer errLen = size.get(i + ".e");
+            if (outLen == null || errLen == null || pos + outLen + errLen > stdout.length) {
+                return new Outputs(byScript, false, clock);
+            }
+            byte[] out = Arrays.copyOfRange(stdout, pos, pos + outLen);
+            byte[] err = Arrays.copyOfRange(stdout, pos + outLen, pos + outLen + errLen);
+            pos += outLen + errLen;
+            Integer exit = exits.get(i);
+            if (exit != null) {
+                boolean timedOut = exit == TIMED_OUT || exit == 137 || exit == 143;
+                byScript.put(unique.get(i).script(), new ProbeOutput(exit, out, err, timedOut));
+            }
+        }
+        boolean complete =
+                pos + endMarker.length <= stdout.length
+                        && Arrays.equals(
+                                Arrays.copyOfRange(stdout, pos, pos + endMarker.length), endMarker);
         return new Outputs(byScript, complete && byScript.size() == unique.size(), clock);
     }
 
