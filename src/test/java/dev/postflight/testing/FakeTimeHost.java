@@ -2,13 +2,9 @@ package dev.postflight.testing;
 
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
-import dev.postflight.transport.SshConnector;
-import dev.postflight.transport.SshOptions;
-import dev.postflight.transport.SshTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.util.Map;
 import java.util.Optional;
 import java.util.stream.Stream;
@@ -72,21 +68,7 @@ public final class FakeTimeHost implements AutoCloseable {
     }
 
     public Connector connector() throws IOException {
-        SshConnector c =
-                new SshConnector(
-                        new SshOptions(
-                                knownHosts,
-                                knownHosts.resolveSibling("no-config"),
-                                false,
-                                Duration.ofSeconds(5),
-                                false));
-        SshTarget t =
-                SshTarget.named("skewed")
-                        .withAddress(server.host())
-                        .withPort(server.port())
-                        .withUser(server.user())
-                        .withIdentity(server.clientKey());
-        return (h, deadline) -> c.connect(t, deadline);
+        return server.connector("skewed", knownHosts);
     }
 
     @Override

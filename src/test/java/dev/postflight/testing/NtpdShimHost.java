@@ -2,14 +2,10 @@ package dev.postflight.testing;
 
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
-import dev.postflight.transport.SshConnector;
-import dev.postflight.transport.SshOptions;
-import dev.postflight.transport.SshTarget;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -167,21 +163,7 @@ public final class NtpdShimHost implements AutoCloseable {
     }
 
     public Connector connector() throws IOException {
-        SshConnector c =
-                new SshConnector(
-                        new SshOptions(
-                                knownHosts,
-                                dir.resolve("no-config"),
-                                false,
-                                Duration.ofSeconds(5),
-                                false));
-        SshTarget t =
-                SshTarget.named("web1")
-                        .withAddress(server.host())
-                        .withPort(server.port())
-                        .withUser(server.user())
-                        .withIdentity(server.clientKey());
-        return (h, deadline) -> c.connect(t, deadline);
+        return server.connector("web1", knownHosts);
     }
 
     @Override

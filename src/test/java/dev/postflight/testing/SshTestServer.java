@@ -191,6 +191,29 @@ public final class SshTestServer implements AutoCloseable {
     }
 
     /** Appends {@link #knownHostsLine()} to {@code file} (created if missing) and returns it. */
+    /**
+     * A connector that reaches this server under {@code alias} with the test client key, trusting
+     * exactly the host keys in {@code knownHosts}.
+     */
+    public dev.postflight.run.Connector connector(String alias, Path knownHosts)
+            throws IOException {
+        dev.postflight.transport.SshConnector c =
+                new dev.postflight.transport.SshConnector(
+                        new dev.postflight.transport.SshOptions(
+                                knownHosts,
+                                knownHosts.resolveSibling("no-config"),
+                                false,
+                                java.time.Duration.ofSeconds(5),
+                                false));
+        dev.postflight.transport.SshTarget t =
+                dev.postflight.transport.SshTarget.named(alias)
+                        .withAddress(host())
+                        .withPort(port())
+                        .withUser(user())
+                        .withIdentity(clientKey());
+        return (h, deadline) -> c.connect(t, deadline);
+    }
+
     public Path writeKnownHosts(Path file) throws IOException {
         Files.writeString(
                 file,
