@@ -376,7 +376,7 @@ public record BackupCheck(
     public List<HostProbe> hostProbes() {
         String clock =
                 """
-                echo "now=$(date +%s)"
+                echo "now=${PF_NOW:-$(date +%s)}"
                 echo "offset=$(date +%z)"
                 if [ -L /etc/localtime ]; then echo "zone_localtime=$(readlink /etc/localtime)"; fi
                 if [ -r /etc/timezone ]; then echo "zone_timezone=$(head -n 1 /etc/timezone)"; fi
@@ -385,7 +385,7 @@ public record BackupCheck(
                 """;
         String stat =
                 """
-                if stat -c %n / >/dev/null 2>&1; then sf=-c; fmt='%Y|%s|%n'
+                if [ "$PF_UNAME" = Linux ] || stat -c %n / >/dev/null 2>&1; then sf=-c; fmt='%Y|%s|%n'
                 elif command -v stat >/dev/null 2>&1; then sf=-f; fmt='%m|%z|%N'
                 else echo 'no stat command' >&2; exit 127
                 fi

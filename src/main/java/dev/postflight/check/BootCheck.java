@@ -36,7 +36,7 @@ public record BootCheck(
 
     private static final String SCRIPT =
             """
-            echo "now=$(date +%s)"
+            echo "now=${PF_NOW:-$(date +%s)}"
             echo "tz=$(date +%z)"
             if [ -r /proc/stat ] && grep -q '^btime ' /proc/stat; then
               awk '/^btime / { print "btime=" $2 }' /proc/stat

@@ -28,7 +28,7 @@ public record DiskCheck(Optional<String> mount, Amount maxUsed, Amount maxInodes
     static final String SCRIPT =
             """
             command -v df >/dev/null 2>&1 || { echo 'no df command' >&2; exit 127; }
-            if df --version >/dev/null 2>&1 || [ "$(uname -s)" = Linux ]; then
+            if [ "${PF_UNAME:-$(uname -s)}" = Linux ] || df --version >/dev/null 2>&1; then
               echo @@blocks; df -P -k
               echo @@inodes; df -P -i
             else

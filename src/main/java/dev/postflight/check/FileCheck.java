@@ -115,10 +115,10 @@ public record FileCheck(
                         + p
                         + "\n"
                         + """
-                        echo "now=$(date +%s)"
+                        echo "now=${PF_NOW:-$(date +%s)}"
                         if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo exists=false; exit 0; fi
                         echo exists=true
-                        if stat -c %n / >/dev/null 2>&1; then
+                        if [ "$PF_UNAME" = Linux ] || stat -c %n / >/dev/null 2>&1; then
                           printf 'stat='; stat -c '%F|%U|%a|%s|%Y' -- "$p" || exit 2
                         elif command -v stat >/dev/null 2>&1; then
                           printf 'stat='; stat -f '%HT|%Su|%Mp%Lp|%z|%m' "$p" || exit 2

@@ -51,7 +51,7 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
               pf_out=$("$@" 2>&1); echo "status_exit=$?"
               echo "status=$(printf '%s\\n' "$pf_out" | grep -v '^[[:space:]]*$' | tail -n 1)"
             }
-            if [ "$(uname -s 2>/dev/null)" = FreeBSD ]; then
+            if [ "${PF_UNAME:-$(uname -s 2>/dev/null)}" = FreeBSD ]; then
               echo manager=freebsd
               if [ -x "/etc/rc.d/$n" ] || [ -x "/usr/local/etc/rc.d/$n" ]; then echo exists=yes
               else echo exists=no; exit 0; fi

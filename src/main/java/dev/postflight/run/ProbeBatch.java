@@ -69,7 +69,7 @@ public final class ProbeBatch {
                 + " -MTime::HiRes=time -e \"printf q(%.6f us), time\" 2>/dev/null) || T=\"$(date"
                 + " +%s) s\";; *) T=\"$T ns\";; esac; printf \"\\n@@PF "
                 + nonce
-                + " clock %s\\n\" \"$T\"; exec sh -s'";
+                + " clock %s\\n\" \"$T\"; PF_NOW=${T%%[. ]*}; export PF_NOW; exec sh -s'";
     }
 
     /** The script, fed to the {@link #command()} on its stdin. */
@@ -82,6 +82,8 @@ public final class ProbeBatch {
         s.append(
                 """
                 umask 077
+                PF_UNAME=$(uname -s 2>/dev/null)
+                export PF_UNAME
                 PF_D=$(mktemp -d 2>/dev/null) || { PF_D=/tmp/postflight.$$; mkdir "$PF_D" || exit 125; }
                 PF_W=
                 trap '[ -n "$PF_W" ] && kill "$PF_W" 2>/dev/null; rm -rf "$PF_D"' EXIT
