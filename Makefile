@@ -6,7 +6,7 @@ export JAVA_HOME
 MVN := ./mvnw -B -q
 JAR := target/postflight.jar
 
-.PHONY: build run test lint format clean check-jdk
+.PHONY: build run test lint format clean check-jdk bench
 
 check-jdk:
 	@test -n "$(JAVA_HOME)" || { bin/find-jdk >/dev/null; exit 1; }
@@ -30,6 +30,14 @@ run: build
 test: check-jdk
 	$(MVN) spotless:check
 	./mvnw -B verify
+
+# Fleet benchmark (root; needs openssh-server and pssh): postflight vs parallel-ssh on real
+# sshd processes on loopback ports. Figures go to bench/RESULTS.md by hand, with the date.
+bench: build
+	@command -v /usr/sbin/sshd >/dev/null && command -v parallel-ssh >/dev/null || \
+	  { echo "make bench needs openssh-server and pssh: apt-get install openssh-server pssh" >&2; exit 2; }
+	RUNS=3 bench/fleet.sh 10
+	RUNS=3 bench/fleet.sh 50
 
 lint: build
 	bin/postflight lint checks/
