@@ -81,7 +81,7 @@ public sealed interface Step {
                                 return out;
                             });
         }
-        if (kinds == 0 && m.entries().keySet().stream().noneMatch(k -> k.equals("timeout"))) {
+        if (kinds == 0) {
             f.error("a step needs one of service:, run:, wait:");
         } else if (kinds > 1) {
             f.error("a step does one thing: use only one of service:, run:, wait:");

@@ -369,4 +369,15 @@ class RemediationTest {
                         + ":5:7: steps: stops ntpd but no finally step starts it again; add to finally: - service: { name: ntpd, action: start }\n",
                 r.err());
     }
+
+    @Test
+    void aStepWithoutAnActionIsAnErrorNotSilentlyDropped() throws Exception {
+        Path bad =
+                write(
+                        "step.yaml",
+                        "checks: []\nfixes:\n  f:\n    steps:\n      - { timeout: 5s }\n");
+        Cli r = Cli.run("lint", bad.toString());
+        assertEquals(2, r.exit());
+        assertEquals(bad + ":5:9: step: a step needs one of service:, run:, wait:\n", r.err());
+    }
 }
