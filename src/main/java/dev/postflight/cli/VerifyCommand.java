@@ -327,6 +327,9 @@ final class VerifyCommand implements Callable<Integer> {
             throw new InvalidInput(
                     COMMAND_LINE, "--dry-run, --yes, --approve and --plan-out go with --fix");
         }
+        if (windowFile.isPresent() && windowsEndedWithin.isEmpty())
+            throw new InvalidInput(
+                    COMMAND_LINE, "--window-file goes with --windows-ended-within (e.g. 1h)");
         if (fleetGuard <= 0 || fleetGuard > 1)
             throw new InvalidInput(COMMAND_LINE, "--fleet-guard is a share between 0 and 1");
         if (fixConcurrency < 1 || maxFixFailures < 1)

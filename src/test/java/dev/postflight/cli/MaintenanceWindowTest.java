@@ -135,4 +135,22 @@ class MaintenanceWindowTest {
                 windows + ":2:14: hosts: no host or group named 'wbe' (did you mean 'web'?)\n",
                 r.err());
     }
+
+    @Test
+    void aWindowFileWithoutWindowsEndedWithinIsAUsageErrorNotIgnored() throws Exception {
+        Path windows = write("windows.yaml", "maintenance: []\n");
+        Cli r =
+                Cli.run(
+                        "verify",
+                        "-i",
+                        write("inv.yaml", HOSTS).toString(),
+                        "-c",
+                        write("c.yaml", "checks: []\n").toString(),
+                        "--window-file",
+                        windows.toString());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                "(command line):1:1: --window-file goes with --windows-ended-within (e.g. 1h)\n",
+                r.err());
+    }
 }
