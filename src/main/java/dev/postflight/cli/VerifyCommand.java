@@ -142,6 +142,22 @@ final class VerifyCommand implements Callable<Integer> {
     Optional<String> since = Optional.empty();
 
     @Option(
+            names = "--window-file",
+            paramLabel = "FILE",
+            description =
+                    "Maintenance windows (a YAML 'maintenance:' list of { name, hosts, start, end },"
+                            + " as in an inventory) for --windows-ended-within.")
+    Optional<Path> windowFile = Optional.empty();
+
+    @Option(
+            names = "--windows-ended-within",
+            paramLabel = "DURATION",
+            description =
+                    "Only hosts whose maintenance window ended within DURATION before now (e.g. 1h),"
+                            + " each with its window's start as --since unless --since is given.")
+    Optional<String> windowsEndedWithin = Optional.empty();
+
+    @Option(
             names = "--var",
             paramLabel = "K=V",
             description = "Set a template var; wins over checklist and inventory (repeatable).")
@@ -311,6 +327,9 @@ final class VerifyCommand implements Callable<Integer> {
             throw new InvalidInput(
                     COMMAND_LINE, "--dry-run, --yes, --approve and --plan-out go with --fix");
         }
+        if (windowFile.isPresent() && windowsEndedWithin.isEmpty())
+            throw new InvalidInput(
+                    COMMAND_LINE, "--window-file goes with --windows-ended-within (e.g. 1h)");
         if (fleetGuard <= 0 || fleetGuard > 1)
             throw new InvalidInput(COMMAND_LINE, "--fleet-guard is a share between 0 and 1");
         if (fixConcurrency < 1 || maxFixFailures < 1)
@@ -342,6 +361,24 @@ final class VerifyCommand implements Callable<Integer> {
 
             selected = inv.select(hosts, limit);
         }
+        if (windowFile.isPresent())
+            inv = inv.withWindows(InventoryLoader.loadWindows(windowFile.get(), inv));
+        Optional<Map<String, Instant>> windowStarts = windowStartsEndedWithin(inv);
+        if (windowStarts.isPresent()) {
+            Map<String, Instant> starts = windowStarts.get();
+            selected = selected.stream().filter(h -> starts.containsKey(h.name())).toList();
+            // Unlike an empty --limit (a typo: exit 2), an hourly timer finds no window that just
+            // ended almost every time it fires; that is success, not a usage error.
+            if (selected.isEmpty()) {
+                spec.commandLine()
+                        .getOut()
+                        .println(
+                                "no maintenance window ended in the last "
+                                        + windowsEndedWithin.get().strip());
+                spec.commandLine().getOut().flush();
+                return 0;
+            }
+        }
 
         List<Runner.Target> targets = new ArrayList<>();
         List<Remediator.Target> fixTargets = new ArrayList<>();
@@ -353,8 +390,10 @@ final class VerifyCommand implements Callable<Integer> {
                     ChecklistBinder.bind(checklist, hostVars, h.name(), h.reachAddress(), problems);
             List<Check> hostChecks =
                     base.map(b -> b.appendTo(h.name(), bound.checks())).orElse(bound.checks());
-            if (windowStart.isPresent()) {
-                Instant start = windowStart.get();
+            Optional<Instant> hostStart =
+                    windowStart.or(() -> windowStarts.map(m -> m.get(h.name())));
+            if (hostStart.isPresent()) {
+                Instant start = hostStart.get();
                 hostChecks = hostChecks.stream().map(c -> c.withSince(start)).toList();
             }
             targets.add(new Runner.Target(h, hostChecks));
@@ -540,6 +579,22 @@ final class VerifyCommand implements Callable<Integer> {
                         ? Reporter.verbose(color)
                         : Reporter.forFormat(f, color))
                 .render(report);
+    }
+
+    /** {@code --windows-ended-within}: the window start of each host whose window just ended. */
+    private Optional<Map<String, Instant>> windowStartsEndedWithin(Inventory inv)
+            throws InvalidInput {
+        if (windowsEndedWithin.isEmpty()) return Optional.empty();
+        Duration within =
+                Durations.parse(windowsEndedWithin.get())
+                        .filter(Duration::isPositive)
+                        .orElseThrow(() ->
+                                new InvalidInput(
+                                        COMMAND_LINE,
+                                        "--windows-ended-within: '"
+                                                + windowsEndedWithin.get()
+                                                + "' is not a positive duration (e.g. 1h)"));
+        return Optional.of(inv.windowStartsEndedWithin(within, Instant.now()));
     }
 
     /** {@code --since}: an ISO-8601 instant or offset date-time, or {@code -3h} before now. */

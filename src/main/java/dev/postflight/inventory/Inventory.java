@@ -4,19 +4,56 @@ import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.checklist.Suggest;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
-/** The hosts and groups of an inventory file, or of the hosts named on the command line. */
-public record Inventory(Map<String, Host> hosts, Map<String, List<String>> groups) {
+/**
+ * The hosts, groups and maintenance windows of an inventory file, or of the hosts named on the
+ * command line.
+ */
+public record Inventory(
+        Map<String, Host> hosts,
+        Map<String, List<String>> groups,
+        List<MaintenanceWindow> windows) {
     private static final Location COMMAND_LINE = Location.of(Path.of("(command line)"));
 
     public Inventory {
         hosts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hosts));
         groups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+        windows = List.copyOf(windows);
+    }
+
+    public Inventory(Map<String, Host> hosts, Map<String, List<String>> groups) {
+        this(hosts, groups, List.of());
+    }
+
+    /** This inventory with more windows, e.g. those of {@code --window-file}. */
+    public Inventory withWindows(List<MaintenanceWindow> more) {
+        List<MaintenanceWindow> all = new ArrayList<>(windows);
+        all.addAll(more);
+        return new Inventory(hosts, groups, all);
+    }
+
+    /**
+     * The start of the window of each host whose window ended at most {@code within} before {@code
+     * now}; of several such windows, the one that ended last.
+     */
+    public Map<String, Instant> windowStartsEndedWithin(Duration within, Instant now) {
+        Map<String, MaintenanceWindow> latest = new LinkedHashMap<>();
+        for (MaintenanceWindow w : windows) {
+            if (!w.endedWithin(within, now)) continue;
+            for (String h : w.hosts()) {
+                latest.merge(h, w, (a, b) -> b.end().isAfter(a.end()) ? b : a);
+            }
+        }
+        Map<String, Instant> starts = new LinkedHashMap<>();
+        latest.forEach((h, w) -> starts.put(h, w.start()));
+        return starts;
     }
 
     public static Inventory empty() {

@@ -15,7 +15,9 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
 
-/** Reads an inventory file ({@code defaults}, {@code hosts}, {@code groups}). */
+/**
+ * Reads an inventory file ({@code defaults}, {@code hosts}, {@code groups}, {@code maintenance}).
+ */
 public final class InventoryLoader {
     private InventoryLoader() {}
 
@@ -145,9 +147,114 @@ public final class InventoryLoader {
                             vars,
                             groupsOfHost.getOrDefault(h.getKey(), List.of())));
         }
+        top.has("maintenance");
+        List<MaintenanceWindow> windows =
+                windows(root.entries().get("maintenance"), hosts.keySet(), groups, problems);
         top.finish();
         problems.throwIfAny();
-        return new Inventory(hosts, groups);
+        return new Inventory(hosts, groups, windows);
+    }
+
+    /**
+     * Reads {@code --window-file}: a YAML file with only the {@code maintenance:} list of an
+     * inventory, naming hosts and groups of {@code inventory}.
+     */
+    public static List<MaintenanceWindow> loadWindows(Path file, Inventory inventory)
+            throws InvalidInput {
+        Problems problems = new Problems();
+        Optional<Node> parsed =
+                YamlFiles.read(file, Location.of(Path.of("(command line)")), problems);
+        problems.throwIfAny();
+        if (!(parsed.orElseThrow() instanceof Node.Mapping root)) {
+            throw new InvalidInput(
+                    parsed.get().location(), "a window file is a mapping with maintenance:");
+        }
+        Fields top = new Fields(root, "the window file", Map.of(), problems);
+        if (!top.has("maintenance")) top.error("maintenance: missing, the list of windows");
+        List<MaintenanceWindow> windows =
+                windows(
+                        root.entries().get("maintenance"),
+                        inventory.hosts().keySet(),
+                        inventory.groups(),
+                        problems);
+        top.finish();
+        problems.throwIfAny();
+        return windows;
+    }
+
+    private static List<MaintenanceWindow> windows(
+            Node.Entry entry,
+            java.util.Set<String> hostNames,
+            Map<String, List<String>> groups,
+            Problems problems) {
+        if (entry == null) return List.of();
+        if (!(entry.value() instanceof Node.Sequence seq)) {
+            problems.add(
+                    entry.value().location(),
+                    "maintenance: expected a list of windows ({ hosts, start, end }), found "
+                            + entry.value().kind());
+            return List.of();
+        }
+        List<String> names = new ArrayList<>(groups.keySet());
+        names.addAll(hostNames);
+        List<MaintenanceWindow> out = new ArrayList<>();
+        int n = 0;
+        for (Node item : seq.items()) {
+            n++;
+            if (!(item instanceof Node.Mapping m)) {
+                problems.add(
+                        item.location(),
+                        "maintenance window "
+                                + n
+                                + ": expected a mapping with hosts, start and end, found "
+                                + item.kind());
+                continue;
+            }
+            Fields wf = new Fields(m, "maintenance window " + n, Map.of(), problems);
+            Optional<String> name = wf.text("name");
+            List<String> listed = wf.textList("hosts");
+            if (listed.isEmpty() && !wf.has("hosts")) {
+                wf.error("hosts: missing, the hosts or groups the window affects");
+            }
+            List<String> affected = new ArrayList<>();
+            for (String h : listed) {
+                if (groups.containsKey(h)) affected.addAll(groups.get(h));
+                else if (hostNames.contains(h)) affected.add(h);
+                else
+                    wf.error(
+                            "hosts",
+                            "no host or group named '"
+                                    + h
+                                    + "'"
+                                    + Suggest.nearest(h, names)
+                                            .map(s -> " (did you mean '" + s + "'?)")
+                                            .orElse(""));
+            }
+            Optional<java.time.Instant> start = time(wf, "start");
+            Optional<java.time.Instant> end = time(wf, "end");
+            wf.finish();
+            if (start.isPresent() && end.isPresent()) {
+                wf.build(() -> new MaintenanceWindow(name, affected, start.get(), end.get()))
+                        .ifPresent(out::add);
+            }
+        }
+        return out;
+    }
+
+    private static Optional<java.time.Instant> time(Fields wf, String key) {
+        String text = wf.requiredText(key);
+        if (text.isEmpty()) return Optional.empty();
+        try {
+            return Optional.of(java.time.OffsetDateTime.parse(text.strip()).toInstant());
+        } catch (java.time.format.DateTimeParseException e) {
+            wf.error(
+                    key,
+                    "'"
+                            + text
+                            + "' is not a time with its offset (2026-11-23T02:00:00+09:00 or"
+                            + " 2026-11-22T17:00:00Z)");
+            return Optional.empty();
+        }
     }
 
     private record Defaults(
