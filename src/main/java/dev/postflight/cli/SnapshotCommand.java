@@ -10,14 +10,12 @@ import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.inventory.Host;
 import dev.postflight.inventory.Inventory;
-import dev.postflight.inventory.InventoryLoader;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.Connector;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunListener;
 import dev.postflight.run.RunReport;
 import dev.postflight.run.Runner;
-import dev.postflight.transport.LocalConnection;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
@@ -153,14 +151,9 @@ final class SnapshotCommand implements Callable<Integer> {
         } catch (IllegalArgumentException e) {
             throw new InvalidInput(COMMAND_LINE, "--cert: " + e.getMessage());
         }
-        Inventory inv = Inventory.empty();
-        List<Host> selected;
-        if (local) {
-            selected = List.of(VerifyCommand.localHost());
-        } else {
-            inv = inventory.isPresent() ? InventoryLoader.load(inventory.get()) : Inventory.empty();
-            selected = inv.select(hosts, limit);
-        }
+        Fleet fleet = Fleet.select(local, inventory, hosts, limit);
+        List<Host> selected = fleet.hosts();
+        Inventory inv = fleet.inventory();
         Check check =
                 new Check(
                         BaselineFile.CHECK_ID,
@@ -174,12 +167,8 @@ final class SnapshotCommand implements Callable<Integer> {
         List<Runner.Target> targets =
                 selected.stream().map(h -> new Runner.Target(h, List.of(check))).toList();
         Connector connector =
-                local
-                        ? (h, deadline) -> new LocalConnection()
-                        : SshWiring.connector(
-                                SshWiring.options(
-                                        knownHosts, sshConfig, acceptNewHostKeys, hostTimeout),
-                                inv.hosts());
+                SshWiring.connector(
+                        local, knownHosts, sshConfig, acceptNewHostKeys, hostTimeout, inv.hosts());
         Runner runner =
                 new Runner(
                         new Runner.Options(

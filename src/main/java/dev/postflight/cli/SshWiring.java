@@ -32,6 +32,19 @@ final class SshWiring {
         return (host, deadline) -> ssh.connect(target(host, inventory, new HashSet<>()), deadline);
     }
 
+    /** This machine for {@code --local}, else SSH with the command's host-key and config flags. */
+    static Connector connector(
+            boolean local,
+            Optional<Path> knownHosts,
+            Optional<Path> sshConfig,
+            boolean acceptNew,
+            Duration hostTimeout,
+            Map<String, Host> inventory)
+            throws InvalidInput {
+        if (local) return (h, deadline) -> new dev.postflight.transport.LocalConnection();
+        return connector(options(knownHosts, sshConfig, acceptNew, hostTimeout), inventory);
+    }
+
     static SshOptions options(
             Optional<Path> knownHosts,
             Optional<Path> sshConfig,

@@ -21,7 +21,6 @@ import dev.postflight.run.RunListener;
 import dev.postflight.run.RunReport;
 import dev.postflight.run.Runner;
 import dev.postflight.run.WaitingConnector;
-import dev.postflight.transport.LocalConnection;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.nio.file.Files;
@@ -352,15 +351,9 @@ final class VerifyCommand implements Callable<Integer> {
                 checks.isEmpty() && base.isPresent()
                         ? base.get().checklist()
                         : ChecklistLoader.load(checks, problems);
-        List<Host> selected;
-        Inventory inv = Inventory.empty();
-        if (local) {
-            selected = List.of(localHost());
-        } else {
-            inv = inventory.isPresent() ? InventoryLoader.load(inventory.get()) : Inventory.empty();
-
-            selected = inv.select(hosts, limit);
-        }
+        Fleet fleet = Fleet.select(local, inventory, hosts, limit);
+        List<Host> selected = fleet.hosts();
+        Inventory inv = fleet.inventory();
         if (windowFile.isPresent())
             inv = inv.withWindows(InventoryLoader.loadWindows(windowFile.get(), inv));
         Optional<Map<String, Instant>> windowStarts = windowStartsEndedWithin(inv);
@@ -412,12 +405,8 @@ final class VerifyCommand implements Callable<Integer> {
         boolean color =
                 terminal && !noColor && System.getenv("NO_COLOR") == null && format.equals("human");
         Connector direct =
-                local
-                        ? (h, deadline) -> new LocalConnection()
-                        : SshWiring.connector(
-                                SshWiring.options(
-                                        knownHosts, sshConfig, acceptNewHostKeys, hostTimeout),
-                                inv.hosts());
+                SshWiring.connector(
+                        local, knownHosts, sshConfig, acceptNewHostKeys, hostTimeout, inv.hosts());
         Connector connector =
                 wait.isPresent() ? WaitingConnector.of(direct, wait.get(), hostTimeout) : direct;
 
