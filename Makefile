@@ -6,17 +6,18 @@ export JAVA_HOME
 MVN := ./mvnw -B -q
 JAR := target/postflight.jar
 
-.PHONY: build run test lint format clean check-jdk bench
+.PHONY: build run test lint format clean check-jdk bench bench-tools bench-fleet bench-scale bench-latency
 
 check-jdk:
 	@test -n "$(JAVA_HOME)" || { bin/find-jdk >/dev/null; exit 1; }
 
-# After packaging, one training run of verify --local (read-only) fills the class-data sharing
-# archive bin/postflight uses, so later runs start in about half the time.
+# After packaging, one training run of verify --local (read-only) fills the AOT cache (JDK 24+)
+# or the class-data sharing archive (JDK 21-23) bin/postflight uses, so later runs start faster
+# (bench/RESULTS.md, "Start-up").
 build: check-jdk
 	$(MVN) -DskipTests package
-	@rm -f target/postflight.jsa
-	@bin/postflight verify --local -c checks/local.yaml >/dev/null 2>&1 || true
+	@rm -f target/postflight.jsa target/postflight.aot
+	@POSTFLIGHT_AOT_TRAIN=1 bin/postflight verify --local -c checks/local.yaml >/dev/null 2>&1 || true
 
 $(JAR):
 	$(MAKE) build
@@ -31,13 +32,27 @@ test: check-jdk
 	$(MVN) spotless:check
 	./mvnw -B verify
 
-# Fleet benchmark (root; needs openssh-server and pssh): postflight vs parallel-ssh on real
-# sshd processes on loopback ports. Figures go to bench/RESULTS.md by hand, with the date.
-bench: build
+# Benchmarks (root; need openssh-server and pssh), about 15 minutes in all. Each takes
+# /tmp/pf-cpu.lock, so benchmarks sharing the machine do not overlap. Figures go to
+# bench/RESULTS.md by hand, with the date.
+bench: bench-fleet bench-latency bench-scale
+
+bench-tools:
 	@command -v /usr/sbin/sshd >/dev/null && command -v parallel-ssh >/dev/null || \
 	  { echo "make bench needs openssh-server and pssh: apt-get install openssh-server pssh" >&2; exit 2; }
-	RUNS=3 bench/fleet.sh 10
-	RUNS=3 bench/fleet.sh 50
+
+# postflight vs parallel-ssh on real sshd processes on loopback ports.
+bench-fleet: build bench-tools
+	RUNS=3 flock /tmp/pf-cpu.lock bench/fleet.sh 10
+	RUNS=3 flock /tmp/pf-cpu.lock bench/fleet.sh 50
+
+# Start-up: median of 20 runs, no archive vs CDS vs AOT cache, --local and one SSH host.
+bench-latency: build bench-tools
+	RUNS=20 flock /tmp/pf-cpu.lock bench/latency.sh
+
+# 2,000 simulated hosts in one separate JVM on loopback addresses; postflight with -Xmx512m.
+bench-scale: build
+	flock /tmp/pf-cpu.lock bench/scale.sh 2000
 
 lint: build
 	bin/postflight lint checks/
