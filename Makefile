@@ -6,7 +6,7 @@ export JAVA_HOME
 MVN := ./mvnw -B -q
 JAR := target/postflight.jar
 
-.PHONY: build run test lint format clean check-jdk bench
+.PHONY: build run test lint format clean check-jdk bench e2e
 
 check-jdk:
 	@test -n "$(JAVA_HOME)" || { bin/find-jdk >/dev/null; exit 1; }
@@ -38,6 +38,11 @@ bench: build
 	  { echo "make bench needs openssh-server and pssh: apt-get install openssh-server pssh" >&2; exit 2; }
 	RUNS=3 bench/fleet.sh 10
 	RUNS=3 bench/fleet.sh 50
+
+# End-to-end lab (root): hosts in network namespaces with real OpenSSH, nginx and chrony; runs the
+# seed scenarios and always removes the lab. SCENARIOS="1 5" runs only those.
+e2e: build
+	e2e/run.sh $(SCENARIOS)
 
 lint: build
 	bin/postflight lint checks/
