@@ -6,7 +6,7 @@ export JAVA_HOME
 MVN := ./mvnw -B -q
 JAR := target/postflight.jar
 
-.PHONY: build run test lint format clean check-jdk bench bench-tools bench-fleet bench-scale bench-latency
+.PHONY: build run test lint format clean check-jdk bench bench-fleet bench-latency bench-scale e2e
 
 check-jdk:
 	@test -n "$(JAVA_HOME)" || { bin/find-jdk >/dev/null; exit 1; }
@@ -32,27 +32,46 @@ test: check-jdk
 	$(MVN) spotless:check
 	./mvnw -B verify
 
-# Benchmarks (root; need openssh-server and pssh), about 15 minutes in all. Each takes
-# /tmp/pf-cpu.lock, so benchmarks sharing the machine do not overlap. Figures go to
-# bench/RESULTS.md by hand, with the date.
+# Benchmarks (root), figures go to bench/RESULTS.md by hand, with the date. Each benchmark takes
+# the shared lock /tmp/pf-cpu.lock for its timed runs, so heavy runs on this machine do not overlap.
 bench: bench-fleet bench-latency bench-scale
 
-bench-tools:
-	@command -v /usr/sbin/sshd >/dev/null && command -v parallel-ssh >/dev/null || \
-	  { echo "make bench needs openssh-server and pssh: apt-get install openssh-server pssh" >&2; exit 2; }
+# Fleet: postflight vs parallel-ssh, ansible-playbook and testinfra on real sshd processes on
+# loopback ports (bench/fleet.sh). Ansible and testinfra take minutes at 50 and 100 hosts, so they
+# run once there.
+BENCH_SLOW_ONCE := RUNS_ANSIBLE=1 RUNS_TESTINFRA=1 RUNS_TESTINFRA_PARAMIKO=1
+bench-fleet: build
+	@missing=""; \
+	  command -v /usr/sbin/sshd >/dev/null || missing="$$missing openssh-server"; \
+	  command -v cc >/dev/null || missing="$$missing gcc"; \
+	  command -v parallel-ssh >/dev/null || missing="$$missing pssh"; \
+	  command -v ansible-playbook >/dev/null || missing="$$missing ansible"; \
+	  /usr/bin/python3 -c 'import testinfra' 2>/dev/null || missing="$$missing python3-testinfra"; \
+	  /usr/bin/python3 -c 'import xdist' 2>/dev/null || missing="$$missing python3-pytest-xdist"; \
+	  /usr/bin/python3 -c 'import paramiko' 2>/dev/null || missing="$$missing python3-paramiko"; \
+	  if [ -n "$$missing" ]; then \
+	    echo "make bench needs:$$missing; install them with: apt-get install$$missing" >&2; exit 2; fi
+	RUNS=3 bench/fleet.sh 10
+	RUNS=3 $(BENCH_SLOW_ONCE) bench/fleet.sh 50
+	RUNS=3 $(BENCH_SLOW_ONCE) bench/fleet.sh 100
 
-# postflight vs parallel-ssh on real sshd processes on loopback ports.
-bench-fleet: build bench-tools
-	RUNS=3 flock /tmp/pf-cpu.lock bench/fleet.sh 10
-	RUNS=3 flock /tmp/pf-cpu.lock bench/fleet.sh 50
-
-# Start-up: median of 20 runs, no archive vs CDS vs AOT cache, --local and one SSH host.
-bench-latency: build bench-tools
+# Start-up (about 6 minutes): medians of 20 runs of verify --local and of one host over a real
+# sshd, with no archive, a CDS archive and an AOT cache (bench/latency.sh).
+bench-latency: build
+	@command -v /usr/sbin/sshd >/dev/null || \
+	  { echo "make bench-latency needs: apt-get install openssh-server" >&2; exit 2; }
 	RUNS=20 flock /tmp/pf-cpu.lock bench/latency.sh
 
-# 2,000 simulated hosts in one separate JVM on loopback addresses; postflight with -Xmx512m.
+# Scale (about 1 minute): 2,000 simulated SSH hosts in one separate JVM on loopback addresses,
+# verified with -Xmx512m; wall time, heap, threads, RSS (bench/scale.sh; HOSTS=sh for a real sh
+# on every host, about 7 minutes here).
 bench-scale: build
 	flock /tmp/pf-cpu.lock bench/scale.sh 2000
+
+# End-to-end lab (root): hosts in network namespaces with real OpenSSH, nginx and chrony; runs the
+# seed scenarios and always removes the lab. SCENARIOS="1 5" runs only those.
+e2e: build
+	e2e/run.sh $(SCENARIOS)
 
 lint: build
 	bin/postflight lint checks/

@@ -11,7 +11,8 @@ import java.util.regex.Pattern;
 /**
  * Runs a command on the host and judges its exit status and output. It runs as the login user;
  * {@code become: true} runs it with {@code sudo -n}, which fails at once instead of hanging when a
- * password would be needed (seed 000: do not become root unless you must).
+ * password would be needed (seed 000: do not become root unless you must); a root login runs it
+ * directly.
  */
 public record CommandCheck(
         String run,
@@ -37,7 +38,15 @@ public record CommandCheck(
 
     @Override
     public List<HostProbe> hostProbes() {
-        String script = become ? "sudo -n sh -c " + Template.shellQuote(run) : run;
+        // A root login needs no sudo (and many hosts have none).
+        String script =
+                become
+                        ? "if [ \"$(id -u)\" = 0 ]; then sh -c "
+                                + Template.shellQuote(run)
+                                + "; else sudo -n sh -c "
+                                + Template.shellQuote(run)
+                                + "; fi"
+                        : run;
         return List.of(new HostProbe(script, timeout));
     }
 

@@ -101,8 +101,8 @@ public record TlsCheck(
                                             + port
                                             + ": "
                                             + f.message()
-                                            + " (a host that refuses TCP forwarding ends the"
-                                            + " tunnel at once: AllowTcpForwarding)");
+                                            + " (nothing answers there on the host, or its"
+                                            + " sshd refuses TCP forwarding: AllowTcpForwarding)");
                 }
                 return new Probed(name, target, o);
             }

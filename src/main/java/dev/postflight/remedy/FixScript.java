@@ -128,7 +128,6 @@ final class FixScript {
         w.append("printf 'steps %s\\n' \"$PF_RC\" >>\"$D/state\"\n");
         w.append("pf_finally\nkill \"$PF_WATCHDOG\" 2>/dev/null\nexit $PF_RC\n");
 
-        String sudo = become ? "sudo -n " : "";
         return """
         S="%s"
         D="$S/%s"
@@ -137,22 +136,23 @@ final class FixScript {
         %s%s
         %s
         if command -v setsid >/dev/null 2>&1; then PF_DETACH=setsid; else PF_DETACH=nohup; fi
-        $PF_DETACH %ssh "$D/fix.sh" "$D" </dev/null >"$D/log" 2>&1 &
+        $PF_DETACH $PF_SUDO sh "$D/fix.sh" "$D" </dev/null >"$D/log" 2>&1 &
         echo "started $D"
         """
-                .formatted(
-                        STATE,
-                        dirName,
-                        eof,
-                        w,
-                        eof,
-                        become
-                                ? "if ! command -v sudo >/dev/null 2>&1; then echo sudo-missing; rm -rf"
-                                        + " \"$D\"; exit 77; fi\nif ! sudo -n true 2>/dev/null; then echo"
-                                        + " sudo-password; rm -rf \"$D\"; exit 77; fi"
-                                : "",
-                        sudo);
+                .formatted(STATE, dirName, eof, w, eof, become ? BECOME : "PF_SUDO=");
     }
+
+    /**
+     * {@code become}: sudo -n, which fails at once instead of asking for a password; nothing when
+     * the login user already is root (a root login needs no sudo, and many hosts have none).
+     */
+    private static final String BECOME =
+            """
+            if [ "$(id -u)" = 0 ]; then PF_SUDO=
+            elif ! command -v sudo >/dev/null 2>&1; then echo sudo-missing; rm -rf "$D"; exit 77
+            elif ! sudo -n true 2>/dev/null; then echo sudo-password; rm -rf "$D"; exit 77
+            else PF_SUDO="sudo -n"; fi\
+            """;
 
     /**
      * Waits up to {@code wait} for the fix in {@code dir} to be done, then prints the state file

@@ -387,6 +387,12 @@ public final class Runner {
                         "the host's clock could not be read"
                                 + (missingWhy.isEmpty() ? "" : ": " + missingWhy));
             }
+            if (c.spec().needsConnection() && unreachable.isPresent()) {
+                // A runner-side probe that tunnels through the host's SSH connection could not
+                // run either: an error, never a failure of the thing it would have checked.
+                if (runnerFuture != null) runnerFuture.cancel(true);
+                return Verdict.error("host unreachable: " + unreachable.get());
+            }
             List<ProbeOutput> host = new ArrayList<>();
             for (HostProbe p : c.spec().hostProbes()) {
                 Optional<ProbeOutput> o = outputs.of(p);

@@ -210,7 +210,12 @@ class CertFileCheckTest {
 
     private RunReport overSsh(Path shims, String yaml) throws Exception {
         try (SshTestServer s =
-                SshTestServer.start(dir, Map.of("PATH", shims + ":/usr/bin:/bin"), false)) {
+                SshTestServer.start(
+                        dir,
+                        Map.of("PATH", shims + ":/usr/bin:/bin"),
+                        false,
+                        // The machine's own nginx (if any) must not stand in for the shims.
+                        SshTestServer.shellWithout("/usr/sbin/nginx", "/usr/local/sbin/nginx"))) {
             Path kh = s.writeKnownHosts(dir.resolve("known_hosts"));
             SshConnector c =
                     new SshConnector(

@@ -170,6 +170,42 @@ class TlsCheckTest {
     }
 
     @Test
+    void viaSshOnAnUnreachableHostIsAnErrorNotAFailure() throws Exception {
+        int closed;
+        try (java.net.ServerSocket s = new java.net.ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        dev.postflight.transport.SshConnector c =
+                new dev.postflight.transport.SshConnector(
+                        new dev.postflight.transport.SshOptions(
+                                dir.resolve("known_hosts"),
+                                dir.resolve("none"),
+                                false,
+                                java.time.Duration.ofSeconds(5),
+                                false));
+        dev.postflight.transport.SshTarget t =
+                dev.postflight.transport.SshTarget.named("web1")
+                        .withAddress("127.0.0.1")
+                        .withPort(closed);
+        String yaml =
+                "checks:\n  - id: cert\n    tls: { via: ssh, port: "
+                        + server.port()
+                        + ", server_name: git.site.test }\n";
+        dev.postflight.run.RunReport r =
+                LocalRun.run(
+                        dir,
+                        yaml,
+                        dev.postflight.inventory.Host.at("web1", "192.0.2.10"),
+                        (h, d) -> c.connect(t, d));
+        CheckResult cert = check(r.hosts().get(0), "cert");
+        assertEquals(Status.ERROR, cert.status(), cert.verdict().reason());
+        assertTrue(
+                cert.verdict().reason().startsWith("host unreachable: ")
+                        && cert.verdict().reason().contains("refused"),
+                cert.verdict().reason());
+    }
+
+    @Test
     void aValidCertificatePassesNamingItsDaysLeftAndIssuer() throws Exception {
         CheckResult c = named("git.site.test");
         assertEquals(Status.PASS, c.status(), c.verdict().reason());

@@ -24,6 +24,24 @@ class BaselineCommandTest {
 
     @Test
     void unchangedMachinePassesAndAnEditedBaselineFailsListingOsAndPort() throws Exception {
+        try (java.net.ServerSocket held = fixedPort()) {
+            editedBaseline(held);
+        }
+    }
+
+    /** A listening port below the ephemeral range (the baseline leaves ephemeral ports out). */
+    private static java.net.ServerSocket fixedPort() throws java.io.IOException {
+        java.util.Random r = new java.util.Random();
+        for (int i = 0; ; i++) {
+            try {
+                return new java.net.ServerSocket(20000 + r.nextInt(10000));
+            } catch (java.net.BindException e) {
+                if (i > 50) throw e;
+            }
+        }
+    }
+
+    private void editedBaseline(java.net.ServerSocket held) throws Exception {
         Path base = dir.resolve("base.json");
         Cli snap = Cli.run("snapshot", "--local", "-o", base.toString());
         assertEquals(0, snap.exit(), snap.out() + snap.err());
@@ -33,6 +51,13 @@ class BaselineCommandTest {
         String name = doc.path("hosts").fieldNames().next();
         ObjectNode host = (ObjectNode) doc.path("hosts").path(name);
         assertTrue(!host.path("kernel").asText().isEmpty(), doc.toString());
+        // Other processes on this machine open and close ports while the tests run: keep only a
+        // port this test holds open, so "no longer listens" can only come from the edit below.
+        assertTrue(
+                host.path("ports").toString().contains("\"tcp/" + held.getLocalPort() + "\""),
+                host.path("ports").toString());
+        host.putArray("ports").add("tcp/" + held.getLocalPort());
+        Files.writeString(base, JSON.writeValueAsString(doc));
 
         Cli same = Cli.run("verify", "--local", "--baseline", base.toString(), "--no-color");
         assertEquals(0, same.exit(), same.out() + same.err());

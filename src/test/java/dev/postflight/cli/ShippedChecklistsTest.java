@@ -156,7 +156,12 @@ class ShippedChecklistsTest {
                 dev.postflight.testing.TestCerts.rootCa("redeploy CA");
         try (dev.postflight.testing.SshTestServer ssh =
                         dev.postflight.testing.SshTestServer.start(
-                                Files.createDirectory(dir.resolve("ssh")));
+                                Files.createDirectory(dir.resolve("ssh")),
+                                java.util.Map.of(),
+                                false,
+                                // A host without nginx, also on a machine that has it.
+                                dev.postflight.testing.SshTestServer.shellWithout(
+                                        "/usr/sbin/nginx", "/usr/local/sbin/nginx"));
                 dev.postflight.testing.SniTlsServer tls =
                         dev.postflight.testing.SniTlsServer.start(
                                 java.util.Map.of(

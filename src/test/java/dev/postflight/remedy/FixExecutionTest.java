@@ -153,10 +153,14 @@ class FixExecutionTest {
 
     @Test
     void sudoThatWantsAPasswordIsAClearErrorAndNothingRuns() throws Exception {
-        // A fake sudo: this test runs as root, where sudo never asks; the fault is simulated.
+        // Simulated: this test logs in as root, where become needs no sudo at all; a fake id makes
+        // the login look unprivileged and a fake sudo asks for a password.
         Path sudo = dir.resolve("bin/sudo");
         Files.writeString(sudo, "#!/bin/sh\necho 'sudo: a password is required' >&2\nexit 1\n");
         sudo.toFile().setExecutable(true);
+        Path id = dir.resolve("bin/id");
+        Files.writeString(id, "#!/bin/sh\necho 1000\n");
+        id.toFile().setExecutable(true);
         try (HostConnection c =
                 host.connector().connect(host.host(), Instant.now().plusSeconds(30))) {
             FixOutcome o =
@@ -176,5 +180,32 @@ class FixExecutionTest {
                     o.summary());
         }
         assertTrue(host.synced().isEmpty());
+    }
+
+    @Test
+    void becomeOnARootLoginNeedsNoSudo() throws Exception {
+        // This machine's test host has no sudo at all ("sudo-missing" before this rule): a root
+        // login runs the fix directly.
+        Path sudo = dir.resolve("bin/sudo");
+        Files.writeString(sudo, "#!/bin/sh\necho 'sudo must not be called' >&2\nexit 1\n");
+        sudo.toFile().setExecutable(true);
+        host.startNtpd();
+        try (HostConnection c =
+                host.connector().connect(host.host(), Instant.now().plusSeconds(30))) {
+            FixOutcome o =
+                    FixExecution.run(
+                            c,
+                            "run2",
+                            "resync-clock",
+                            STEPS,
+                            FINALLY,
+                            true,
+                            Duration.ofMinutes(1),
+                            () -> false,
+                            FixExecution.Events.NONE);
+            assertTrue(o.succeeded(), o.summary());
+        }
+        assertFalse(host.synced().isEmpty());
+        assertTrue(host.ntpdRunning());
     }
 }

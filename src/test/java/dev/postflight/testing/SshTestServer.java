@@ -77,6 +77,33 @@ public final class SshTestServer implements AutoCloseable {
     }
 
     /**
+     * A shell for {@link #start(Path, Map, boolean, List)} in which these programs are not
+     * installed: each existing path gets /dev/null (not executable) bind-mounted over it, in a
+     * private mount namespace (root and unshare(1)). For "not installed" cases on a machine that
+     * has the program (the e2e lab installs nginx).
+     */
+    public static List<String> shellWithout(String... paths) {
+        StringBuilder wrap = new StringBuilder();
+        for (String p : paths) {
+            wrap.append("if [ -e ")
+                    .append(p)
+                    .append(" ]; then mount --bind /dev/null ")
+                    .append(p)
+                    .append(" || exit 99; fi; ");
+        }
+        wrap.append("exec /bin/sh -c \"$1\"");
+        return List.of(
+                "unshare",
+                "--mount",
+                "--propagation",
+                "private",
+                "sh",
+                "-c",
+                wrap.toString(),
+                "sh");
+    }
+
+    /**
      * Starts a server that runs each command as {@code shell + [command]} instead of {@code /bin/sh
      * -c command}: e.g. inside a private mount namespace where a folder of test shims is
      * bind-mounted over /etc/init.d.
