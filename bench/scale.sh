@@ -1,15 +1,17 @@
 #!/usr/bin/env bash
 # Scale benchmark (issue 8): N simulated hosts in ONE separate JVM (dev.postflight.testing.
-# SimulatedFleet: Apache MINA SSHD listening on N loopback addresses 127.77.x.y, one host key,
-# every exec a real /bin/sh running postflight's probe batch), verified by one postflight run
-# with -Xmx512m. Prints wall time, CPU, peak heap used (from the GC log), peak OS threads and peak
-# RSS of the postflight JVM (sampled from /proc every 100 ms), and checks that every check passed
-# on every host. Everything it starts is stopped by PID on exit.
+# SimulatedFleet: Apache MINA SSHD listening on N loopback addresses 127.77.x.y, one host key),
+# verified by one postflight run with -Xmx512m. Measures wall time, CPU, peak heap used (from the
+# GC log), peak OS threads and peak RSS of the postflight JVM (sampled from /proc every 100 ms),
+# and checks that every check passed on every host. Everything it starts is stopped by PID.
 #
 # The hosts run 12 cheap checks (shell builtins, one stat). The simulated side shares the same 2
 # cores, where creating a process is slow (about 25 per probe batch), so by default (HOSTS=replay)
 # only the first exec runs a real sh and every other host replays its output with its own nonce
 # and clock; HOSTS=sh runs a real sh on every host (about 0.2 s of CPU per host here).
+#
+# Prints one markdown row: hosts, HOSTS, concurrency, wall (s), CPU user+sys (s), peak heap used
+# (MiB), GCs, peak OS threads, peak RSS (MiB); and the names of the threads at the peak on stderr.
 #
 # Usage: bench/scale.sh [N] (default 2000); HOSTS (replay or sh), CONCURRENCY (default 64),
 # PORT (default 2222), HEAP (default 512m). Needs `make build`; compiles the test classes.
@@ -78,7 +80,11 @@ threads=0 rss=0
 while [ -n "$pf_pid" ] && [ -r "/proc/$pf_pid/status" ]; do
     while read -r k v _; do
         case $k in
-        Threads:) [ "$v" -gt "$threads" ] && threads=$v ;;
+        Threads:)
+            if [ "$v" -gt "$threads" ]; then
+                threads=$v
+                cat "/proc/$pf_pid"/task/*/comm >"$work/peak-threads" 2>/dev/null || true
+            fi ;;
         VmRSS:) [ "$v" -gt "$rss" ] && rss=$v ;;
         esac
     done <"/proc/$pf_pid/status" 2>/dev/null || true
@@ -100,5 +106,7 @@ exit_heap=$(awk '/def new generation|tenured generation/ {
     } END { printf "%d", s / 1024 }' "$work/gc.log")
 [ -z "$heap" ] || [ "$exit_heap" -gt "$heap" ] && heap=$exit_heap
 gcs=$(grep -c 'Pause' "$work/gc.log" || true)
+echo "OS threads at the peak: $(sort "$work/peak-threads" | uniq -c | awk '{ $1 = $1; print }' |
+    paste -sd, - | sed 's/,/, /g')" >&2
 printf '| %s | %s | %s | %s | %.2f | %s | %s | %s | %s |\n' "$N" "$HOSTS" "$CONCURRENCY" "$wall" \
     "$(echo "$user + $sys" | bc)" "$heap" "$gcs" "$threads" "$((rss / 1024))"
