@@ -8,7 +8,7 @@
 # The hosts run 12 cheap checks (shell builtins, one stat). The simulated side shares the same 2
 # cores, where creating a process is slow (about 25 per probe batch), so by default (HOSTS=replay)
 # only the first exec runs a real sh and every other host replays its output with its own nonce
-# and clock; HOSTS=sh runs a real sh on every host (about 0.2 s of CPU per host here).
+# and clock; HOSTS=sh runs a real sh on every host (0.2-0.3 s of CPU per host here).
 #
 # Prints one markdown row: hosts, HOSTS, concurrency, wall (s), CPU user+sys (s), peak heap used
 # (MiB), GCs, peak OS threads, peak RSS (MiB); and the names of the threads at the peak on stderr.
