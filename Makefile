@@ -6,17 +6,18 @@ export JAVA_HOME
 MVN := ./mvnw -B -q
 JAR := target/postflight.jar
 
-.PHONY: build run test lint format clean check-jdk bench e2e
+.PHONY: build run test lint format clean check-jdk bench bench-fleet bench-latency bench-scale e2e
 
 check-jdk:
 	@test -n "$(JAVA_HOME)" || { bin/find-jdk >/dev/null; exit 1; }
 
-# After packaging, one training run of verify --local (read-only) fills the class-data sharing
-# archive bin/postflight uses, so later runs start in about half the time.
+# After packaging, one training run of verify --local (read-only) fills the AOT cache (JDK 24+)
+# or the class-data sharing archive (JDK 21-23) bin/postflight uses, so later runs start faster
+# (bench/RESULTS.md, "Start-up").
 build: check-jdk
 	$(MVN) -DskipTests package
-	@rm -f target/postflight.jsa
-	@bin/postflight verify --local -c checks/local.yaml >/dev/null 2>&1 || true
+	@rm -f target/postflight.jsa target/postflight.aot
+	@POSTFLIGHT_AOT_TRAIN=1 bin/postflight verify --local -c checks/local.yaml >/dev/null 2>&1 || true
 
 $(JAR):
 	$(MAKE) build
@@ -31,11 +32,15 @@ test: check-jdk
 	$(MVN) spotless:check
 	./mvnw -B verify
 
-# Fleet benchmark (root): postflight vs parallel-ssh, ansible-playbook and testinfra on real
-# sshd processes on loopback ports (bench/fleet.sh). Ansible and testinfra take minutes at 50 and
-# 100 hosts, so they run once there. Figures go to bench/RESULTS.md by hand, with the date.
+# Benchmarks (root), figures go to bench/RESULTS.md by hand, with the date. Each benchmark takes
+# the shared lock /tmp/pf-cpu.lock for its timed runs, so heavy runs on this machine do not overlap.
+bench: bench-fleet bench-latency bench-scale
+
+# Fleet: postflight vs parallel-ssh, ansible-playbook and testinfra on real sshd processes on
+# loopback ports (bench/fleet.sh). Ansible and testinfra take minutes at 50 and 100 hosts, so they
+# run once there.
 BENCH_SLOW_ONCE := RUNS_ANSIBLE=1 RUNS_TESTINFRA=1 RUNS_TESTINFRA_PARAMIKO=1
-bench: build
+bench-fleet: build
 	@missing=""; \
 	  command -v /usr/sbin/sshd >/dev/null || missing="$$missing openssh-server"; \
 	  command -v cc >/dev/null || missing="$$missing gcc"; \
@@ -49,6 +54,19 @@ bench: build
 	RUNS=3 bench/fleet.sh 10
 	RUNS=3 $(BENCH_SLOW_ONCE) bench/fleet.sh 50
 	RUNS=3 $(BENCH_SLOW_ONCE) bench/fleet.sh 100
+
+# Start-up (about 6 minutes): medians of 20 runs of verify --local and of one host over a real
+# sshd, with no archive, a CDS archive and an AOT cache (bench/latency.sh).
+bench-latency: build
+	@command -v /usr/sbin/sshd >/dev/null || \
+	  { echo "make bench-latency needs: apt-get install openssh-server" >&2; exit 2; }
+	RUNS=20 flock /tmp/pf-cpu.lock bench/latency.sh
+
+# Scale (about 1 minute): 2,000 simulated SSH hosts in one separate JVM on loopback addresses,
+# verified with -Xmx512m; wall time, heap, threads, RSS (bench/scale.sh; HOSTS=sh for a real sh
+# on every host, 5-7 minutes here).
+bench-scale: build
+	flock /tmp/pf-cpu.lock bench/scale.sh 2000
 
 # End-to-end lab (root): hosts in network namespaces with real OpenSSH, nginx and chrony; runs the
 # seed scenarios and always removes the lab. SCENARIOS="1 5" runs only those.

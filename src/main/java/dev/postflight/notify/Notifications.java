@@ -48,7 +48,14 @@ public final class Notifications {
 
     private static final Location COMMAND_LINE = Location.of(Path.of("(command line)"));
     private static final Pattern ADDRESS = Pattern.compile("[^\\s@<>,;\"]+@[^\\s@<>,;\"]+");
-    private static final ObjectMapper MAPPER = new ObjectMapper();
+
+    /**
+     * Built on first use: every verify run parses --notify, and building an ObjectMapper costs tens
+     * of milliseconds of start-up that runs without a notify state file need not pay.
+     */
+    private static final class Json {
+        static final ObjectMapper MAPPER = new ObjectMapper();
+    }
 
     private final List<Notifier> notifiers;
     private final When when;
@@ -219,7 +226,7 @@ public final class Notifications {
     private static Optional<TreeSet<String>> previous(Path state, List<String> problems) {
         if (!Files.exists(state)) return Optional.empty();
         try {
-            JsonNode failing = MAPPER.readTree(state.toFile()).path("failing");
+            JsonNode failing = Json.MAPPER.readTree(state.toFile()).path("failing");
             if (!failing.isArray()) throw new IOException("no 'failing' list");
             TreeSet<String> pairs = new TreeSet<>();
             failing.forEach(n -> pairs.add(n.asText()));
@@ -233,7 +240,7 @@ public final class Notifications {
 
     private static void remember(
             Path state, RunReport report, TreeSet<String> failing, List<String> problems) {
-        ObjectNode root = MAPPER.createObjectNode();
+        ObjectNode root = Json.MAPPER.createObjectNode();
         root.put("checklist", report.checklist());
         root.put("run_id", report.runId());
         root.put("started", report.started().toString());
@@ -242,7 +249,8 @@ public final class Notifications {
             Files.createDirectories(state.getParent());
             Path tmp = Files.createTempFile(state.getParent(), ".last-", ".tmp");
             Files.writeString(
-                    tmp, MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
+                    tmp,
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
             Files.move(
                     tmp,
                     state,

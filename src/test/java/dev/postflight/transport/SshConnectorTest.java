@@ -20,6 +20,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.OptionalInt;
+import java.util.Set;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
@@ -72,6 +73,30 @@ class SshConnectorTest {
         HostConnection c = new SshConnector(options).connect(target, soon());
         cleanup.add(c);
         return c;
+    }
+
+    /**
+     * Issue 8: 2,000 hosts must not mean 2,000 platform threads. JSch starts a thread per session
+     * (and per exec with stdin); the connector gives it a virtual-thread factory.
+     */
+    @Test
+    void openSessionsHoldNoPlatformThreadEach() throws Exception {
+        server.writeKnownHosts(knownHosts);
+        Set<Thread> before = Thread.getAllStackTraces().keySet();
+        int sessions = 24;
+        for (int i = 0; i < sessions; i++) {
+            HostConnection c = connect(options(), target(server));
+            assertEquals(OptionalInt.of(0), c.exec("true", new byte[0], CONNECT).exitStatus());
+        }
+        List<String> started =
+                Thread.getAllStackTraces().keySet().stream()
+                        .filter(t -> !before.contains(t) && t.isAlive())
+                        .map(Thread::getName)
+                        .filter(name -> !name.startsWith("sshd-")) // the test server's own
+                        .toList();
+        assertTrue(
+                started.size() < sessions / 2,
+                sessions + " open sessions started platform threads " + started);
     }
 
     @Test

@@ -1,0 +1,106 @@
+package dev.postflight.testing;
+
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
+import java.util.List;
+import java.util.Map;
+import org.apache.sshd.server.Environment;
+import org.apache.sshd.server.ExitCallback;
+import org.apache.sshd.server.channel.ChannelSession;
+import org.apache.sshd.server.command.Command;
+
+/**
+ * One exec request as a real {@code /bin/sh -c} process (or {@code shell + [command]}), its streams
+ * pumped by virtual threads: what the test servers run for every exec.
+ */
+final class ShellCommand implements Command {
+
+    private final List<String> shell;
+    private final String command;
+    private final Map<String, String> environment;
+    private InputStream in;
+    private OutputStream out;
+    private OutputStream err;
+    private ExitCallback exit;
+    private volatile Process process;
+
+    ShellCommand(List<String> shell, String command, Map<String, String> environment) {
+        this.shell = shell;
+        this.command = command;
+        this.environment = environment;
+    }
+
+    @Override
+    public void setInputStream(InputStream in) {
+        this.in = in;
+    }
+
+    @Override
+    public void setOutputStream(OutputStream out) {
+        this.out = out;
+    }
+
+    @Override
+    public void setErrorStream(OutputStream err) {
+        this.err = err;
+    }
+
+    @Override
+    public void setExitCallback(ExitCallback callback) {
+        this.exit = callback;
+    }
+
+    @Override
+    public void start(ChannelSession channel, Environment env) throws IOException {
+        List<String> argv = new java.util.ArrayList<>(shell);
+        argv.add(command);
+        ProcessBuilder builder = new ProcessBuilder(argv);
+        builder.environment().putAll(environment);
+        Process started = builder.start();
+        process = started;
+        Thread.ofVirtual().start(() -> pump(in, started.getOutputStream(), true));
+        Thread stdout = Thread.ofVirtual().start(() -> pump(started.getInputStream(), out, false));
+        Thread stderr = Thread.ofVirtual().start(() -> pump(started.getErrorStream(), err, false));
+        Thread.ofVirtual()
+                .start(() -> {
+                    try {
+                        int status = started.waitFor();
+                        stdout.join();
+                        stderr.join();
+                        exit.onExit(status);
+                    } catch (InterruptedException e) {
+                        Thread.currentThread().interrupt();
+                    }
+                });
+    }
+
+    private static void pump(InputStream from, OutputStream to, boolean closeTarget) {
+        byte[] buffer = new byte[32 * 1024];
+        try {
+            for (int n; (n = from.read(buffer)) >= 0; ) {
+                to.write(buffer, 0, n);
+                to.flush();
+            }
+        } catch (IOException e) {
+            // The process or the channel ended; nothing more to copy.
+        } finally {
+            if (closeTarget) {
+                try {
+                    to.close();
+                } catch (IOException e) {
+                    // The process already exited; its stdin is gone either way.
+                }
+            }
+        }
+    }
+
+    @Override
+    public void destroy(ChannelSession channel) {
+        Process p = process;
+        if (p != null) {
+            p.descendants().forEach(ProcessHandle::destroyForcibly);
+            p.destroyForcibly();
+        }
+    }
+}
