@@ -20,13 +20,20 @@ import java.util.regex.Pattern;
  *
  * <p>The host side lists listening sockets with {@code ss} (Linux), {@code sockstat} (FreeBSD, seed
  * 004: there is no ss) or {@code netstat}, and says which it used. The listing is the same for
- * every port check, so a host's port checks share one probe.
+ * every port check, so a host's port checks share one probe: one listing with the owning processes
+ * for the checks that name a {@code process}, one without for the others.
  */
 public record PortCheck(
         int port, String proto, boolean listening, Optional<String> process, boolean reachable)
         implements CheckSpec {
 
-    static final String SCRIPT =
+    /**
+     * The listing with the owning processes, for checks that name a {@code process}: {@code ss -p}
+     * and {@code netstat -p} read every file descriptor of every process, which makes them several
+     * times dearer than the plain listing on a busy host, so checks that need no owner use {@link
+     * #SCRIPT}. Whether the owners are visible depends on being root, hence the uid.
+     */
+    static final String SCRIPT_WITH_OWNERS =
             """
             echo "uid=$(id -u)"
             if command -v ss >/dev/null 2>&1; then
@@ -35,6 +42,21 @@ public record PortCheck(
               echo tool=sockstat; sockstat -l -4 -6
             elif command -v netstat >/dev/null 2>&1; then
               if out=$(netstat -lntup 2>/dev/null); then echo tool=netstat; echo "$out"
+              else echo tool=netstat-an; netstat -an; fi
+            else
+              echo 'no ss, sockstat or netstat' >&2; exit 127
+            fi
+            """;
+
+    /** The listing alone (sockstat shows owners anyway). */
+    static final String SCRIPT =
+            """
+            if command -v ss >/dev/null 2>&1; then
+              echo tool=ss; ss -H -lntu 2>/dev/null || ss -lntu
+            elif command -v sockstat >/dev/null 2>&1; then
+              echo tool=sockstat; sockstat -l -4 -6
+            elif command -v netstat >/dev/null 2>&1; then
+              if out=$(netstat -lntu 2>/dev/null); then echo tool=netstat; echo "$out"
               else echo tool=netstat-an; netstat -an; fi
             else
               echo 'no ss, sockstat or netstat' >&2; exit 127
@@ -75,7 +97,7 @@ public record PortCheck(
 
     @Override
     public List<HostProbe> hostProbes() {
-        return List.of(HostProbe.of(SCRIPT));
+        return List.of(HostProbe.of(process.isPresent() ? SCRIPT_WITH_OWNERS : SCRIPT));
     }
 
     @Override
@@ -193,6 +215,8 @@ public record PortCheck(
                 + (reachable ? ", reachable from the runner" : "");
     }
 
+    private static final Pattern BLANKS = Pattern.compile("\\s+");
+
     private static final Pattern SS_USER =
             Pattern.compile("\\(\"((?:[^\"\\\\]|\\\\.)*)\",pid=(\\d+)");
 
@@ -212,7 +236,7 @@ public record PortCheck(
                 continue;
             }
             if (line.isEmpty()) continue;
-            String[] c = line.split("\\s+");
+            String[] c = BLANKS.split(line);
             switch (tool) {
                 case "ss" -> {
                     // Netid State Recv-Q Send-Q Local Peer [Process]

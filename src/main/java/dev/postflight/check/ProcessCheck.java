@@ -17,10 +17,13 @@ import java.util.regex.Pattern;
  * optionally of one user, counted against {@code min} and {@code max}. Seed 000 looks for the
  * daemons with {@code ps}; seed 004 met runaway processes, which is what {@code max} is for.
  *
- * <p>The probe lists processes twice: {@code pid ppid user args} (args last, so spaces in it are
- * harmless) and {@code pid comm} (comm last: on Linux a command name may contain spaces). Both
- * forms work with Linux procps and FreeBSD ps. The probe's own processes (the batch script, its
- * wrappers, its {@code ps}) are excluded so a pattern never counts itself.
+ * <p>The probe lists processes twice: {@code pid ppid user args} with ps (args last, so spaces in
+ * it are harmless), and {@code pid comm} (comm last: on Linux a command name may contain spaces).
+ * On Linux the second list is read from {@code /proc/PID/comm} by the shell itself: ps reads every
+ * process's files and is the most expensive program a probe batch runs, dearer still on a host with
+ * many processes, so it runs once. Elsewhere (FreeBSD) ps runs twice; both forms work with Linux
+ * procps and FreeBSD ps. The probe's own processes (the batch script, its wrappers, its {@code ps})
+ * are excluded so a pattern never counts itself.
  */
 public record ProcessCheck(
         Optional<String> name,
@@ -32,6 +35,9 @@ public record ProcessCheck(
 
     static final String MARKER = "postflight-process-probe";
 
+    /** The probe batch's shell ({@code sh -s}), whose descendants are the probe's own. */
+    private static final Pattern BATCH_SHELL = Pattern.compile("(\\S*/)?sh -s");
+
     static final String SCRIPT =
             ": "
                     + MARKER
@@ -42,7 +48,13 @@ public record ProcessCheck(
                     echo @@args
                     ps -A -o pid=,ppid=,user=,args= || exit 2
                     echo @@comm
-                    ps -A -o pid=,comm= || exit 2
+                    if [ -r /proc/self/comm ]; then
+                      for pf_d in /proc/[0-9]*; do
+                        read -r pf_c 2>/dev/null <"$pf_d/comm" && echo "${pf_d#/proc/} $pf_c"
+                      done
+                    else
+                      ps -A -o pid=,comm= || exit 2
+                    fi
                     """;
 
     public ProcessCheck {
@@ -161,36 +173,70 @@ public record ProcessCheck(
         return shown.endsWith("+") && expected.startsWith(shown.substring(0, shown.length() - 1));
     }
 
+    /**
+     * Parses both tables. A host has hundreds of processes and a fleet run parses one table per
+     * host, mostly before the JIT has compiled anything, so this splits fields by hand rather than
+     * with a regex per line.
+     */
     static List<Proc> parseTable(String out) {
         Map<Integer, String> comms = new HashMap<>();
         List<String[]> rows = new ArrayList<>();
-        String section = "";
-        for (String line : out.split("\n")) {
-            String t = line.strip();
+        boolean inArgs = false;
+        boolean inComm = false;
+        int at = 0;
+        int n = out.length();
+        while (at < n) {
+            int eol = out.indexOf('\n', at);
+            if (eol < 0) eol = n;
+            String t = out.substring(at, eol).strip();
+            at = eol + 1;
             if (t.startsWith("@@")) {
-                section = t;
+                inArgs = t.equals("@@args");
+                inComm = t.equals("@@comm");
                 continue;
             }
             if (t.isEmpty()) continue;
-            if (section.equals("@@args")) {
-                String[] parts = t.split("\\s+", 4);
+            if (inArgs) {
+                String[] parts = fields(t, 4);
                 if (parts.length >= 3) rows.add(parts);
-            } else if (section.equals("@@comm")) {
-                String[] parts = t.split("\\s+", 2);
+            } else if (inComm) {
+                String[] parts = fields(t, 2);
                 if (parts.length == 2 && isNumber(parts[0])) {
                     comms.put(Integer.parseInt(parts[0]), parts[1]);
                 }
             }
         }
-        List<Proc> procs = new ArrayList<>();
+        List<Proc> procs = new ArrayList<>(rows.size());
         for (String[] r : rows) {
             if (!isNumber(r[0]) || !isNumber(r[1])) continue;
             int pid = Integer.parseInt(r[0]);
             String args = r.length > 3 ? r[3] : "";
-            String comm = comms.getOrDefault(pid, firstWordBasename(args));
+            String comm = comms.get(pid);
+            if (comm == null) comm = firstWordBasename(args);
             procs.add(new Proc(pid, Integer.parseInt(r[1]), r[2], comm, args));
         }
         return procs;
+    }
+
+    /**
+     * A stripped line split at runs of blanks into at most {@code limit} fields, the last keeping
+     * the rest of the line as it is (like {@code String.split("\\s+", limit)}).
+     */
+    static String[] fields(String line, int limit) {
+        List<String> out = new ArrayList<>(limit);
+        int i = 0;
+        int n = line.length();
+        while (i < n) {
+            if (out.size() == limit - 1) {
+                out.add(line.substring(i));
+                break;
+            }
+            int start = i;
+            while (i < n && !Character.isWhitespace(line.charAt(i))) i++;
+            out.add(line.substring(start, i));
+            while (i < n && Character.isWhitespace(line.charAt(i))) i++;
+        }
+        return out.toArray(String[]::new);
     }
 
     private static int selfPid(String out) {
@@ -217,7 +263,7 @@ public record ProcessCheck(
         int root = self;
         Set<Integer> seen = new HashSet<>();
         for (Proc p = byPid.get(self); p != null && seen.add(p.pid()); p = byPid.get(p.ppid())) {
-            if (p.args().matches("(\\S*/)?sh -s")) {
+            if (BATCH_SHELL.matcher(p.args()).matches()) {
                 root = p.pid();
                 break;
             }
@@ -236,12 +282,17 @@ public record ProcessCheck(
     }
 
     private static String firstWordBasename(String args) {
-        String first = args.split("\\s+", 2)[0];
+        String[] f = fields(args.strip(), 2);
+        String first = f.length == 0 ? "" : f[0];
         int slash = first.lastIndexOf('/');
         return slash < 0 ? first : first.substring(slash + 1);
     }
 
     private static boolean isNumber(String s) {
-        return !s.isEmpty() && s.length() < 10 && s.chars().allMatch(Character::isDigit);
+        if (s.isEmpty() || s.length() >= 10) return false;
+        for (int i = 0; i < s.length(); i++) {
+            if (s.charAt(i) < '0' || s.charAt(i) > '9') return false;
+        }
+        return true;
     }
 }

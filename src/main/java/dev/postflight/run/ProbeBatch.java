@@ -13,6 +13,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.regex.Pattern;
 
 /**
  * All on-host probes of one host as ONE POSIX {@code sh} script, sent in one exec: this is what
@@ -23,6 +24,9 @@ import java.util.Optional;
  * of several checks run once.
  */
 public final class ProbeBatch {
+    private static final Pattern BLANKS = Pattern.compile("\\s+");
+    private static final Pattern OUTPUT_FILE = Pattern.compile("\\d+\\.[oe]");
+
     /** Exit code the script uses when a probe was killed at its timeout. */
     static final int TIMED_OUT = 124;
 
@@ -78,17 +82,19 @@ public final class ProbeBatch {
         s.append("# postflight probe batch ").append(nonce).append('\n');
         // Process creation dominates a probe's cost (a few ms each on small VMs), so a probe is
         // one subshell running its snippet with eval — no sh -c, no timeout(1) — and one
-        // watchdog enforces every probe's own timeout, killing the probe and its children.
+        // watchdog enforces every probe's own timeout, killing the probe and its children. The
+        // kernel's name and the exit codes stay in the shell (no uname on Linux, no cat).
         s.append(
                 """
                 umask 077
-                PF_UNAME=$(uname -s 2>/dev/null)
+                if [ -r /proc/sys/kernel/ostype ]; then read -r PF_UNAME </proc/sys/kernel/ostype
+                else PF_UNAME=$(uname -s 2>/dev/null); fi
                 export PF_UNAME
                 PF_D=$(mktemp -d 2>/dev/null) || { PF_D=/tmp/postflight.$$; mkdir "$PF_D" || exit 125; }
                 PF_W=
                 trap '[ -n "$PF_W" ] && kill "$PF_W" 2>/dev/null; rm -rf "$PF_D"' EXIT
                 : >"$PF_D/cur"
-                : >"$PF_D/rcs"
+                PF_RCS=
                 (
                   pf_last=
                   pf_n=0
@@ -115,7 +121,8 @@ public final class ProbeBatch {
                   wait "$pf_p"
                   pf_rc=$?
                   [ -f "$PF_D/to.$pf_p" ] && pf_rc=124
-                  echo "rc $1 $pf_rc" >>"$PF_D/rcs"
+                  PF_RCS="${PF_RCS}rc $1 $pf_rc
+                "
                 }
                 """);
         for (int i = 0; i < unique.size(); i++) {
@@ -136,7 +143,7 @@ public final class ProbeBatch {
         // order (one cat). Sizes make binary or hostile output harmless.
         s.append("kill \"$PF_W\" 2>/dev/null\nPF_W=\ncd \"$PF_D\" || exit 125\n");
         s.append("printf '\\n@@PF ").append(nonce).append(" sizes\\n'\n");
-        s.append("cat rcs\n");
+        s.append("printf '%s' \"$PF_RCS\"\n");
         if (!unique.isEmpty()) s.append("wc -c").append(files).append('\n');
         s.append("printf '@@PF ").append(nonce).append(" data\\n'\n");
         if (!unique.isEmpty()) s.append("cat").append(files).append('\n');
@@ -166,13 +173,13 @@ public final class ProbeBatch {
             int eol = indexOf(stdout, new byte[] {'\n'}, at + clockMarker.length);
             if (eol > 0) {
                 String[] c =
-                        new String(
-                                        stdout,
-                                        at + clockMarker.length,
-                                        eol - at - clockMarker.length,
-                                        StandardCharsets.US_ASCII)
-                                .trim()
-                                .split("\\s+");
+                        BLANKS.split(
+                                new String(
+                                                stdout,
+                                                at + clockMarker.length,
+                                                eol - at - clockMarker.length,
+                                                StandardCharsets.US_ASCII)
+                                        .trim());
                 if (c.length == 2) clock = HostClock.parse(c[0], c[1], at == 0);
             }
         }
@@ -192,11 +199,11 @@ public final class ProbeBatch {
                         data - sizes - sizesMarker.length,
                         StandardCharsets.US_ASCII);
         for (String line : table.split("\n")) {
-            String[] f = line.trim().split("\\s+");
+            String[] f = BLANKS.split(line.trim());
             try {
                 if (f.length == 3 && f[0].equals("rc"))
                     exits.put(Integer.parseInt(f[1]), Integer.parseInt(f[2]));
-                else if (f.length == 2 && f[1].matches("\\d+\\.[oe]"))
+                else if (f.length == 2 && OUTPUT_FILE.matcher(f[1]).matches())
                     size.put(f[1], Integer.parseInt(f[0]));
             } catch (NumberFormatException e) {
                 // A malformed line: the probes it names are missing below.

@@ -1,6 +1,7 @@
 package dev.postflight.check;
 
 import static dev.postflight.testing.LocalRun.check;
+import static org.junit.jupiter.api.Assertions.assertArrayEquals;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
@@ -179,5 +180,47 @@ class ProcessCheckTest {
                 Status.PASS,
                 check(r, "probe-text").status(),
                 check(r, "probe-text").verdict().reason());
+    }
+
+    @Test
+    void aNameIsTheProgramsOwnCommandNameEvenWhenItsArgumentsSaySomethingElse() throws Exception {
+        String token = "4" + ProcessHandle.current().pid() + "1";
+        // bash's exec -a renames argv[0]; the kernel's command name stays "sleep".
+        sleeper =
+                new ProcessBuilder("bash", "-c", "exec -a pf-renamed-" + token + " sleep " + token)
+                        .start();
+        HostResult r = null;
+        for (int tries = 0; tries < 50; tries++) {
+            r =
+                    LocalRun.run(
+                            dir,
+                            """
+                            checks:
+                              - id: by-args
+                                process: { pattern: "^pf-renamed-%s %s$", min: 1, max: 1 }
+                              - id: by-name
+                                process: { name: "pf-renamed-%s", max: 0 }
+                            """
+                                    .formatted(token, token, token));
+            if (check(r, "by-args").status() == Status.PASS) break;
+            Thread.sleep(100); // bash has not exec'd sleep yet
+        }
+        CheckResult byArgs = check(r, "by-args");
+        assertEquals(Status.PASS, byArgs.status(), byArgs.verdict().reason());
+        CheckResult byName = check(r, "by-name");
+        assertEquals(Status.PASS, byName.status(), byName.verdict().reason());
+        assertTrue(byName.verdict().reason().endsWith(": 0 processes"), byName.verdict().reason());
+    }
+
+    @Test
+    void fieldsSplitAtBlanksAndTheLastKeepsTheRestOfTheLine() {
+        assertArrayEquals(
+                new String[] {"612", "1", "root", "sshd: /usr/sbin/sshd -D  [listener] 0 of 10"},
+                ProcessCheck.fields(
+                        "612     1 root     sshd: /usr/sbin/sshd -D  [listener] 0 of 10", 4));
+        assertArrayEquals(
+                new String[] {"4200", "kworker/u8:1"}, ProcessCheck.fields("4200 kworker/u8:1", 2));
+        assertArrayEquals(new String[] {"1", "0", "root"}, ProcessCheck.fields("1\t0  root", 4));
+        assertArrayEquals(new String[0], ProcessCheck.fields("", 4));
     }
 }
