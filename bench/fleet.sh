@@ -122,6 +122,9 @@ Host *
     ControlPath $work/cp-testinfra/%C
 CONF
 
+# The clock tolerance is 5 s, as for ansible and testinfra below. postflight also refuses to judge
+# when the reading's own uncertainty (half the exec's round trip) is wider than the tolerance: with
+# 50 sessions starting at once on 2 shared cores that round trip takes up to about 4.5 s here.
 cat >"$work/twelve.yaml" <<'YAML'
 checklist: twelve
 checks:
@@ -131,7 +134,7 @@ checks:
   - { id: port, port: { port: 22, listening: false } }
   - { id: disk, disk: { mount: /, max_used: 99% } }
   - { id: inodes, disk: { mount: /, max_inodes_used: 99% } }
-  - { id: clock, clock: { reference: runner, warn: 2s, critical: 5s } }
+  - { id: clock, clock: { reference: runner, warn: 5s, critical: 10s } }
   - { id: command-output, command: { run: "uname -s", stdout_contains: Linux } }
   - { id: file-contains, file: { path: /etc/passwd, contains: "root:" } }
   - { id: load, command: { run: "cat /proc/loadavg" } }
@@ -324,7 +327,8 @@ measure() { # name, command...; median wall, CPU (user+sys) and peak RSS over th
         /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$work/reap" "$@" \
             >"$work/out.$name" 2>"$work/err.$name" 9>&- || true
         exec 9>&-
-        read -r w u s k <"$work/time"
+        # /usr/bin/time writes "Command exited with non-zero status N" first when it did.
+        read -r w u s k < <(tail -n 1 "$work/time")
         walls+=("$w"); cpus+=("$(echo "$u + $s" | bc)"); [ "$k" -gt "$m" ] && m=$k
         verify_"$name"
         echo "#   wall $w s, CPU $(echo "$u + $s" | bc | sed 's/^\./0./') s, peak RSS $((k / 1024)) MiB" >&2
@@ -336,7 +340,7 @@ measure() { # name, command...; median wall, CPU (user+sys) and peak RSS over th
 }
 fail() {
     echo "$1 did not pass all checks on all hosts:" >&2
-    tail -30 "$work/out.$2" "$work/err.$2" >&2
+    tail -n 30 "$work/out.$2" "$work/err.$2" >&2
     exit 1
 }
 verify_postflight() {

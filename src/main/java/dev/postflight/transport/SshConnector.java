@@ -146,6 +146,9 @@ public final class SshConnector {
         session.setConfig("StrictHostKeyChecking", "yes");
         session.setConfig("HashKnownHosts", "no");
         session.setConfig("PreferredAuthentications", "publickey");
+        KexAvailability.Settings kex = KexAvailability.settings();
+        session.setConfig("kex", kex.kex());
+        session.setConfig("CheckKexes", kex.checkKexes());
         session.setThreadFactory(Thread.ofVirtual().name("ssh-" + target.alias()).factory());
 
         try (Alarm alarm = Alarm.at(deadline, transport::close)) {
