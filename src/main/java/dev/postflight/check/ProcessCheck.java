@@ -50,7 +50,11 @@ public record ProcessCheck(
                     echo @@comm
                     if [ -r /proc/self/comm ]; then
                       for pf_d in /proc/[0-9]*; do
-                        read -r pf_c 2>/dev/null <"$pf_d/comm" && echo "${pf_d#/proc/} $pf_c"
+                        # A process may exit between the glob and the read: skip it (an if, so
+                        # the last one gone does not become the probe's exit status).
+                        if read -r pf_c 2>/dev/null <"$pf_d/comm"; then
+                          echo "${pf_d#/proc/} $pf_c"
+                        fi
                       done
                     else
                       ps -A -o pid=,comm= || exit 2

@@ -6,12 +6,23 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postflight.inventory.Host;
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.Connector;
 import dev.postflight.run.HostResult;
+import dev.postflight.run.RunReport;
 import dev.postflight.testing.LocalRun;
+import dev.postflight.testing.SshTestServer;
+import dev.postflight.transport.SshConnector;
+import dev.postflight.transport.SshOptions;
+import dev.postflight.transport.SshTarget;
 import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
 import java.nio.file.Path;
+import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Duration;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
@@ -222,5 +233,80 @@ class ProcessCheckTest {
                 new String[] {"4200", "kworker/u8:1"}, ProcessCheck.fields("4200 kworker/u8:1", 2));
         assertArrayEquals(new String[] {"1", "0", "root"}, ProcessCheck.fields("1\t0  root", 4));
         assertArrayEquals(new String[0], ProcessCheck.fields("", 4));
+    }
+
+    /**
+     * On a busy host processes come and go while the probe reads their names. Hermetic: in a
+     * private mount namespace a made-up /proc (pid 9999 gone before its name was read, and last in
+     * the shell's glob) sits over the real one, and a shim ps prints the matching table.
+     */
+    @Test
+    void aProcessGoneBeforeItsNameIsReadIsSkippedNotAnError() throws Exception {
+        Path proc = dir.resolve("proc");
+        for (String[] e : new String[][] {{"1", "systemd"}, {"612", "sshd"}, {"self", "sh"}}) {
+            Files.createDirectories(proc.resolve(e[0]));
+            Files.writeString(proc.resolve(e[0]).resolve("comm"), e[1] + "\n");
+        }
+        Files.createDirectories(proc.resolve("9999"));
+        Path shims = Files.createDirectories(dir.resolve("shims"));
+        Path ps = shims.resolve("ps");
+        Files.writeString(
+                ps,
+                """
+                #!/bin/sh
+                case "$*" in
+                *args=*) printf '    1     0 root     /sbin/init splash\\n  612     1 root     sshd: /usr/sbin/sshd -D [listener]\\n 9999     1 root     short-lived\\n' ;;
+                *) exit 3 ;;
+                esac
+                """);
+        Files.setPosixFilePermissions(ps, PosixFilePermissions.fromString("rwxr-xr-x"));
+        List<String> shell =
+                List.of(
+                        "unshare",
+                        "--mount",
+                        "--propagation",
+                        "private",
+                        "sh",
+                        "-c",
+                        "mount --bind " + proc + " /proc || exit 99; exec /bin/sh -c \"$1\"",
+                        "sh");
+        try (SshTestServer s =
+                SshTestServer.start(dir, Map.of("PATH", shims + ":/usr/bin:/bin"), false, shell)) {
+            Path kh = s.writeKnownHosts(dir.resolve("known_hosts"));
+            SshConnector c =
+                    new SshConnector(
+                            new SshOptions(
+                                    kh,
+                                    kh.resolveSibling("no-config"),
+                                    false,
+                                    Duration.ofSeconds(5),
+                                    false));
+            SshTarget t =
+                    SshTarget.named("busy")
+                            .withAddress(s.host())
+                            .withPort(s.port())
+                            .withUser(s.user())
+                            .withIdentity(s.clientKey());
+            Connector connector = (h, deadline) -> c.connect(t, deadline);
+            RunReport report =
+                    LocalRun.run(
+                            dir,
+                            """
+                            checks:
+                              - id: init
+                                process: { name: systemd, max: 1 }
+                              - id: sshd
+                                process: { name: sshd }
+                            """,
+                            Host.at("busy", s.host()),
+                            connector);
+            HostResult r = report.hosts().get(0);
+            CheckResult init = check(r, "init");
+            // The name comes from /proc/1/comm: the args say /sbin/init.
+            assertEquals(Status.PASS, init.status(), init.verdict().reason());
+            assertEquals("process systemd: 1 process (pid 1)", init.verdict().reason());
+            assertEquals(
+                    Status.PASS, check(r, "sshd").status(), check(r, "sshd").verdict().reason());
+        }
     }
 }
