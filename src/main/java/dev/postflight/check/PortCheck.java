@@ -33,35 +33,28 @@ public record PortCheck(
      * times dearer than the plain listing on a busy host, so checks that need no owner use {@link
      * #SCRIPT}. Whether the owners are visible depends on being root, hence the uid.
      */
-    static final String SCRIPT_WITH_OWNERS =
-            """
-            echo "uid=$(id -u)"
-            if command -v ss >/dev/null 2>&1; then
-              echo tool=ss; ss -H -lntup 2>/dev/null || ss -lntup
-            elif command -v sockstat >/dev/null 2>&1; then
-              echo tool=sockstat; sockstat -l -4 -6
-            elif command -v netstat >/dev/null 2>&1; then
-              if out=$(netstat -lntup 2>/dev/null); then echo tool=netstat; echo "$out"
-              else echo tool=netstat-an; netstat -an; fi
-            else
-              echo 'no ss, sockstat or netstat' >&2; exit 127
-            fi
-            """;
+    static final String SCRIPT_WITH_OWNERS = listing(true);
 
     /** The listing alone (sockstat shows owners anyway). */
-    static final String SCRIPT =
-            """
-            if command -v ss >/dev/null 2>&1; then
-              echo tool=ss; ss -H -lntu 2>/dev/null || ss -lntu
-            elif command -v sockstat >/dev/null 2>&1; then
-              echo tool=sockstat; sockstat -l -4 -6
-            elif command -v netstat >/dev/null 2>&1; then
-              if out=$(netstat -lntu 2>/dev/null); then echo tool=netstat; echo "$out"
-              else echo tool=netstat-an; netstat -an; fi
-            else
-              echo 'no ss, sockstat or netstat' >&2; exit 127
-            fi
-            """;
+    static final String SCRIPT = listing(false);
+
+    private static String listing(boolean owners) {
+        String flags = owners ? "-lntup" : "-lntu";
+        return (owners ? "echo \"uid=$(id -u)\"\n" : "")
+                + """
+                if command -v ss >/dev/null 2>&1; then
+                  echo tool=ss; ss -H %1$s 2>/dev/null || ss %1$s
+                elif command -v sockstat >/dev/null 2>&1; then
+                  echo tool=sockstat; sockstat -l -4 -6
+                elif command -v netstat >/dev/null 2>&1; then
+                  if out=$(netstat %1$s 2>/dev/null); then echo tool=netstat; echo "$out"
+                  else echo tool=netstat-an; netstat -an; fi
+                else
+                  echo 'no ss, sockstat or netstat' >&2; exit 127
+                fi
+                """
+                        .formatted(flags);
+    }
 
     static final Duration CONNECT_TIMEOUT = Duration.ofSeconds(5);
 

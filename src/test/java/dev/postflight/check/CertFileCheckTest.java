@@ -11,9 +11,6 @@ import dev.postflight.run.RunReport;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.SshTestServer;
 import dev.postflight.testing.TestCerts;
-import dev.postflight.transport.SshConnector;
-import dev.postflight.transport.SshOptions;
-import dev.postflight.transport.SshTarget;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -216,22 +213,7 @@ class CertFileCheckTest {
                         false,
                         // The machine's own nginx (if any) must not stand in for the shims.
                         SshTestServer.shellWithout("/usr/sbin/nginx", "/usr/local/sbin/nginx"))) {
-            Path kh = s.writeKnownHosts(dir.resolve("known_hosts"));
-            SshConnector c =
-                    new SshConnector(
-                            new SshOptions(
-                                    kh,
-                                    kh.resolveSibling("no-config"),
-                                    false,
-                                    Duration.ofSeconds(5),
-                                    false));
-            SshTarget t =
-                    SshTarget.named("web")
-                            .withAddress(s.host())
-                            .withPort(s.port())
-                            .withUser(s.user())
-                            .withIdentity(s.clientKey());
-            Connector connector = (h, deadline) -> c.connect(t, deadline);
+            Connector connector = s.connector("web", s.writeKnownHosts(dir.resolve("known_hosts")));
             return LocalRun.run(dir, yaml, Host.at("web", s.host()), connector);
         }
     }

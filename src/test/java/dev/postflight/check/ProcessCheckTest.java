@@ -13,14 +13,10 @@ import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.SshTestServer;
-import dev.postflight.transport.SshConnector;
-import dev.postflight.transport.SshOptions;
-import dev.postflight.transport.SshTarget;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.time.Duration;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -260,34 +256,15 @@ class ProcessCheckTest {
                 esac
                 """);
         Files.setPosixFilePermissions(ps, PosixFilePermissions.fromString("rwxr-xr-x"));
-        List<String> shell =
-                List.of(
-                        "unshare",
-                        "--mount",
-                        "--propagation",
-                        "private",
-                        "sh",
-                        "-c",
-                        "mount --bind " + proc + " /proc || exit 99; exec /bin/sh -c \"$1\"",
-                        "sh");
         try (SshTestServer s =
-                SshTestServer.start(dir, Map.of("PATH", shims + ":/usr/bin:/bin"), false, shell)) {
-            Path kh = s.writeKnownHosts(dir.resolve("known_hosts"));
-            SshConnector c =
-                    new SshConnector(
-                            new SshOptions(
-                                    kh,
-                                    kh.resolveSibling("no-config"),
-                                    false,
-                                    Duration.ofSeconds(5),
-                                    false));
-            SshTarget t =
-                    SshTarget.named("busy")
-                            .withAddress(s.host())
-                            .withPort(s.port())
-                            .withUser(s.user())
-                            .withIdentity(s.clientKey());
-            Connector connector = (h, deadline) -> c.connect(t, deadline);
+                SshTestServer.start(
+                        dir,
+                        Map.of("PATH", shims + ":/usr/bin:/bin"),
+                        false,
+                        SshTestServer.privateMountShell(
+                                "mount --bind " + proc + " /proc || exit 99; "))) {
+            Connector connector =
+                    s.connector("busy", s.writeKnownHosts(dir.resolve("known_hosts")));
             RunReport report =
                     LocalRun.run(
                             dir,

@@ -6,7 +6,6 @@ import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
-import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 
@@ -80,12 +79,11 @@ public final class NtpdShimHost implements AutoCloseable {
                 echo "23 Nov 03:12:05 ntpdate[4243]: step time server $* offset 10799.9 sec"
                 """
                         .formatted(dir));
-        String wrap =
+        String setup =
                 "mount --bind "
                         + initd
                         + " /etc/init.d || exit 99; "
-                        + "if [ -d /run/systemd ]; then mount -t tmpfs tmpfs /run/systemd || exit 99; fi; "
-                        + "exec /bin/sh -c \"$1\"";
+                        + "if [ -d /run/systemd ]; then mount -t tmpfs tmpfs /run/systemd || exit 99; fi; ";
         Map<String, String> env = new java.util.HashMap<>();
         env.put("PATH", bin + ":/usr/sbin:/usr/bin:/sbin:/bin");
         env.put("HOME", home.toString());
@@ -101,15 +99,7 @@ public final class NtpdShimHost implements AutoCloseable {
                         Files.createDirectories(dir.resolve("ssh")),
                         env,
                         false,
-                        List.of(
-                                "unshare",
-                                "--mount",
-                                "--propagation",
-                                "private",
-                                "sh",
-                                "-c",
-                                wrap,
-                                "shim"));
+                        SshTestServer.privateMountShell(setup));
         return new NtpdShimHost(dir, s, s.writeKnownHosts(dir.resolve("known_hosts")));
     }
 

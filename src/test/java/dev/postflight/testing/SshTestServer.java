@@ -83,15 +83,23 @@ public final class SshTestServer implements AutoCloseable {
      * has the program (the e2e lab installs nginx).
      */
     public static List<String> shellWithout(String... paths) {
-        StringBuilder wrap = new StringBuilder();
+        StringBuilder setup = new StringBuilder();
         for (String p : paths) {
-            wrap.append("if [ -e ")
+            setup.append("if [ -e ")
                     .append(p)
                     .append(" ]; then mount --bind /dev/null ")
                     .append(p)
                     .append(" || exit 99; fi; ");
         }
-        wrap.append("exec /bin/sh -c \"$1\"");
+        return privateMountShell(setup.toString());
+    }
+
+    /**
+     * A shell for {@link #start(Path, Map, boolean, List)} that runs each command in its own
+     * private mount namespace after {@code setup} (shell commands ending in {@code ;}, e.g. bind
+     * mounts; exit 99 when one fails).
+     */
+    public static List<String> privateMountShell(String setup) {
         return List.of(
                 "unshare",
                 "--mount",
@@ -99,7 +107,7 @@ public final class SshTestServer implements AutoCloseable {
                 "private",
                 "sh",
                 "-c",
-                wrap.toString(),
+                setup + "exec /bin/sh -c \"$1\"",
                 "sh");
     }
 
