@@ -28,9 +28,13 @@ run: build
 	@bin/postflight verify --local -c checks/local.yaml; rc=$$?; \
 	  if [ $$rc -eq 0 ] || [ $$rc -eq 1 ]; then exit 0; else exit $$rc; fi
 
+# bin/test-prereqs stops with the install command when something a test needs is missing;
+# bin/check-skips fails the run when a test was skipped anyway (PF_ALLOW_SKIPS=1 accepts both).
 test: check-jdk
+	@bin/test-prereqs
 	$(MVN) spotless:check
 	./mvnw -B verify
+	@bin/check-skips
 
 # Benchmarks (root), figures go to bench/RESULTS.md by hand, with the date. Each benchmark takes
 # the shared lock /tmp/pf-cpu.lock for its timed runs, so heavy runs on this machine do not overlap.

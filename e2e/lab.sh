@@ -2,7 +2,7 @@
 # chrony, libfaketime, nftables, socat, openssl and a JDK (keytool).
 #
 # Every host is a network namespace pfl-NAME plus its own mount and UTS namespace: /etc, /var,
-# /root and /usr/local are copy-on-write overlays of this machine's, /run is empty, so each host
+# and /usr/local are copy-on-write overlays of this machine's, /root and /run are empty, so each host
 # has its own sshd and host key, its own nginx (Debian's init script, several TLS virtual hosts
 # from the lab CA), its own chronyd (Debian's init script) and its own backup job. Hosts sit on
 # a bridge in the lab namespace pfl-lab, where the runner and the lab's reference NTP server run.
@@ -87,10 +87,14 @@ CONF
 set -e
 H=$1
 hostname "$2"
-for d in etc var root usr/local; do
+for d in etc var usr/local; do
     mkdir -p "$H/up/$d" "$H/work/$d"
     mount -t overlay "pfl-$2" -o "lowerdir=/$d,upperdir=$H/up/$d,workdir=$H/work/$d" "/$d"
 done
+# root's home starts empty: what earlier runs left in this machine's /root (postflight's fix
+# history and locks under ~/.local/state) must not leak into a lab host.
+mkdir -p "$H/up/root"
+mount --bind "$H/up/root" /root
 mount -t tmpfs tmpfs /run
 mkdir -p /run/sshd /run/lock /run/chrony /var/log/nginx /var/lib/lab
 chmod 1777 /run/lock

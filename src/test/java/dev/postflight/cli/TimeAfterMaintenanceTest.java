@@ -5,11 +5,14 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.postflight.testing.FakeTimeHost;
+import dev.postflight.testing.NtpdShimHost;
 import dev.postflight.testing.NtpResponder;
+import dev.postflight.testing.SshTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -25,6 +28,7 @@ class TimeAfterMaintenanceTest {
     @Test
     void threeHoursBehindAndNtpdStoppedAreBothReportedAndExitOne() throws Exception {
         assumeTrue(FakeTimeHost.available(), "libfaketime is not installed");
+        assumeTrue(NtpdShimHost.available(), "needs root and unshare(1) to hide the time daemons");
         Path bin = Files.createDirectory(dir.resolve("bin"));
         for (String tool : new String[] {"ntpd", "ntpq"}) {
             // Test shims: ntpd is "installed" (on PATH) but nothing runs it.
@@ -33,8 +37,24 @@ class TimeAfterMaintenanceTest {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Map<String, String> env = Map.of("PATH", bin + ":/usr/sbin:/usr/bin:/sbin:/bin");
+        // The host sees only the shims: this machine's own time daemons and their sockets (chrony
+        // is installed here for the e2e lab) must not decide the verdict.
+        List<String> hidden =
+                List.of(
+                        "/usr/sbin/chronyd",
+                        "/usr/bin/chronyc",
+                        "/usr/sbin/ntpd",
+                        "/usr/bin/ntpq",
+                        "/usr/sbin/openntpd",
+                        "/lib/systemd/systemd-timesyncd",
+                        "/usr/lib/systemd/systemd-timesyncd",
+                        "/usr/bin/timedatectl");
         try (FakeTimeHost host =
-                        FakeTimeHost.start(Files.createDirectory(dir.resolve("host")), "-3h", env);
+                        FakeTimeHost.start(
+                                Files.createDirectory(dir.resolve("host")),
+                                "-3h",
+                                env,
+                                SshTestServer.shellWithout(hidden.toArray(String[]::new)));
                 NtpResponder ntp = NtpResponder.start(Duration.ZERO)) {
             Path inventory = dir.resolve("inv.yaml");
             Files.writeString(

@@ -46,6 +46,16 @@ public final class FakeTimeHost implements AutoCloseable {
     /** The same, with more environment for the host's shells (e.g. PATH with tool shims). */
     public static FakeTimeHost start(Path dir, String faketime, Map<String, String> more)
             throws IOException {
+        return start(dir, faketime, more, java.util.List.of("/bin/sh", "-c"));
+    }
+
+    /**
+     * The same, with its commands run by {@code shell} (e.g. {@link SshTestServer#shellWithout}
+     * to hide this machine's time daemons from the host).
+     */
+    public static FakeTimeHost start(
+            Path dir, String faketime, Map<String, String> more, java.util.List<String> shell)
+            throws IOException {
         Map<String, String> env = new java.util.HashMap<>(more);
         env.putAll(
                 Map.of(
@@ -55,7 +65,7 @@ public final class FakeTimeHost implements AutoCloseable {
                         faketime,
                         "FAKETIME_DONT_FAKE_MONOTONIC",
                         "1"));
-        SshTestServer s = SshTestServer.start(dir, env, false);
+        SshTestServer s = SshTestServer.start(dir, env, false, shell);
         return new FakeTimeHost(s, s.writeKnownHosts(dir.resolve("known_hosts")));
     }
 

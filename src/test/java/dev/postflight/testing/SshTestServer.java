@@ -50,7 +50,12 @@ public final class SshTestServer implements AutoCloseable {
             throws IOException, GeneralSecurityException {
         this.dir = dir;
         this.shell = List.copyOf(shell);
-        this.environment = Map.copyOf(environment);
+        // Each host has a home of its own: what postflight keeps on a host (fix history, locks
+        // under ~/.local/state) must not come from this machine's home or from earlier runs.
+        Map<String, String> env = new java.util.HashMap<>(environment);
+        if (!env.containsKey("HOME"))
+            env.put("HOME", Files.createDirectories(dir.resolve("home")).toString());
+        this.environment = Map.copyOf(env);
         this.forwarding = forwarding;
         this.clientKey = generateKey();
         this.clientKeyFile = dir.resolve("id_ecdsa");
