@@ -23,7 +23,8 @@ import java.util.stream.Collectors;
  * a reboot (new boot id) is only mentioned. Without a baseline the check records: it passes with
  * the facts as its details, which {@code snapshot} saves.
  */
-public record BaselineCheck(Optional<Baseline> against, List<String> certFiles)
+public record BaselineCheck(
+        Optional<Baseline> against, List<String> certFiles, Optional<String> missing)
         implements CheckSpec {
 
     /** A host's facts as recorded at {@code taken}. */
@@ -109,13 +110,23 @@ public record BaselineCheck(Optional<Baseline> against, List<String> certFiles)
 
     /** Records the facts (for {@code postflight snapshot}), with these extra certificate files. */
     public static BaselineCheck recording(List<String> certFiles) {
-        return new BaselineCheck(Optional.empty(), certFiles);
+        return new BaselineCheck(Optional.empty(), certFiles, Optional.empty());
+    }
+
+    /**
+     * A host that {@code --baseline} names no facts for: an error saying why (the host is still
+     * reached, so that a host that is down is reported as down), never a silent skip.
+     */
+    public static BaselineCheck missing(String why) {
+        return new BaselineCheck(Optional.empty(), List.of(), Optional.of(why));
     }
 
     /** Compares with a recorded baseline, looking again at every certificate it recorded. */
     public static BaselineCheck against(Baseline baseline) {
         return new BaselineCheck(
-                Optional.of(baseline), List.copyOf(baseline.facts().certs().keySet()));
+                Optional.of(baseline),
+                List.copyOf(baseline.facts().certs().keySet()),
+                Optional.empty());
     }
 
     @Override
@@ -137,6 +148,7 @@ public record BaselineCheck(Optional<Baseline> against, List<String> certFiles)
         ProbeOutput o = observation.host(0);
         Optional<Verdict> notRun = o.didNotRun("host facts");
         if (notRun.isPresent()) return notRun.get();
+        if (missing.isPresent()) return Verdict.error(missing.get());
         HostFacts now = HostFacts.parse(o.out()).withHostKey(observation.hostKey());
         if (now.os().isEmpty() && now.kernel().isEmpty()) {
             String e = o.err();

@@ -40,6 +40,7 @@ public final class ChecklistLoader {
     private final MessageDigest digest;
     private String name;
     private String description = "";
+    private Location firstChecksKey;
 
     private ChecklistLoader() {
         try {
@@ -62,6 +63,16 @@ public final class ChecklistLoader {
      * bind the checklist too and report load and bind errors in one go.
      */
     public static Checklist load(List<Path> paths, Problems problems) throws InvalidInput {
+        return load(paths, problems, true);
+    }
+
+    /**
+     * As {@link #load(List, Problems)}; with {@code requireChecks} false, a file without checks
+     * (one meant to be included, holding only vars or fixes) is not an error: {@code lint} uses
+     * that for files that another file of the same lint includes.
+     */
+    public static Checklist load(List<Path> paths, Problems problems, boolean requireChecks)
+            throws InvalidInput {
         if (paths.isEmpty()) {
 
             throw new InvalidInput(
@@ -72,6 +83,14 @@ public final class ChecklistLoader {
             l.readFile(p.normalize(), Location.of(Path.of("(command line)")), new ArrayDeque<>());
         }
         l.checkFixReferences();
+        if (requireChecks && l.checks.isEmpty() && l.problems.isEmpty()) {
+            // A checklist with nothing to check would report every host, even one that is down,
+            // as OK: a user mistake, never a run.
+            l.problems.add(
+                    l.firstChecksKey != null ? l.firstChecksKey : Location.of(paths.get(0)),
+                    "no checks: a checklist needs at least one check under checks: (a file of"
+                            + " only vars or fixes can be included by one that has checks)");
+        }
         problems.addAll(l.problems.list());
         String name = l.name != null ? l.name : baseName(paths.get(0));
         return new Checklist(
@@ -138,6 +157,7 @@ public final class ChecklistLoader {
         readVars(root.entries().get("vars"), top);
         Node.Entry checksEntry = root.entries().get("checks");
         if (checksEntry != null) {
+            if (firstChecksKey == null) firstChecksKey = checksEntry.keyLocation();
             for (Node item : listOf(checksEntry)) readCheck(item);
         }
         Node.Entry fixesEntry = root.entries().get("fixes");

@@ -50,12 +50,20 @@ record BaselineFile(Path file, Instant taken, Map<String, HostFacts> hosts) {
                         Optional.empty(),
                         List.of(),
                         facts == null
-                                ? BaselineCheck.recording(List.of())
+                                ? BaselineCheck.missing(
+                                        "no baseline for "
+                                                + host
+                                                + " in "
+                                                + file
+                                                + ": nothing to compare it with; record it before"
+                                                + " the next window with 'postflight snapshot -o "
+                                                + file
+                                                + "' over all hosts, "
+                                                + host
+                                                + " included")
                                 : BaselineCheck.against(new BaselineCheck.Baseline(taken, facts)),
                         Location.of(file),
-                        facts == null
-                                ? Optional.of("no baseline for " + host + " in " + file)
-                                : Optional.empty()));
+                        Optional.empty()));
         return all;
     }
 

@@ -10,7 +10,9 @@ import dev.postflight.run.RunReport;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashSet;
 import java.util.List;
+import java.util.Set;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -35,10 +37,14 @@ final class LintCommand implements Callable<Integer> {
         PrintWriter out = spec.commandLine().getOut();
         PrintWriter err = spec.commandLine().getErr();
         List<InputError> errors = new ArrayList<>();
-        for (Path file : Checkfiles.expand(files)) {
+        List<Path> all = Checkfiles.expand(files);
+        Set<Path> included = includedByOthers(all);
+        for (Path file : all) {
             try {
                 Problems problems = new Problems();
-                Checklist cl = ChecklistLoader.load(List.of(file), problems);
+                Checklist cl =
+                        ChecklistLoader.load(
+                                List.of(file), problems, !included.contains(absolute(file)));
                 ChecklistBinder.Bound bound = Checkfiles.bindForDisplay(cl, problems);
                 if (problems.isEmpty()) {
                     out.println(
@@ -59,5 +65,26 @@ final class LintCommand implements Callable<Integer> {
         out.flush();
         err.flush();
         return errors.isEmpty() ? RunReport.OK : RunReport.INVALID_INPUT;
+    }
+
+    /**
+     * The files that another file of this lint includes: they may hold only vars or fixes, since
+     * the checklist that includes them has the checks.
+     */
+    private static Set<Path> includedByOthers(List<Path> files) {
+        Set<Path> included = new HashSet<>();
+        for (Path file : files) {
+            try {
+                Checklist cl = ChecklistLoader.load(List.of(file), new Problems(), false);
+                cl.files().stream().skip(1).map(LintCommand::absolute).forEach(included::add);
+            } catch (InvalidInput e) {
+                // Reported by the lint itself.
+            }
+        }
+        return included;
+    }
+
+    private static Path absolute(Path p) {
+        return p.toAbsolutePath().normalize();
     }
 }

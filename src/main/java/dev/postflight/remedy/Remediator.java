@@ -6,6 +6,7 @@ import dev.postflight.check.Verdict;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.Connector;
+import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import dev.postflight.run.Runner;
@@ -23,11 +24,12 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
-import java.util.concurrent.atomic.AtomicInteger;
 import java.util.function.BooleanSupplier;
 
 /**
@@ -71,21 +73,35 @@ public final class Remediator {
         Map<String, Target> byHost = new LinkedHashMap<>();
         targets.forEach(t -> byHost.put(t.host().name(), t));
         Map<String, Plan> plans = new LinkedHashMap<>();
-        Map<String, Map<String, String>> notes = new HashMap<>();
+        // Written from the fix workers' threads (--fix-concurrency).
+        Map<String, Map<String, String>> notes = new ConcurrentHashMap<>();
         for (HostResult h : report.hosts()) {
             Target t = byHost.get(h.host());
             if (t == null || h.unreachable().isPresent()) continue;
             Plan p = Plan.of(h, t.checks(), t.fixes());
             if (!p.isEmpty()) plans.put(h.host(), p);
         }
+        Map<String, Plan> planned = new LinkedHashMap<>(plans);
         guardFleet(report, plans, notes);
         if (plans.isEmpty()) {
-            return withNotes(report, notes, Map.of());
+            return withNotes(report, notes, Map.of(), planned);
         }
         if (options.dryRun()) {
             printPlans(plans);
             options.audit().write("dry-run", Map.of("hosts", List.copyOf(plans.keySet())));
-            return withNotes(report, notes, Map.of());
+            plans.values()
+                    .forEach(p ->
+                            p.fixes()
+                                    .forEach(f ->
+                                            note(
+                                                    notes,
+                                                    p.host(),
+                                                    f,
+                                                    "fix "
+                                                            + f.name()
+                                                            + " not run: --dry-run sends"
+                                                            + " nothing")));
+            return withNotes(report, notes, Map.of(), planned);
         }
 
         Map<String, List<Approved>> approved = new LinkedHashMap<>();
@@ -133,13 +149,13 @@ public final class Remediator {
         }
 
         Map<String, HostFixes> done = new LinkedHashMap<>();
-        AtomicInteger failedHosts = new AtomicInteger();
+        List<String> failedHosts = new CopyOnWriteArrayList<>();
         List<String> order = new ArrayList<>(approved.keySet());
         if (!order.isEmpty()) {
             String canary = order.remove(0);
             HostFixes first = fixHost(byHost.get(canary), approved.get(canary), notes);
             done.put(canary, first);
-            if (!first.allSucceeded()) failedHosts.incrementAndGet();
+            if (!first.allSucceeded()) failedHosts.add(canary);
             Semaphore slots = new Semaphore(Math.max(1, options.fixConcurrency()));
             Map<String, Future<HostFixes>> running = new LinkedHashMap<>();
             try (ExecutorService pool = Executors.newVirtualThreadPerTaskExecutor()) {
@@ -149,7 +165,7 @@ public final class Remediator {
                             pool.submit(() -> {
                                 slots.acquire();
                                 try {
-                                    if (failedHosts.get() >= options.maxFixFailures()) {
+                                    if (failedHosts.size() >= options.maxFixFailures()) {
                                         for (Approved a : approved.get(host)) {
                                             note(
                                                     notes,
@@ -160,15 +176,15 @@ public final class Remediator {
                                                             + " not run: --max-fix-failures "
                                                             + options.maxFixFailures()
                                                             + " reached (fixes failed on "
-                                                            + failedHosts.get()
-                                                            + " host(s))");
+                                                            + String.join(", ", failedHosts)
+                                                            + ")");
                                         }
                                         return null;
                                     }
                                     if (options.cancelled().getAsBoolean()) return null;
                                     HostFixes r =
                                             fixHost(byHost.get(host), approved.get(host), notes);
-                                    if (!r.allSucceeded()) failedHosts.incrementAndGet();
+                                    if (!r.allSucceeded()) failedHosts.add(host);
                                     return r;
                                 } finally {
                                     slots.release();
@@ -190,7 +206,7 @@ public final class Remediator {
                 }
             }
         }
-        return withNotes(report, notes, done);
+        return withNotes(report, notes, done, planned);
     }
 
     private record Approved(Plan.PlannedFix fix, Approvals.Approval approval) {}
@@ -446,7 +462,7 @@ public final class Remediator {
                 List<Plan.PlannedFix> kept = new ArrayList<>();
                 for (Plan.PlannedFix f : p.getValue().fixes()) {
                     if (f.checks().contains(e.getKey())) {
-                        notes.computeIfAbsent(p.getKey(), k -> new HashMap<>())
+                        notes.computeIfAbsent(p.getKey(), k -> new ConcurrentHashMap<>())
                                 .put(e.getKey(), why);
                     } else {
                         kept.add(f);
@@ -493,7 +509,7 @@ public final class Remediator {
     private static void note(
             Map<String, Map<String, String>> notes, String host, Plan.PlannedFix f, String text) {
         for (String check : f.checks())
-            notes.computeIfAbsent(host, k -> new HashMap<>()).put(check, text);
+            notes.computeIfAbsent(host, k -> new ConcurrentHashMap<>()).put(check, text);
     }
 
     private Map<String, Object> auditFields(String host, Plan.PlannedFix f, Map<String, ?> more) {
@@ -509,9 +525,15 @@ public final class Remediator {
         return s.length() > 1000 ? "…" + s.substring(s.length() - 1000) : s;
     }
 
-    /** The run with fixed / still-failing verdicts and notes on checks whose fix did not run. */
+    /**
+     * The run with fixed / still-failing verdicts, notes on checks whose fix did not run, and each
+     * host's planned fixes with what became of them.
+     */
     private static RunReport withNotes(
-            RunReport report, Map<String, Map<String, String>> notes, Map<String, HostFixes> done) {
+            RunReport report,
+            Map<String, Map<String, String>> notes,
+            Map<String, HostFixes> done,
+            Map<String, Plan> planned) {
         List<HostResult> hosts = new ArrayList<>();
         for (HostResult h : report.hosts()) {
             Map<String, String> hostNotes = notes.getOrDefault(h.host(), Map.of());
@@ -522,22 +544,41 @@ public final class Remediator {
                 if (again != null) {
                     FixOutcome o = c.fix().map(fixes.outcomes()::get).orElse(null);
                     String by = o == null ? "its fix" : o.fix();
+                    boolean passes = !again.failsRun() && again.status() != Status.WARN;
                     Verdict v =
-                            again.failsRun() || again.status() == Status.WARN
+                            passes && (o == null || !o.succeeded())
+                                    // Its fix failed: whatever made it pass (a finally step, the
+                                    // host itself), the fix did not; the fix's result says so.
                                     ? new Verdict(
                                             again.status(),
-                                            "still failing after fix "
+                                            "passes again, but fix "
                                                     + by
-                                                    + ": "
+                                                    + " failed: "
                                                     + again.verdict().reason(),
                                             o == null
-                                                    ? again.verdict().details()
-                                                    : append(
-                                                            again.verdict().details(), o.summary()))
-                                    : new Verdict(
-                                            Status.FIXED,
-                                            "fixed by " + by + ": " + again.verdict().reason(),
-                                            List.of("was: " + c.verdict().reason()));
+                                                    ? List.of("was: " + c.verdict().reason())
+                                                    : List.of(
+                                                            "was: " + c.verdict().reason(),
+                                                            o.summary()))
+                                    : !passes
+                                            ? new Verdict(
+                                                    again.status(),
+                                                    "still failing after fix "
+                                                            + by
+                                                            + ": "
+                                                            + again.verdict().reason(),
+                                                    o == null
+                                                            ? again.verdict().details()
+                                                            : append(
+                                                                    again.verdict().details(),
+                                                                    o.summary()))
+                                            : new Verdict(
+                                                    Status.FIXED,
+                                                    "fixed by "
+                                                            + by
+                                                            + ": "
+                                                            + again.verdict().reason(),
+                                                    List.of("was: " + c.verdict().reason()));
                     checks.add(new CheckResult(c.id(), c.type(), c.severity(), v, c.fix()));
                 } else if (hostNotes.containsKey(c.id())) {
                     checks.add(
@@ -563,7 +604,8 @@ public final class Remediator {
                             h.unreachable(),
                             checks,
                             h.elapsed(),
-                            h.execs()));
+                            h.execs(),
+                            fixResults(planned.get(h.host()), hostNotes, fixes)));
         }
         return new RunReport(
                 report.runId(),
@@ -575,6 +617,47 @@ public final class Remediator {
                 report.checklistSha256(),
                 hosts,
                 report.interrupted());
+    }
+
+    /** Each fix planned for a host, with its outcome, or why it did not run. */
+    private static List<FixResult> fixResults(
+            Plan plan, Map<String, String> hostNotes, HostFixes fixes) {
+        if (plan == null) return List.of();
+        List<FixResult> out = new ArrayList<>();
+        for (Plan.PlannedFix f : plan.fixes()) {
+            FixOutcome o = fixes == null ? null : fixes.outcomes().get(f.name());
+            if (o == null) {
+                String why =
+                        f.checks().stream()
+                                .map(hostNotes::get)
+                                .filter(java.util.Objects::nonNull)
+                                .findFirst()
+                                .orElse("fix " + f.name() + " not run");
+                out.add(
+                        new FixResult(
+                                f.name(), f.checks(), FixResult.Outcome.NOT_RUN, why, List.of()));
+                continue;
+            }
+            List<String> details = new ArrayList<>();
+            o.failedStep()
+                    .ifPresent(s -> {
+                        for (String line : tailLines(s.output(), 5))
+                            details.add(s.id() + " output: " + line);
+                    });
+            out.add(
+                    new FixResult(
+                            f.name(),
+                            f.checks(),
+                            o.succeeded() ? FixResult.Outcome.SUCCEEDED : FixResult.Outcome.FAILED,
+                            o.summary(),
+                            details));
+        }
+        return out;
+    }
+
+    private static List<String> tailLines(String output, int n) {
+        List<String> lines = output.strip().lines().filter(l -> !l.isBlank()).toList();
+        return lines.subList(Math.max(0, lines.size() - n), lines.size());
     }
 
     private static List<String> append(List<String> list, String more) {

@@ -3,12 +3,14 @@ package dev.postflight.report;
 import dev.postflight.check.Status;
 import dev.postflight.checklist.Durations;
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 
 /**
@@ -110,6 +112,20 @@ final class HumanReporter implements Reporter {
         if (notRun > 0)
             out.append("  ").append(plural(notRun, "on-host check")).append(" not run\n");
         if (hidden > 0) out.append("  ").append(hidden).append(" passed\n");
+        for (FixResult f : h.fixes()) {
+            Status shade =
+                    switch (f.outcome()) {
+                        case SUCCEEDED -> Status.FIXED;
+                        case FAILED -> Status.FAIL;
+                        case NOT_RUN -> Status.SKIP;
+                    };
+            out.append("  ")
+                    .append(paint(shade, "fix " + f.outcome().word().toUpperCase(Locale.ROOT)))
+                    .append(" ")
+                    .append(f.summary())
+                    .append("\n");
+            for (String d : f.details()) out.append("      ").append(d).append("\n");
+        }
     }
 
     private void summary(StringBuilder out, RunReport r) {
@@ -131,6 +147,7 @@ final class HumanReporter implements Reporter {
                 .append(r.count(Status.SKIP))
                 .append(" skipped")
                 .append(r.count(Status.FIXED) > 0 ? " · " + r.count(Status.FIXED) + " fixed" : "")
+                .append(fixCounts(r))
                 .append("\n");
         if (r.hosts().size() > 1) ranking(out, r);
         int code = r.exitCode();
@@ -143,11 +160,33 @@ final class HumanReporter implements Reporter {
                         long failing = r.hosts().stream().filter(HostResult::failsRun).count();
                         yield paint(Status.FAIL, "FAILED")
                                 + ": "
-                                + plural((int) failing, "host")
-                                + " with a failed critical check or unreachable";
+                                + (failing == 0
+                                        ? "no check was verified"
+                                        : plural((int) failing, "host")
+                                                + (r.hosts().stream()
+                                                                .flatMap(h -> h.fixes().stream())
+                                                                .anyMatch(FixResult::failsRun)
+                                                        ? " with a failed critical check, a failed"
+                                                                + " fix or unreachable"
+                                                        : " with a failed critical check or"
+                                                                + " unreachable"));
                     }
                 };
         out.append(verdict).append(" (exit ").append(code).append(")\n");
+    }
+
+    /** " · fixes: 1 succeeded, 1 failed, 2 not run" after a --fix run, else nothing. */
+    private static String fixCounts(RunReport r) {
+        List<String> parts = new ArrayList<>();
+        for (FixResult.Outcome o : FixResult.Outcome.values()) {
+            long n =
+                    r.hosts().stream()
+                            .flatMap(h -> h.fixes().stream())
+                            .filter(f -> f.outcome() == o)
+                            .count();
+            if (n > 0) parts.add(n + " " + o.word());
+        }
+        return parts.isEmpty() ? "" : " · fixes: " + String.join(", ", parts);
     }
 
     private void ranking(StringBuilder out, RunReport r) {

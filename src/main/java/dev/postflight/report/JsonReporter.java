@@ -7,6 +7,7 @@ import com.fasterxml.jackson.core.util.DefaultPrettyPrinter;
 import com.fasterxml.jackson.core.util.Separators;
 import dev.postflight.check.Status;
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.io.IOException;
@@ -95,6 +96,12 @@ final class JsonReporter implements Reporter {
         g.writeNumberField(
                 "hosts_unreachable",
                 hosts.stream().filter(h -> h.unreachable().isPresent()).count());
+        g.writeNumberField(
+                "fixes_failed",
+                hosts.stream()
+                        .flatMap(h -> h.fixes().stream())
+                        .filter(FixResult::failsRun)
+                        .count());
         g.writeEndObject();
     }
 
@@ -109,6 +116,23 @@ final class JsonReporter implements Reporter {
         g.writeStringField("status", h.worst().word());
         g.writeArrayFieldStart("checks");
         for (CheckResult c : h.checks()) writeCheck(g, c);
+        g.writeEndArray();
+        g.writeArrayFieldStart("fixes");
+        for (FixResult f : h.fixes()) writeFix(g, f);
+        g.writeEndArray();
+        g.writeEndObject();
+    }
+
+    private static void writeFix(JsonGenerator g, FixResult f) throws IOException {
+        g.writeStartObject();
+        g.writeStringField("name", f.fix());
+        g.writeArrayFieldStart("checks");
+        for (String c : f.checks()) g.writeString(c);
+        g.writeEndArray();
+        g.writeStringField("outcome", f.outcome().word());
+        g.writeStringField("summary", f.summary());
+        g.writeArrayFieldStart("details");
+        for (String d : f.details()) g.writeString(d);
         g.writeEndArray();
         g.writeEndObject();
     }

@@ -2,6 +2,7 @@ package dev.postflight.report;
 
 import dev.postflight.check.Status;
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.io.StringWriter;
@@ -52,10 +53,11 @@ final class JunitReporter implements Reporter {
             w.writeStartDocument("UTF-8", "1.0");
             open("testsuites");
             attribute("name", "postflight: " + r.checklist());
-            attribute("tests", r.checkCount());
-            attribute("failures", r.count(Status.FAIL));
+            List<FixResult> fixes = r.hosts().stream().flatMap(h -> h.fixes().stream()).toList();
+            attribute("tests", r.checkCount() + fixes.size());
+            attribute("failures", r.count(Status.FAIL) + count(fixes, FixResult.Outcome.FAILED));
             attribute("errors", r.count(Status.ERROR));
-            attribute("skipped", r.count(Status.SKIP));
+            attribute("skipped", r.count(Status.SKIP) + count(fixes, FixResult.Outcome.NOT_RUN));
             attribute("time", seconds(r.elapsed()));
             String timestamp =
                     DateTimeFormatter.ISO_INSTANT.format(
@@ -68,13 +70,16 @@ final class JunitReporter implements Reporter {
         private void suite(HostResult h, String timestamp) throws XMLStreamException {
             open("testsuite");
             attribute("name", h.host());
-            attribute("tests", h.checks().size());
-            attribute("failures", h.count(Status.FAIL));
+            attribute("tests", h.checks().size() + h.fixes().size());
+            attribute(
+                    "failures", h.count(Status.FAIL) + count(h.fixes(), FixResult.Outcome.FAILED));
             attribute("errors", h.count(Status.ERROR));
-            attribute("skipped", h.count(Status.SKIP));
+            attribute(
+                    "skipped", h.count(Status.SKIP) + count(h.fixes(), FixResult.Outcome.NOT_RUN));
             attribute("time", seconds(h.elapsed()));
             attribute("timestamp", timestamp);
             for (CheckResult c : h.checks()) testcase(h, c);
+            for (FixResult f : h.fixes()) fixcase(h, f);
             if (h.unreachable().isPresent())
                 leaf("system-err", "unreachable: " + h.unreachable().get());
             close();
@@ -106,6 +111,29 @@ final class JunitReporter implements Reporter {
             }
             if (!out.isEmpty()) leaf("system-out", String.join("\n", out));
             close();
+        }
+
+        /** A fix is a test case of its own: a failed fix fails the run whatever its checks say. */
+        private void fixcase(HostResult h, FixResult f) throws XMLStreamException {
+            open("testcase");
+            attribute("classname", h.host());
+            attribute("name", h.host() + "/fix " + f.fix());
+            attribute("time", "0");
+            switch (f.outcome()) {
+                case SUCCEEDED -> leaf("system-out", f.summary());
+                case NOT_RUN -> empty("skipped", f.summary());
+                case FAILED ->
+                        outcome(
+                                "failure",
+                                "fix failed",
+                                f.summary(),
+                                String.join("\n", f.details()));
+            }
+            close();
+        }
+
+        private static long count(List<FixResult> fixes, FixResult.Outcome outcome) {
+            return fixes.stream().filter(f -> f.outcome() == outcome).count();
         }
 
         private void testcaseAttributes(HostResult h, CheckResult c) throws XMLStreamException {

@@ -3,6 +3,7 @@ package dev.postflight.report;
 import dev.postflight.check.Severity;
 import dev.postflight.check.Status;
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.time.ZoneOffset;
@@ -75,6 +76,20 @@ final class MarkdownReporter implements Reporter {
                 h.checks().stream()
                         .filter(c -> c.status() != Status.PASS && c.status() != Status.FIXED)
                         .toList();
+        if (!h.fixes().isEmpty()) {
+            out.append("| Fix | Outcome | Summary |\n");
+            out.append("|-----|---------|---------|\n");
+            for (FixResult f : h.fixes()) {
+                out.append("| ")
+                        .append(text(f.fix()))
+                        .append(" | ")
+                        .append(f.failsRun() ? "**failed**" : f.outcome().word())
+                        .append(" | ")
+                        .append(text(f.summary()))
+                        .append(" |\n");
+            }
+            out.append('\n');
+        }
         if (problems.isEmpty()) return;
         out.append("| Status | Check | Reason |\n");
         out.append("|--------|-------|--------|\n");

@@ -2,6 +2,7 @@ package dev.postflight.report;
 
 import dev.postflight.check.Status;
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.util.ArrayList;
@@ -30,6 +31,11 @@ final class NagiosReporter implements Reporter {
             h.unreachable()
                     .ifPresent(
                             u -> out.append(text(h.host() + ": unreachable - " + u)).append('\n'));
+            for (FixResult f : h.fixes()) {
+                if (f.failsRun())
+                    out.append(text(h.host() + "/fix " + f.fix() + ": failed - " + f.summary()))
+                            .append('\n');
+            }
             for (CheckResult c : h.checks()) {
                 if (c.status() == Status.PASS
                         || c.status() == Status.FIXED
@@ -57,13 +63,19 @@ final class NagiosReporter implements Reporter {
         int hosts = r.hosts().size();
         long failed = r.count(Status.FAIL) + r.count(Status.ERROR);
         long unreachable = r.hosts().stream().filter(h -> h.unreachable().isPresent()).count();
-        boolean failures = failed > 0 || unreachable > 0;
+        long fixesFailed =
+                r.hosts().stream()
+                        .flatMap(h -> h.fixes().stream())
+                        .filter(FixResult::failsRun)
+                        .count();
+        boolean failures = failed > 0 || unreachable > 0 || fixesFailed > 0;
         List<Status> shown = failures ? List.of(Status.FAIL, Status.ERROR) : List.of(Status.WARN);
         List<String> byHost = new ArrayList<>();
         for (HostResult h : r.hosts()) {
             List<String> ids = new ArrayList<>();
             if (h.unreachable().isPresent()) ids.add("unreachable");
             else for (CheckResult c : h.checks()) if (shown.contains(c.status())) ids.add(c.id());
+            for (FixResult f : h.fixes()) if (f.failsRun()) ids.add("fix " + f.fix() + " failed");
             if (!ids.isEmpty()) byHost.add(h.host() + ": " + String.join(", ", ids));
         }
         String text;

@@ -2,6 +2,7 @@ package dev.postflight.report;
 
 import dev.postflight.check.Status;
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.math.BigDecimal;
@@ -63,6 +64,23 @@ final class PrometheusReporter implements Reporter {
                 "postflight_check_status_code",
                 "Status of the check: 0 pass, 1 warn, 2 fail, 3 error, 4 skip.",
                 checks(r, run, c -> Integer.toString(code(c))));
+        List<String> fixes = new ArrayList<>();
+        for (HostResult h : r.hosts())
+            for (FixResult f : h.fixes())
+                fixes.add(
+                        sample(
+                                hostLabels(run, h) + ",fix=\"" + escape(f.fix()) + "\"",
+                                switch (f.outcome()) {
+                                    case SUCCEEDED -> "0";
+                                    case NOT_RUN -> "1";
+                                    case FAILED -> "2";
+                                }));
+        if (!fixes.isEmpty())
+            family(
+                    out,
+                    "postflight_fix_outcome_code",
+                    "What became of a fix planned by --fix: 0 succeeded, 1 not run, 2 failed.",
+                    fixes);
         return out.toString();
     }
 

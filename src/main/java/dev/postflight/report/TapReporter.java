@@ -2,6 +2,7 @@ package dev.postflight.report;
 
 import dev.postflight.check.Status;
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.time.format.DateTimeFormatter;
@@ -32,6 +33,7 @@ final class TapReporter implements Reporter {
                 points.add(unreachableHost(points.size() + 1, h));
             }
             for (CheckResult c : h.checks()) points.add(point(points.size() + 1, h, c));
+            for (FixResult f : h.fixes()) points.add(fixPoint(points.size() + 1, h, f));
         }
         StringBuilder out = new StringBuilder("TAP version 14\n");
         out.append(points.isEmpty() ? "1..0 # SKIP no checks\n" : "1.." + points.size() + "\n");
@@ -48,7 +50,28 @@ final class TapReporter implements Reporter {
                 .append('\n');
         points.forEach(out::append);
         if (r.interrupted()) out.append("Bail out! run interrupted\n");
+        else if (!r.verifiedAnything()) out.append("Bail out! no check was verified\n");
         return out.toString();
+    }
+
+    /** A fix's own test point: a failed fix is "not ok" even when its checks pass again. */
+    private static String fixPoint(int n, HostResult h, FixResult f) {
+        String name = description(h.host() + "/fix " + f.fix());
+        String summary = oneLine(f.summary());
+        return switch (f.outcome()) {
+            case SUCCEEDED -> "ok " + n + " - " + name + comment(summary) + "\n";
+            case NOT_RUN -> "ok " + n + " - " + name + " # SKIP " + summary + "\n";
+            case FAILED -> {
+                List<String> yaml = new ArrayList<>();
+                yaml.add("status: fix failed");
+                yaml.add("reason: " + yamlString(f.summary()));
+                if (!f.details().isEmpty()) {
+                    yaml.add("details:");
+                    for (String d : f.details()) yaml.add("  - " + yamlString(d));
+                }
+                yield "not ok " + n + " - " + name + "\n" + block(yaml);
+            }
+        };
     }
 
     private static String point(int n, HostResult h, CheckResult c) {

@@ -7,7 +7,8 @@ import java.util.Optional;
 
 /**
  * Everything about one host in a run: how it was reached (or why not), each check's verdict, how
- * long it took and how many commands were sent to it.
+ * long it took, how many commands were sent to it and, after {@code --fix}, what became of each fix
+ * planned for it.
  */
 public record HostResult(
         String host,
@@ -16,24 +17,42 @@ public record HostResult(
         Optional<String> unreachable,
         List<CheckResult> checks,
         Duration elapsed,
-        int execs) {
+        int execs,
+        List<FixResult> fixes) {
 
     public HostResult {
         checks = List.copyOf(checks);
+        fixes = List.copyOf(fixes);
+    }
+
+    /** A host of a run without {@code --fix}. */
+    public HostResult(
+            String host,
+            String via,
+            Optional<String> hostKey,
+            Optional<String> unreachable,
+            List<CheckResult> checks,
+            Duration elapsed,
+            int execs) {
+        this(host, via, hostKey, unreachable, checks, elapsed, execs, List.of());
     }
 
     public long count(Status status) {
         return checks.stream().filter(c -> c.status() == status).count();
     }
 
-    /** The worst status of this host; unreachable counts as error. */
+    /** The worst status of this host; unreachable counts as error, a failed fix as fail. */
     public Status worst() {
         Status w = unreachable.isPresent() ? Status.ERROR : Status.PASS;
         for (CheckResult c : checks) w = w.worse(c.status());
+        if (fixes.stream().anyMatch(FixResult::failsRun)) w = w.worse(Status.FAIL);
         return w;
     }
 
+    /** Unreachable, a critical check failed or could not be judged, or an approved fix failed. */
     public boolean failsRun() {
-        return unreachable.isPresent() || checks.stream().anyMatch(CheckResult::failsRun);
+        return unreachable.isPresent()
+                || checks.stream().anyMatch(CheckResult::failsRun)
+                || fixes.stream().anyMatch(FixResult::failsRun);
     }
 }

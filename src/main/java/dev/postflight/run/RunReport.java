@@ -41,7 +41,15 @@ public record RunReport(
     /** 0 every critical check passed; 1 one failed or a host was unreachable; 130 interrupted. */
     public int exitCode() {
         if (interrupted) return INTERRUPTED;
+        if (!verifiedAnything()) return FAILED;
         return hosts.stream().anyMatch(HostResult::failsRun) ? FAILED : OK;
+    }
+
+    /** Whether any check was judged at all: a run that verified nothing is never a success. */
+    public boolean verifiedAnything() {
+        return hosts.stream()
+                .flatMap(h -> h.checks().stream())
+                .anyMatch(c -> c.status() != Status.SKIP);
     }
 
     /**
@@ -53,9 +61,10 @@ public record RunReport(
      * a warning-severity check failed or errored; OK (0) when every check passed or was skipped.
      */
     public int nagiosExitCode() {
-        if (interrupted) return NAGIOS_UNKNOWN;
+        if (interrupted || !verifiedAnything()) return NAGIOS_UNKNOWN;
         List<CheckResult> all = hosts.stream().flatMap(h -> h.checks().stream()).toList();
         if (hosts.stream().anyMatch(h -> h.unreachable().isPresent())
+                || hosts.stream().flatMap(h -> h.fixes().stream()).anyMatch(FixResult::failsRun)
                 || all.stream().anyMatch(c -> critical(c) && c.status() == Status.FAIL))
             return NAGIOS_CRITICAL;
         if (all.stream().anyMatch(c -> critical(c) && c.status() == Status.ERROR))

@@ -188,6 +188,22 @@ public final class Runner {
         return r;
     }
 
+    /** The id of the result that stands for "no check of the checklist applies to this host". */
+    public static final String NO_CHECK_ID = "(no check)";
+
+    /**
+     * The error of a host whose every check was skipped by {@code when:}: a run must never say OK
+     * for a host on which nothing was verified.
+     */
+    private static CheckResult nothingApplies(int skipped) {
+        return new CheckResult(
+                NO_CHECK_ID,
+                "checklist",
+                Severity.CRITICAL,
+                Verdict.error("no check applies to this host (" + skipped + " skipped by when:)"),
+                Optional.empty());
+    }
+
     private static CheckResult result(Check c, Verdict v) {
         Verdict adjusted =
                 c.severity() == Severity.WARNING && v.status() == Status.FAIL
@@ -252,7 +268,11 @@ public final class Runner {
                         new ProbeBatch.Outputs(Map.of(), false, Optional.empty());
                 Optional<HostTime> hostTime = Optional.empty();
                 boolean wantsClock = active.stream().anyMatch(c -> c.spec().needsHostTime());
-                boolean wantsConnection = active.stream().anyMatch(c -> c.spec().needsConnection());
+                // A host left with no check to run is still reached: "nothing applies" must never
+                // hide that it is down.
+                boolean wantsConnection =
+                        active.isEmpty()
+                                || active.stream().anyMatch(c -> c.spec().needsConnection());
                 String via = host.name();
                 Optional<String> hostKey = Optional.empty();
                 Optional<String> unreachable = Optional.empty();
@@ -330,6 +350,7 @@ public final class Runner {
                                             hostTime,
                                             hostKey)));
                 }
+                if (active.isEmpty()) results.add(nothingApplies(target.checks().size()));
                 HostResult hr =
                         new HostResult(
                                 host.name(),

@@ -72,15 +72,30 @@ class BaselineCommandTest {
     }
 
     @Test
-    void aHostMissingFromTheBaselineIsSkippedNotPassed() throws Exception {
+    void aHostMissingFromTheBaselineIsAnErrorThatSaysHowToRecordIt() throws Exception {
         Path base = dir.resolve("base.json");
         Files.writeString(
                 base,
                 "{\"schema\":\"postflight.baseline/v1\",\"taken\":\"2026-11-20T01:55:00Z\","
                         + "\"hosts\":{}}");
         Cli r = Cli.run("verify", "--local", "--baseline", base.toString(), "--no-color", "-v");
-        assertEquals(0, r.exit(), r.out() + r.err());
-        assertTrue(r.out().contains("no baseline for "), r.out());
+        assertEquals(1, r.exit(), r.out() + r.err());
+        String host = VerifyCommand.localHost().name();
+        assertTrue(
+                r.out()
+                        .contains(
+                                "ERROR baseline  no baseline for "
+                                        + host
+                                        + " in "
+                                        + base
+                                        + ": nothing to compare it with; record it before the next"
+                                        + " window with 'postflight snapshot -o "
+                                        + base
+                                        + "' over all hosts, "
+                                        + host
+                                        + " included"),
+                r.out());
+        assertTrue(r.out().contains("FAILED: 1 host"), r.out());
     }
 
     @Test

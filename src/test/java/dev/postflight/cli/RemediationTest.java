@@ -165,13 +165,81 @@ class RemediationTest {
                         .contains(
                                 "web1: resync-clock: step 2 (ntpdate -b ntp.example.net) exit 1: ntpdate[4242]: no server suitable for synchronization found; finally ran"),
                 r.out());
-        assertTrue(r.out().matches("(?s).*FIXED +ntpd-running .*"), r.out());
+        // ntpd runs again only because finally started it: the fix did not fix it.
+        assertFalse(r.out().matches("(?s).*FIXED +ntpd-running .*"), r.out());
+        assertTrue(
+                r.out()
+                        .matches(
+                                "(?s).*pass +ntpd-running +passes again, but fix resync-clock"
+                                        + " failed: ntpd: running .*"),
+                r.out());
         assertTrue(
                 r.out()
                         .matches(
                                 "(?s).*FAIL +clock-synced +still failing after fix resync-clock: .*"),
                 r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "  fix FAILED resync-clock: step 2 (ntpdate -b ntp.example.net)"
+                                        + " exit 1: ntpdate[4242]: no server suitable for"
+                                        + " synchronization found; finally ran\n"),
+                r.out());
         assertTrue(host.ntpdRunning(), "finally started ntpd");
+    }
+
+    @Test
+    void aFailedFixFailsTheRunInEveryFormatEvenWhenFinallyMadeItsCheckPass() throws Exception {
+        // Only the daemon check: after the failed fix, finally has started ntpd again, so every
+        // check passes. The fix still failed, and every report must say so.
+        checks =
+                write(
+                        "time.yaml",
+                        Files.readString(checks)
+                                .replaceAll(
+                                        "(?s)  - id: clock-synced\n.*?fix: resync-clock\n", ""));
+        host.breakNtpdate();
+        List<String> formats = List.of("json", "junit", "tap", "nagios", "prometheus", "markdown");
+        List<String> args = new ArrayList<>(List.of("--fix", "--yes", "--max-fix-failures", "2"));
+        for (String f : formats) args.addAll(List.of("--report", f + "=" + dir.resolve(f)));
+        Cli r = verify(args.toArray(String[]::new));
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(r.out().contains("  fix FAILED resync-clock: step 2 (ntpdate"), r.out());
+        assertTrue(r.out().contains("fixes: 1 failed"), r.out());
+        assertTrue(
+                r.out().contains("FAILED: 1 host with a failed critical check, a failed fix"),
+                r.out());
+
+        JsonNode json = new ObjectMapper().readTree(dir.resolve("json").toFile());
+        assertEquals(1, json.get("exit_code").asInt());
+        assertEquals(1, json.get("summary").get("fixes_failed").asInt());
+        JsonNode fix = json.get("hosts").get(0).get("fixes").get(0);
+        assertEquals("resync-clock", fix.get("name").asText());
+        assertEquals("failed", fix.get("outcome").asText());
+        assertTrue(fix.get("summary").asText().contains("step 2 (ntpdate"), fix.toString());
+        assertTrue(fix.get("summary").asText().endsWith("finally ran"), fix.toString());
+        JsonNode check = json.get("hosts").get(0).get("checks").get(0);
+        assertEquals("pass", check.get("status").asText());
+        assertFalse(check.get("reason").asText().startsWith("fixed by"), check.toString());
+
+        String junit = Files.readString(dir.resolve("junit"));
+        assertTrue(junit.contains("name=\"web1/fix resync-clock\""), junit);
+        assertTrue(junit.contains("<failure message=\"resync-clock: step 2 (ntpdate"), junit);
+        String tap = Files.readString(dir.resolve("tap"));
+        assertTrue(tap.contains("not ok 2 - web1/fix resync-clock\n"), tap);
+        String nagios = Files.readString(dir.resolve("nagios"));
+        assertTrue(nagios.startsWith("POSTFLIGHT CRITICAL - "), nagios);
+        assertTrue(nagios.contains("web1/fix resync-clock: failed - resync-clock: step 2"), nagios);
+        String prom = Files.readString(dir.resolve("prometheus"));
+        assertTrue(prom.contains("postflight_run_exit_code{checklist=\"time\"} 1\n"), prom);
+        assertTrue(
+                prom.contains(
+                        "postflight_fix_outcome_code{checklist=\"time\",host=\"web1\","
+                                + "fix=\"resync-clock\"} 2\n"),
+                prom);
+        String md = Files.readString(dir.resolve("markdown"));
+        assertTrue(md.contains(" — FAILED\n"), md);
+        assertTrue(md.contains("| resync-clock | **failed** | resync-clock: step 2"), md);
     }
 
     @Test
@@ -361,7 +429,7 @@ class RemediationTest {
         Path bad =
                 write(
                         "bad.yaml",
-                        "checks: []\nfixes:\n  resync:\n    steps:\n      - service: { name: ntpd, action: stop }\n      - run: ntpdate x\n");
+                        "checks: [{ id: a, command: { run: \"true\" } }]\nfixes:\n  resync:\n    steps:\n      - service: { name: ntpd, action: stop }\n      - run: ntpdate x\n");
         Cli r = Cli.run("lint", bad.toString());
         assertEquals(2, r.exit());
         assertEquals(
@@ -375,7 +443,7 @@ class RemediationTest {
         Path bad =
                 write(
                         "step.yaml",
-                        "checks: []\nfixes:\n  f:\n    steps:\n      - { timeout: 5s }\n");
+                        "checks: [{ id: a, command: { run: \"true\" } }]\nfixes:\n  f:\n    steps:\n      - { timeout: 5s }\n");
         Cli r = Cli.run("lint", bad.toString());
         assertEquals(2, r.exit());
         assertEquals(bad + ":5:9: step: a step needs one of service:, run:, wait:\n", r.err());

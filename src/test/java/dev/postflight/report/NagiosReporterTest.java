@@ -89,6 +89,9 @@ class NagiosReporterTest {
         List<String> lines = reporter.render(SampleRuns.everything()).lines().skip(1).toList();
         assertEquals(
                 List.of(
+                        "web1/fix resync-clock: failed - resync-clock: step 2 (ntpdate"
+                                + " ntp1.example.net) exit 1: the NTP socket is in use, exiting;"
+                                + " finally ran",
                         "web1/time-daemon: fail (critical) - ntpd: inactive (systemd)",
                         "web1/clock-offset: warn (warning) - offset 420ms exceeds warn 100ms",
                         "web1/backup-ran: error (critical) - stat: permission denied",

@@ -3,6 +3,7 @@ package dev.postflight.report;
 import dev.postflight.check.Severity;
 import dev.postflight.check.Verdict;
 import dev.postflight.run.CheckResult;
+import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.nio.file.Path;
@@ -71,7 +72,24 @@ final class SampleRuns {
                                                                 "stdout: \u0001\u0001boot\u0001",
                                                                 "時刻: 2026-11-24 03:04 JST")))),
                         Duration.ofMillis(1834),
-                        1);
+                        1,
+                        List.of(
+                                new FixResult(
+                                        "resync-clock",
+                                        List.of("time-daemon"),
+                                        FixResult.Outcome.FAILED,
+                                        "resync-clock: step 2 (ntpdate ntp1.example.net) exit 1:"
+                                                + " the NTP socket is in use, exiting; finally ran",
+                                        List.of(
+                                                "s2 output: 23 Nov 03:04:05 ntpdate[4242]: the NTP"
+                                                        + " socket is in use, exiting")),
+                                new FixResult(
+                                        "rerun-backup",
+                                        List.of("backup-ran"),
+                                        FixResult.Outcome.NOT_RUN,
+                                        "fix rerun-backup not run: needs approval: no terminal;"
+                                                + " use --approve rerun-backup or --yes",
+                                        List.of())));
         HostResult web2 =
                 new HostResult(
                         "web2",
