@@ -376,6 +376,7 @@ final class VerifyCommand implements Callable<Integer> {
         List<Runner.Target> targets = new ArrayList<>();
         List<Remediator.Target> fixTargets = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
+        Map<String, PlanFile.HostInputs> planInputs = new LinkedHashMap<>();
         for (Host h : selected) {
             Map<String, String> hostVars = new LinkedHashMap<>(h.vars());
             hostVars.putAll(vars);
@@ -391,6 +392,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
             targets.add(new Runner.Target(h, hostChecks));
             fixTargets.add(new Remediator.Target(h, hostChecks, bound.fixes()));
+            planInputs.put(h.name(), new PlanFile.HostInputs(h, bound.vars(), bound.fixes()));
             checklist.vars().values().stream()
                     .filter(Checklist.Var::secret)
                     .forEach(v ->
@@ -399,7 +401,7 @@ final class VerifyCommand implements Callable<Integer> {
                                     .ifPresent(secrets::add));
         }
         problems.throwIfAny();
-        if (applying.isPresent()) applying.get().checkChecklist(checklist);
+        if (applying.isPresent()) applying.get().checkInputs(checklist, planInputs);
 
         boolean terminal = System.console() != null;
         boolean color =
@@ -436,6 +438,7 @@ final class VerifyCommand implements Callable<Integer> {
                                 connector,
                                 runner,
                                 secrets,
+                                planInputs,
                                 stop,
                                 terminal);
             }
@@ -481,6 +484,7 @@ final class VerifyCommand implements Callable<Integer> {
             Connector connector,
             Runner runner,
             List<String> secrets,
+            Map<String, PlanFile.HostInputs> planInputs,
             java.util.concurrent.atomic.AtomicBoolean stop,
             boolean terminal)
             throws InterruptedException, InvalidInput {
@@ -488,28 +492,36 @@ final class VerifyCommand implements Callable<Integer> {
                 format.equals("human") ? spec.commandLine().getOut() : spec.commandLine().getErr();
         String operator = System.getProperty("user.name") + "@" + localHost().name();
         if (planOut.isPresent()) {
-            PlanFile plan = PlanFile.of(report, fixTargets, checklist, inventory, vars);
             try {
-                plan.write(planOut.get());
+                PlanFile plan =
+                        PlanFile.of(
+                                planOut.get(),
+                                report,
+                                fixTargets,
+                                checklist,
+                                new PlanFile.Paths(inventory, knownHosts, sshConfig, audit),
+                                vars,
+                                planInputs);
+                plan.write();
+                progress.println(
+                        "plan saved to "
+                                + planOut.get()
+                                + " ("
+                                + plan.summary()
+                                + "); run it with: postflight apply "
+                                + planOut.get());
             } catch (IOException e) {
                 throw new InvalidInput(
                         COMMAND_LINE,
                         "--plan-out: cannot write " + planOut.get() + ": " + e.getMessage());
             }
-            progress.println(
-                    "plan saved to "
-                            + planOut.get()
-                            + " ("
-                            + plan.summary()
-                            + "); run it with: postflight apply "
-                            + planOut.get());
             return report;
         }
         if (applying.isPresent()) {
             fixTargets = applying.get().keepCurrent(report, fixTargets, progress);
         }
         Optional<Approvals.Terminal> ask =
-                terminal && !dryRun && applying.isEmpty()
+                terminal && !dryRun
                         ? Optional.of(
                                 new Approvals.Terminal(
                                         new java.io.PrintWriter(System.err, true),
@@ -517,7 +529,6 @@ final class VerifyCommand implements Callable<Integer> {
                                                 new java.io.InputStreamReader(System.in))))
                         : Optional.empty();
         java.util.Set<String> approved = new java.util.HashSet<>(approve);
-        applying.ifPresent(p -> approved.addAll(p.fixNames()));
         AuditLog log = new AuditLog(audit.orElse(AuditLog.defaultFile()), report.runId(), secrets);
         log.write(
                 "run",
