@@ -302,9 +302,25 @@ class ApplyPlanTest {
     }
 
     @Test
+    void aFixRemovedFromThePlanRefusesThatHost() throws Exception {
+        savePlan();
+        editPlan(p -> ((ArrayNode) web1(p).get("fixes")).remove(0));
+        Cli r = apply("--yes");
+        assertTrue(
+                r.out()
+                        .contains(
+                                "web1: plan refused: its fixes changed since the plan ([] then, [resync-clock] now)"),
+                r.out());
+        assertFalse(host.ntpdRunning());
+    }
+
+    /** A guard, not a regression test: the var digests added for issue 13 hold no values. */
+    @Test
     void thePlanHoldsNoVarValueButThoseGivenWithVar() throws Exception {
+        Files.writeString(inventory, inventoryText(", vars: { api_token: s3cr3t-t0ken }"));
         savePlan("--var", "ntp_server=ntp.example.net");
         String text = Files.readString(plan);
+        assertFalse(text.contains("s3cr3t-t0ken"), text);
         assertFalse(text.contains(host.dir() + "/synced"), text);
         assertEquals(1, text.split("ntp.example.net", -1).length - 1, text);
     }
