@@ -3,7 +3,6 @@ package dev.postflight.cli;
 import dev.postflight.checklist.InvalidInput;
 import java.nio.file.Path;
 import java.util.ArrayList;
-import java.util.List;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -32,15 +31,7 @@ final class ApplyCommand implements Callable<Integer> {
     @Parameters(paramLabel = "PLAN", description = "The plan file.")
     Path plan;
 
-    @Option(names = "--yes", description = "Approve every confirm fix of the plan.")
-    boolean yes;
-
-    @Option(
-            names = "--approve",
-            paramLabel = "FIX",
-            split = ",",
-            description = "Approve these confirm fixes (repeatable).")
-    List<String> approve = new ArrayList<>();
+    @CommandLine.Mixin ApprovalOptions approval = new ApprovalOptions();
 
     @Option(names = "--audit", paramLabel = "FILE", description = "Audit log (JSON lines).")
     Optional<Path> audit = Optional.empty();
@@ -74,8 +65,7 @@ final class ApplyCommand implements Callable<Integer> {
         v.fixConcurrency = 1;
         v.maxFixFailures = 1;
         v.fleetGuard = 0.5;
-        v.yes = yes;
-        v.approve = new ArrayList<>(approve);
+        v.approval = approval;
         v.audit = audit.or(() -> p.audit().map(Path::of));
         v.knownHosts = knownHosts.or(() -> p.knownHosts().map(Path::of));
         v.sshConfig = sshConfig.or(() -> p.sshConfig().map(Path::of));

@@ -187,15 +187,7 @@ final class VerifyCommand implements Callable<Integer> {
                             + " --approve or a yes on the terminal, never fixes are printed.")
     boolean fix;
 
-    @Option(names = "--yes", description = "Approve every confirm fix (with --fix).")
-    boolean yes;
-
-    @Option(
-            names = "--approve",
-            paramLabel = "FIX",
-            split = ",",
-            description = "Approve these confirm fixes (with --fix; repeatable).")
-    List<String> approve = new ArrayList<>();
+    @CommandLine.Mixin ApprovalOptions approval = new ApprovalOptions();
 
     @Option(
             names = "--dry-run",
@@ -322,7 +314,8 @@ final class VerifyCommand implements Callable<Integer> {
                         COMMAND_LINE, "--report: folder " + parent + " does not exist");
             }
         }
-        if ((dryRun || yes || !approve.isEmpty() || planOut.isPresent()) && !fix) {
+        if ((dryRun || approval.yes || !approval.approve.isEmpty() || planOut.isPresent())
+                && !fix) {
             throw new InvalidInput(
                     COMMAND_LINE, "--dry-run, --yes, --approve and --plan-out go with --fix");
         }
@@ -492,8 +485,9 @@ final class VerifyCommand implements Callable<Integer> {
                 format.equals("human") ? spec.commandLine().getOut() : spec.commandLine().getErr();
         String operator = System.getProperty("user.name") + "@" + localHost().name();
         if (planOut.isPresent()) {
+            PlanFile plan;
             try {
-                PlanFile plan =
+                plan =
                         PlanFile.of(
                                 planOut.get(),
                                 report,
@@ -503,18 +497,18 @@ final class VerifyCommand implements Callable<Integer> {
                                 vars,
                                 planInputs);
                 plan.write();
-                progress.println(
-                        "plan saved to "
-                                + planOut.get()
-                                + " ("
-                                + plan.summary()
-                                + "); run it with: postflight apply "
-                                + planOut.get());
             } catch (IOException e) {
                 throw new InvalidInput(
                         COMMAND_LINE,
                         "--plan-out: cannot write " + planOut.get() + ": " + e.getMessage());
             }
+            progress.println(
+                    "plan saved to "
+                            + planOut.get()
+                            + " ("
+                            + plan.summary()
+                            + "); run it with: postflight apply "
+                            + planOut.get());
             return report;
         }
         if (applying.isPresent()) {
@@ -528,7 +522,7 @@ final class VerifyCommand implements Callable<Integer> {
                                         new java.io.BufferedReader(
                                                 new java.io.InputStreamReader(System.in))))
                         : Optional.empty();
-        java.util.Set<String> approved = new java.util.HashSet<>(approve);
+        java.util.Set<String> approved = new java.util.HashSet<>(approval.approve);
         AuditLog log = new AuditLog(audit.orElse(AuditLog.defaultFile()), report.runId(), secrets);
         log.write(
                 "run",
@@ -555,7 +549,7 @@ final class VerifyCommand implements Callable<Integer> {
                                                 + (applying.isPresent()
                                                         ? " (postflight apply)"
                                                         : ""),
-                                        yes,
+                                        approval.yes,
                                         approved,
                                         ask),
                                 dryRun,
