@@ -11,20 +11,27 @@ import picocli.CommandLine.Option;
 import picocli.CommandLine.Parameters;
 
 /**
- * {@code postflight apply PLAN.json}: runs a saved plan. The hosts are verified again first; a host
- * whose key or failed checks changed since the plan, or a changed checklist, is refused. Running
- * apply is the approval of the plan's fixes.
+ * {@code postflight apply PLAN.json}: runs a saved plan. The plan is refused when an input it is
+ * bound to changed (see {@link PlanFile}); the hosts are verified again, and a host whose key or
+ * failed checks changed since the plan is refused. A plan approves nothing (issue 13): confirm
+ * fixes need {@code --yes}, {@code --approve FIX} or a yes on the terminal, as with {@code verify
+ * --fix}. The plan's paths are absolute, so apply works from any directory; {@code --audit}, {@code
+ * --known-hosts} and {@code --ssh-config} given here win over the plan's.
  */
 @Command(
         name = "apply",
         mixinStandardHelpOptions = true,
         description =
-                "Runs a plan saved by 'verify --fix --plan-out'; refused where the host or checklist changed.")
+                "Runs a plan saved by 'verify --fix --plan-out'; refused where the host, checklist,"
+                        + " inventory entry, vars or fix commands changed. Confirm fixes need --yes,"
+                        + " --approve or a yes on the terminal.")
 final class ApplyCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
     @Parameters(paramLabel = "PLAN", description = "The plan file.")
     Path plan;
+
+    @CommandLine.Mixin ApprovalOptions approval = new ApprovalOptions();
 
     @Option(names = "--audit", paramLabel = "FILE", description = "Audit log (JSON lines).")
     Optional<Path> audit = Optional.empty();
@@ -45,7 +52,11 @@ final class ApplyCommand implements Callable<Integer> {
         v.spec = spec;
         v.checks = new ArrayList<>(p.files().stream().map(Path::of).toList());
         v.inventory = p.inventory().map(Path::of);
-        v.hosts = new ArrayList<>(p.hosts().stream().map(PlanFile.HostPlan::host).toList());
+        v.hosts =
+                new ArrayList<>(
+                        p.hosts().stream()
+                                .map(h -> p.inventory().isPresent() ? h.host() : hostArgument(h))
+                                .toList());
         v.vars = new java.util.LinkedHashMap<>(p.vars());
         v.format = format;
         v.concurrency = 64;
@@ -54,14 +65,22 @@ final class ApplyCommand implements Callable<Integer> {
         v.fixConcurrency = 1;
         v.maxFixFailures = 1;
         v.fleetGuard = 0.5;
-        v.audit = audit;
-        v.knownHosts = knownHosts;
-        v.sshConfig = sshConfig;
+        v.approval = approval;
+        v.audit = audit.or(() -> p.audit().map(Path::of));
+        v.knownHosts = knownHosts.or(() -> p.knownHosts().map(Path::of));
+        v.sshConfig = sshConfig.or(() -> p.sshConfig().map(Path::of));
         v.applying = Optional.of(p);
         if (p.hosts().isEmpty()) {
             spec.commandLine().getOut().println("the plan has no fixes: nothing to apply");
             return 0;
         }
         return v.call();
+    }
+
+    /** A host named on verify's command line, as it was named: [user@]host[:port]. */
+    private static String hostArgument(PlanFile.HostPlan h) {
+        String user = h.inventoryEntry().getOrDefault("user", "");
+        String port = h.inventoryEntry().getOrDefault("port", "");
+        return (user.isEmpty() ? "" : user + "@") + h.host() + (port.isEmpty() ? "" : ":" + port);
     }
 }

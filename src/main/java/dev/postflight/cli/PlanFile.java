@@ -9,8 +9,13 @@ import dev.postflight.check.Status;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
+import dev.postflight.checklist.Problems;
+import dev.postflight.inventory.Host;
+import dev.postflight.remedy.AuditLog;
+import dev.postflight.remedy.Fix;
 import dev.postflight.remedy.Plan;
 import dev.postflight.remedy.Remediator;
+import dev.postflight.remedy.StepCommand;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
@@ -18,39 +23,73 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.MessageDigest;
+import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.HexFormat;
 import java.util.LinkedHashMap;
-import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
+import java.util.Objects;
 import java.util.Optional;
-import java.util.Set;
+import java.util.TreeSet;
 
 /**
- * A saved fix plan ({@code verify --fix --plan-out}) for {@code postflight apply}: the checklist
- * and its hash, the inventory and vars, and per host its host key, its failed checks and the fixes
- * planned. Applying refuses a host whose key, failed checks or checklist changed since.
+ * A saved fix plan ({@code verify --fix --plan-out}) for {@code postflight apply}: absolute paths
+ * of the check files, inventory, known_hosts, ssh config and audit log, the {@code --var} values,
+ * and per host its host key, its failed checks and the fixes planned. It is bound to every input
+ * that decides what runs: the SHA-256 of each check file, per host the inventory entry, a SHA-256
+ * of each var's value (never the value: vars may be secret) and of each planned fix step's exact
+ * command. Applying refuses the plan when any of them changed (issue 13), and a host whose key or
+ * failed checks changed. A plan approves nothing: apply asks for approval as {@code verify --fix}.
  */
 record PlanFile(
+        Path source,
         String created,
         List<String> files,
         String sha256,
+        Map<String, String> fileSha256,
         Optional<String> inventory,
+        Optional<String> knownHosts,
+        Optional<String> sshConfig,
+        Optional<String> audit,
         Map<String, String> vars,
         List<HostPlan> hosts) {
-    static final String SCHEMA = "postflight.plan/v1";
+    static final String SCHEMA = "postflight.plan/v2";
     private static final ObjectMapper JSON =
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
-    record HostPlan(String host, String hostKey, List<String> failedChecks, List<String> fixes) {}
+    record HostPlan(
+            String host,
+            String hostKey,
+            Map<String, String> inventoryEntry,
+            Map<String, String> varsSha256,
+            List<String> failedChecks,
+            List<FixPlan> fixes) {}
+
+    /** A planned fix and the SHA-256 of each of its steps' exact commands. */
+    record FixPlan(String name, List<String> stepsSha256, List<String> finallySha256) {}
+
+    /** What decides, for one host, what a plan runs there: its entry, its vars, its fixes. */
+    record HostInputs(Host host, Map<String, Optional<String>> vars, Map<String, Fix> fixes) {}
+
+    /** The files a plan names, made absolute against the working directory of the run. */
+    record Paths(
+            Optional<Path> inventory,
+            Optional<Path> knownHosts,
+            Optional<Path> sshConfig,
+            Optional<Path> audit) {}
 
     static PlanFile of(
+            Path source,
             RunReport report,
             List<Remediator.Target> targets,
             Checklist checklist,
-            Optional<Path> inventory,
-            Map<String, String> vars) {
+            Paths paths,
+            Map<String, String> vars,
+            Map<String, HostInputs> inputs)
+            throws IOException {
         List<HostPlan> hosts = new ArrayList<>();
         for (HostResult h : report.hosts()) {
             if (h.unreachable().isPresent()) continue;
@@ -61,20 +100,74 @@ record PlanFile(
                             .orElseThrow();
             Plan p = Plan.of(h, t.checks(), t.fixes());
             if (p.isEmpty()) continue;
+            HostInputs in = inputs.get(h.host());
             hosts.add(
                     new HostPlan(
                             h.host(),
                             h.hostKey().orElse(""),
+                            entry(in.host()),
+                            varsSha256(in.vars()),
                             failed(h),
-                            p.fixes().stream().map(Plan.PlannedFix::name).toList()));
+                            p.fixes().stream()
+                                    .map(f -> fixPlan(f.name(), f.steps(), f.finallySteps()))
+                                    .toList()));
         }
+        Map<String, String> fileSha256 = new LinkedHashMap<>();
+        for (Path f : checklist.files()) fileSha256.put(absolute(f), digestOf(f));
         return new PlanFile(
+                source,
                 Instant.now().toString(),
-                checklist.files().stream().map(Path::toString).toList(),
+                List.copyOf(fileSha256.keySet()),
                 checklist.sha256(),
-                inventory.map(Path::toString),
+                fileSha256,
+                paths.inventory().map(PlanFile::absolute),
+                paths.knownHosts().map(PlanFile::absolute),
+                paths.sshConfig().map(PlanFile::absolute),
+                paths.audit().map(PlanFile::absolute),
                 vars,
                 hosts);
+    }
+
+    private static String absolute(Path p) {
+        return p.toAbsolutePath().normalize().toString();
+    }
+
+    private static String digestOf(Path f) throws IOException {
+        return HexFormat.of()
+                .formatHex(newSha256().digest(Files.readAllBytes(f.toAbsolutePath().normalize())));
+    }
+
+    private static MessageDigest newSha256() {
+        try {
+            return MessageDigest.getInstance("SHA-256");
+        } catch (NoSuchAlgorithmException e) {
+            throw new IllegalStateException(e);
+        }
+    }
+
+    private static Map<String, String> entry(Host h) {
+        Map<String, String> e = new LinkedHashMap<>();
+        e.put("address", h.address().orElse(""));
+        e.put("port", h.port().isPresent() ? String.valueOf(h.port().getAsInt()) : "");
+        e.put("user", h.user().orElse(""));
+        e.put("jump", h.jump().orElse(""));
+        e.put("identity", h.identity().map(PlanFile::absolute).orElse(""));
+        return e;
+    }
+
+    private static Map<String, String> varsSha256(Map<String, Optional<String>> vars) {
+        Map<String, String> out = new LinkedHashMap<>();
+        vars.forEach(
+                (k, v) -> out.put(k, v.map(x -> AuditLog.digest(k + "=" + x)).orElse("unset")));
+        return out;
+    }
+
+    private static FixPlan fixPlan(String name, List<StepCommand> steps, List<StepCommand> fin) {
+        return new FixPlan(name, commandsSha256(steps), commandsSha256(fin));
+    }
+
+    private static List<String> commandsSha256(List<StepCommand> steps) {
+        return steps.stream().map(s -> AuditLog.digest(s.command() + "\0" + s.timeout())).toList();
     }
 
     private static List<String> failed(HostResult h) {
@@ -90,13 +183,7 @@ record PlanFile(
         return fixes + " fix(es) on " + hosts.size() + " host(s)";
     }
 
-    Set<String> fixNames() {
-        Set<String> out = new LinkedHashSet<>();
-        hosts.forEach(h -> out.addAll(h.fixes()));
-        return out;
-    }
-
-    void write(Path file) throws IOException {
+    void write() throws IOException {
         ObjectNode n = JSON.createObjectNode();
         n.put("schema", SCHEMA);
         n.put("created", created);
@@ -104,7 +191,12 @@ record PlanFile(
         ArrayNode f = cl.putArray("files");
         files.forEach(f::add);
         cl.put("sha256", sha256);
+        ObjectNode fs = cl.putObject("file_sha256");
+        fileSha256.forEach(fs::put);
         inventory.ifPresent(i -> n.put("inventory", i));
+        knownHosts.ifPresent(i -> n.put("known_hosts", i));
+        sshConfig.ifPresent(i -> n.put("ssh_config", i));
+        audit.ifPresent(i -> n.put("audit", i));
         ObjectNode v = n.putObject("vars");
         vars.forEach(v::put);
         ArrayNode hs = n.putArray("hosts");
@@ -112,12 +204,21 @@ record PlanFile(
             ObjectNode o = hs.addObject();
             o.put("host", h.host());
             o.put("host_key", h.hostKey());
+            ObjectNode e = o.putObject("inventory_entry");
+            h.inventoryEntry().forEach(e::put);
+            ObjectNode vs = o.putObject("vars_sha256");
+            h.varsSha256().forEach(vs::put);
             ArrayNode fc = o.putArray("failed_checks");
             h.failedChecks().forEach(fc::add);
             ArrayNode fx = o.putArray("fixes");
-            h.fixes().forEach(fx::add);
+            for (FixPlan p : h.fixes()) {
+                ObjectNode x = fx.addObject();
+                x.put("name", p.name());
+                p.stepsSha256().forEach(x.putArray("steps_sha256")::add);
+                p.finallySha256().forEach(x.putArray("finally_sha256")::add);
+            }
         }
-        Files.writeString(file, JSON.writeValueAsString(n) + "\n");
+        Files.writeString(source, JSON.writeValueAsString(n) + "\n");
     }
 
     static PlanFile read(Path file) throws InvalidInput {
@@ -125,56 +226,222 @@ record PlanFile(
         try {
             JsonNode n = JSON.readTree(file.toFile());
             if (!SCHEMA.equals(n.path("schema").asText()))
-                throw new InvalidInput(at, "not a postflight plan (schema " + SCHEMA + ")");
-            List<String> files = new ArrayList<>();
-            n.path("checklist").path("files").forEach(x -> files.add(x.asText()));
-            Map<String, String> vars = new LinkedHashMap<>();
-            n.path("vars")
-                    .fields()
-                    .forEachRemaining(e -> vars.put(e.getKey(), e.getValue().asText()));
+                throw new InvalidInput(
+                        at,
+                        "not a postflight plan of this version (schema "
+                                + SCHEMA
+                                + "); make a new plan with verify --fix --plan-out");
             List<HostPlan> hosts = new ArrayList<>();
             for (JsonNode h : n.path("hosts")) {
-                List<String> failed = new ArrayList<>();
-                h.path("failed_checks").forEach(x -> failed.add(x.asText()));
-                List<String> fixes = new ArrayList<>();
-                h.path("fixes").forEach(x -> fixes.add(x.asText()));
+                List<FixPlan> fixes = new ArrayList<>();
+                for (JsonNode x : h.path("fixes")) {
+                    fixes.add(
+                            new FixPlan(
+                                    x.path("name").asText(),
+                                    strings(x.path("steps_sha256")),
+                                    strings(x.path("finally_sha256"))));
+                }
                 hosts.add(
                         new HostPlan(
                                 h.path("host").asText(),
                                 h.path("host_key").asText(),
-                                failed,
+                                map(h.path("inventory_entry")),
+                                map(h.path("vars_sha256")),
+                                strings(h.path("failed_checks")),
                                 fixes));
             }
             return new PlanFile(
+                    file,
                     n.path("created").asText(),
-                    files,
+                    strings(n.path("checklist").path("files")),
                     n.path("checklist").path("sha256").asText(),
-                    n.hasNonNull("inventory")
-                            ? Optional.of(n.get("inventory").asText())
-                            : Optional.empty(),
-                    vars,
+                    map(n.path("checklist").path("file_sha256")),
+                    text(n, "inventory"),
+                    text(n, "known_hosts"),
+                    text(n, "ssh_config"),
+                    text(n, "audit"),
+                    map(n.path("vars")),
                     hosts);
         } catch (IOException e) {
             throw new InvalidInput(at, "cannot read the plan: " + e.getMessage());
         }
     }
 
-    /** Refuses the whole plan when the checklist changed since it was made. */
-    void checkChecklist(Checklist now) throws InvalidInput {
-        if (!now.sha256().equals(sha256)) {
-            throw new InvalidInput(
-                    Location.of(Path.of(files.get(0))),
-                    "the plan is stale: the checklist changed since it was made (sha256 "
-                            + sha256.substring(0, 12)
-                            + "… then, "
-                            + now.sha256().substring(0, 12)
-                            + "… now); make a new plan");
+    private static List<String> strings(JsonNode a) {
+        List<String> out = new ArrayList<>();
+        a.forEach(x -> out.add(x.asText()));
+        return out;
+    }
+
+    private static Map<String, String> map(JsonNode o) {
+        Map<String, String> out = new LinkedHashMap<>();
+        o.fields().forEachRemaining(e -> out.put(e.getKey(), e.getValue().asText()));
+        return out;
+    }
+
+    private static Optional<String> text(JsonNode n, String key) {
+        return n.hasNonNull(key) ? Optional.of(n.get(key).asText()) : Optional.empty();
+    }
+
+    /**
+     * Refuses the whole plan, before any host is contacted, when a check file, the checklist, a
+     * host's inventory entry or vars, or a planned fix's commands differ from the plan; every
+     * difference is named.
+     */
+    void checkInputs(Checklist now, Map<String, HostInputs> inputs) throws InvalidInput {
+        Problems problems = new Problems();
+        Location at = Location.of(source);
+        for (Map.Entry<String, String> f : fileSha256.entrySet()) {
+            String current;
+            try {
+                current = digestOf(Path.of(f.getKey()));
+            } catch (IOException e) {
+                current = "unreadable";
+            }
+            if (!current.equals(f.getValue()))
+                problems.add(
+                        at, "plan refused: check file " + f.getKey() + " changed since the plan");
+        }
+        List<String> nowFiles = now.files().stream().map(PlanFile::absolute).toList();
+        if (!nowFiles.equals(List.copyOf(fileSha256.keySet())) || !nowFiles.equals(files))
+            problems.add(
+                    at,
+                    "plan refused: the check files changed since the plan ("
+                            + String.join(", ", fileSha256.keySet())
+                            + " then, "
+                            + String.join(", ", nowFiles)
+                            + " now)");
+        // The files' own digests name the file; this one catches an edit of the plan's sha256.
+        if (problems.isEmpty() && !now.sha256().equals(sha256))
+            problems.add(
+                    at,
+                    "plan refused: the checklist changed since the plan (sha256 "
+                            + abbrev(sha256)
+                            + " then, "
+                            + abbrev(now.sha256())
+                            + " now)");
+        for (HostPlan p : hosts) {
+            HostInputs in = inputs.get(p.host());
+            if (in == null) {
+                problems.add(at, "plan refused: host " + p.host() + " is no longer selected");
+                continue;
+            }
+            List<String> entry = changes(p.inventoryEntry(), entry(in.host()), true);
+            if (!entry.isEmpty())
+                problems.add(
+                        at,
+                        "plan refused: inventory entry of host "
+                                + p.host()
+                                + " changed: "
+                                + String.join(", ", entry));
+            List<String> vars = changes(p.varsSha256(), varsSha256(in.vars()), false);
+            if (!vars.isEmpty())
+                problems.add(
+                        at,
+                        "plan refused: vars of host "
+                                + p.host()
+                                + " changed: "
+                                + String.join(", ", vars));
+            for (FixPlan f : p.fixes()) {
+                Fix fix = in.fixes().get(f.name());
+                if (fix == null) {
+                    problems.add(
+                            at,
+                            "plan refused: fix "
+                                    + f.name()
+                                    + " is not in the checklist (host "
+                                    + p.host()
+                                    + ")");
+                    continue;
+                }
+                FixPlan current =
+                        fixPlan(
+                                f.name(),
+                                fix.steps().stream()
+                                        .map(s -> StepCommand.of(s, fix.timeout()))
+                                        .toList(),
+                                fix.finallySteps().stream()
+                                        .map(s -> StepCommand.of(s, fix.timeout()))
+                                        .toList());
+                stepChanges(
+                        problems,
+                        at,
+                        p.host(),
+                        f.name(),
+                        "step",
+                        f.stepsSha256(),
+                        current.stepsSha256());
+                stepChanges(
+                        problems,
+                        at,
+                        p.host(),
+                        f.name(),
+                        "finally step",
+                        f.finallySha256(),
+                        current.finallySha256());
+            }
+        }
+        problems.throwIfAny();
+    }
+
+    private static String abbrev(String sha) {
+        return sha.length() > 12 ? sha.substring(0, 12) + "…" : sha;
+    }
+
+    /** The keys whose values differ, with both values when they can be shown. */
+    private static List<String> changes(
+            Map<String, String> then, Map<String, String> now, boolean show) {
+        List<String> out = new ArrayList<>();
+        for (String k : new TreeSet<>(union(then, now))) {
+            String a = then.get(k);
+            String b = now.get(k);
+            if (Objects.equals(a, b)) continue;
+            out.add(show ? k + " (" + shown(a) + " then, " + shown(b) + " now)" : k);
+        }
+        return out;
+    }
+
+    private static List<String> union(Map<String, String> a, Map<String, String> b) {
+        List<String> keys = new ArrayList<>(a.keySet());
+        keys.addAll(b.keySet());
+        return keys;
+    }
+
+    private static String shown(String v) {
+        return v == null ? "absent" : v.isEmpty() ? "unset" : v;
+    }
+
+    private static void stepChanges(
+            Problems problems,
+            Location at,
+            String host,
+            String fix,
+            String kind,
+            List<String> then,
+            List<String> now) {
+        for (int i = 0; i < Math.max(then.size(), now.size()); i++) {
+            String a = i < then.size() ? then.get(i) : null;
+            String b = i < now.size() ? now.get(i) : null;
+            if (Objects.equals(a, b)) continue;
+            String what = a == null ? "was added" : b == null ? "was removed" : "changed";
+            problems.add(
+                    at,
+                    "plan refused: fix "
+                            + fix
+                            + "'s "
+                            + kind
+                            + " "
+                            + (i + 1)
+                            + " "
+                            + what
+                            + " on host "
+                            + host);
         }
     }
 
     /**
-     * The targets whose host key and failed checks still match the plan; the others are refused,
-     * saying why.
+     * The targets whose host key, failed checks and planned fixes still match the plan; the others
+     * are refused, saying why.
      */
     List<Remediator.Target> keepCurrent(
             RunReport report, List<Remediator.Target> targets, PrintWriter out) {
@@ -192,6 +459,11 @@ record PlanFile(
                             .orElse(null);
             if (h == null || t == null) continue;
             String now = h.hostKey().orElse("");
+            List<String> planned = p.fixes().stream().map(FixPlan::name).toList();
+            List<String> fixesNow =
+                    Plan.of(h, t.checks(), t.fixes()).fixes().stream()
+                            .map(Plan.PlannedFix::name)
+                            .toList();
             if (!now.equals(p.hostKey())) {
                 out.println(
                         p.host()
@@ -207,6 +479,14 @@ record PlanFile(
                                 + p.failedChecks()
                                 + " then, "
                                 + failed(h)
+                                + " now)");
+            } else if (!fixesNow.equals(planned)) {
+                out.println(
+                        p.host()
+                                + ": plan refused: its fixes changed since the plan ("
+                                + planned
+                                + " then, "
+                                + fixesNow
                                 + " now)");
             } else {
                 keep.add(t);

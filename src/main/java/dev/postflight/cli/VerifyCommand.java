@@ -187,15 +187,7 @@ final class VerifyCommand implements Callable<Integer> {
                             + " --approve or a yes on the terminal, never fixes are printed.")
     boolean fix;
 
-    @Option(names = "--yes", description = "Approve every confirm fix (with --fix).")
-    boolean yes;
-
-    @Option(
-            names = "--approve",
-            paramLabel = "FIX",
-            split = ",",
-            description = "Approve these confirm fixes (with --fix; repeatable).")
-    List<String> approve = new ArrayList<>();
+    @CommandLine.Mixin ApprovalOptions approval = new ApprovalOptions();
 
     @Option(
             names = "--dry-run",
@@ -322,7 +314,8 @@ final class VerifyCommand implements Callable<Integer> {
                         COMMAND_LINE, "--report: folder " + parent + " does not exist");
             }
         }
-        if ((dryRun || yes || !approve.isEmpty() || planOut.isPresent()) && !fix) {
+        if ((dryRun || approval.yes || !approval.approve.isEmpty() || planOut.isPresent())
+                && !fix) {
             throw new InvalidInput(
                     COMMAND_LINE, "--dry-run, --yes, --approve and --plan-out go with --fix");
         }
@@ -376,6 +369,7 @@ final class VerifyCommand implements Callable<Integer> {
         List<Runner.Target> targets = new ArrayList<>();
         List<Remediator.Target> fixTargets = new ArrayList<>();
         List<String> secrets = new ArrayList<>();
+        Map<String, PlanFile.HostInputs> planInputs = new LinkedHashMap<>();
         for (Host h : selected) {
             Map<String, String> hostVars = new LinkedHashMap<>(h.vars());
             hostVars.putAll(vars);
@@ -391,6 +385,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
             targets.add(new Runner.Target(h, hostChecks));
             fixTargets.add(new Remediator.Target(h, hostChecks, bound.fixes()));
+            planInputs.put(h.name(), new PlanFile.HostInputs(h, bound.vars(), bound.fixes()));
             checklist.vars().values().stream()
                     .filter(Checklist.Var::secret)
                     .forEach(v ->
@@ -399,7 +394,7 @@ final class VerifyCommand implements Callable<Integer> {
                                     .ifPresent(secrets::add));
         }
         problems.throwIfAny();
-        if (applying.isPresent()) applying.get().checkChecklist(checklist);
+        if (applying.isPresent()) applying.get().checkInputs(checklist, planInputs);
 
         boolean terminal = System.console() != null;
         boolean color =
@@ -436,6 +431,7 @@ final class VerifyCommand implements Callable<Integer> {
                                 connector,
                                 runner,
                                 secrets,
+                                planInputs,
                                 stop,
                                 terminal);
             }
@@ -481,6 +477,7 @@ final class VerifyCommand implements Callable<Integer> {
             Connector connector,
             Runner runner,
             List<String> secrets,
+            Map<String, PlanFile.HostInputs> planInputs,
             java.util.concurrent.atomic.AtomicBoolean stop,
             boolean terminal)
             throws InterruptedException, InvalidInput {
@@ -488,9 +485,18 @@ final class VerifyCommand implements Callable<Integer> {
                 format.equals("human") ? spec.commandLine().getOut() : spec.commandLine().getErr();
         String operator = System.getProperty("user.name") + "@" + localHost().name();
         if (planOut.isPresent()) {
-            PlanFile plan = PlanFile.of(report, fixTargets, checklist, inventory, vars);
+            PlanFile plan;
             try {
-                plan.write(planOut.get());
+                plan =
+                        PlanFile.of(
+                                planOut.get(),
+                                report,
+                                fixTargets,
+                                checklist,
+                                new PlanFile.Paths(inventory, knownHosts, sshConfig, audit),
+                                vars,
+                                planInputs);
+                plan.write();
             } catch (IOException e) {
                 throw new InvalidInput(
                         COMMAND_LINE,
@@ -509,15 +515,14 @@ final class VerifyCommand implements Callable<Integer> {
             fixTargets = applying.get().keepCurrent(report, fixTargets, progress);
         }
         Optional<Approvals.Terminal> ask =
-                terminal && !dryRun && applying.isEmpty()
+                terminal && !dryRun
                         ? Optional.of(
                                 new Approvals.Terminal(
                                         new java.io.PrintWriter(System.err, true),
                                         new java.io.BufferedReader(
                                                 new java.io.InputStreamReader(System.in))))
                         : Optional.empty();
-        java.util.Set<String> approved = new java.util.HashSet<>(approve);
-        applying.ifPresent(p -> approved.addAll(p.fixNames()));
+        java.util.Set<String> approved = new java.util.HashSet<>(approval.approve);
         AuditLog log = new AuditLog(audit.orElse(AuditLog.defaultFile()), report.runId(), secrets);
         log.write(
                 "run",
@@ -544,7 +549,7 @@ final class VerifyCommand implements Callable<Integer> {
                                                 + (applying.isPresent()
                                                         ? " (postflight apply)"
                                                         : ""),
-                                        yes,
+                                        approval.yes,
                                         approved,
                                         ask),
                                 dryRun,

@@ -344,7 +344,8 @@ class RemediationTest {
                         audit.toString());
         assertEquals(2, stale.exit());
         assertTrue(
-                stale.err().contains("the plan is stale: the checklist changed since it was made"),
+                stale.err()
+                        .contains("plan refused: check file " + checks + " changed since the plan"),
                 stale.err());
         Files.writeString(checks, Files.readString(checks).replace("\n# edited\n", ""));
         Cli applied =
@@ -356,7 +357,8 @@ class RemediationTest {
                         "--ssh-config",
                         dir.resolve("none").toString(),
                         "--audit",
-                        audit.toString());
+                        audit.toString(),
+                        "--yes");
         assertEquals(0, applied.exit(), applied.out() + applied.err());
         assertTrue(host.ntpdRunning());
     }
