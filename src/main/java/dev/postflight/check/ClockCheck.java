@@ -50,8 +50,17 @@ public record ClockCheck(
         if (!f.has("reference"))
             f.error("missing required key 'reference' (NTP servers, or runner)");
         String method = f.choice("method", List.of("exec", "ntp")).orElse("exec");
-        Duration warn = f.duration("warn").orElse(Duration.ofMillis(100));
-        Duration critical = f.duration("critical").orElse(Duration.ofSeconds(1));
+        // A lone critical is the one limit (a loaded fleet must not error on a 100ms default warn
+        // nobody asked for); a lone warn keeps the 1s critical, or its own value when larger.
+        Optional<Duration> warnGiven = f.duration("warn");
+        Optional<Duration> criticalGiven = f.duration("critical");
+        Duration critical =
+                criticalGiven.orElse(
+                        warnGiven
+                                .filter(w -> w.compareTo(Duration.ofSeconds(1)) > 0)
+                                .orElse(Duration.ofSeconds(1)));
+        Duration warn =
+                warnGiven.orElse(criticalGiven.isPresent() ? critical : Duration.ofMillis(100));
         int port = f.integer("ntp_port").orElse(123);
         boolean skip =
                 f.choice("if_no_reference", List.of("error", "skip"))
@@ -149,7 +158,13 @@ public record ClockCheck(
         return v.withDetails(details);
     }
 
-    private Verdict verdict(Duration offset, Duration uncertainty, String how) {
+    /**
+     * Judges what is known, the interval {@code [|offset| - u, |offset| + u]}, never the central
+     * value alone: fail when all of it is beyond critical, pass when all of it is within warn, warn
+     * when it may exceed warn but is surely within critical, and an error when it straddles
+     * critical, since then neither "pass" nor "fail" would be honest.
+     */
+    Verdict verdict(Duration offset, Duration uncertainty, String how) {
         Duration abs = offset.abs();
         String said =
                 direction(offset)
@@ -160,25 +175,26 @@ public record ClockCheck(
                         + ", "
                         + how
                         + ")";
-        boolean surelyOverCritical = abs.minus(uncertainty).compareTo(critical) > 0;
-        boolean surelyWithinWarn = abs.plus(uncertainty).compareTo(warn) <= 0;
-        if (surelyOverCritical)
+        Duration low = abs.minus(uncertainty);
+        Duration high = abs.plus(uncertainty);
+        if (low.compareTo(critical) > 0)
             return Verdict.fail(said + "; critical " + precise(critical).substring(1));
-        if (surelyWithinWarn) return Verdict.pass(said);
-        if (uncertainty.compareTo(warn) > 0) {
-            return Verdict.error(
-                    "cannot judge "
+        if (high.compareTo(warn) <= 0) return Verdict.pass(said);
+        if (high.compareTo(critical) <= 0)
+            return Verdict.warn(
+                    said
+                            + "; warn "
                             + precise(warn).substring(1)
-                            + " with ±"
-                            + precise(uncertainty).substring(1)
-                            + " uncertainty: "
-                            + said);
-        }
-        if (abs.compareTo(critical) > 0)
-            return Verdict.fail(said + "; critical " + precise(critical).substring(1));
-        if (abs.compareTo(warn) > 0)
-            return Verdict.warn(said + "; warn " + precise(warn).substring(1));
-        return Verdict.pass(said);
+                            + (low.compareTo(warn) > 0 ? "" : " (may be exceeded)"));
+        return Verdict.error(
+                "cannot tell whether the offset ("
+                        + precise(offset)
+                        + " ±"
+                        + precise(uncertainty).substring(1)
+                        + ") exceeds critical "
+                        + precise(critical).substring(1)
+                        + ": "
+                        + said);
     }
 
     /** "host is 3h00m02s behind", "host is 12.3ms ahead", "host is in step". */

@@ -41,7 +41,19 @@ final class TimeDaemons {
             Optional<String> peer,
             OptionalInt peerStratum,
             Optional<Duration> offset,
-            String note) {
+            String note,
+            String stratumLabel) {
+
+        /** A state whose stratum is the one its tool shows for the selected peer. */
+        State(
+                String daemon,
+                Sync sync,
+                Optional<String> peer,
+                OptionalInt peerStratum,
+                Optional<Duration> offset,
+                String note) {
+            this(daemon, sync, peer, peerStratum, offset, note, "peer stratum");
+        }
 
         static State notAnswering(String daemon, String note) {
             return new State(
@@ -73,7 +85,7 @@ final class TimeDaemons {
                                 + ": synchronised"
                                 + peer.map(p -> " to " + p).orElse("")
                                 + (peerStratum.isPresent()
-                                        ? " (stratum " + peerStratum.getAsInt() + ")"
+                                        ? " (" + stratumLabel + " " + peerStratum.getAsInt() + ")"
                                         : "")
                                 + (note.isEmpty() ? "" : ", " + note)
                                 + offset.map(o -> ", offset " + offsetText(o)).orElse("");
@@ -178,28 +190,41 @@ final class TimeDaemons {
                 if (s[1].equals("*")) selectedStratum = integer(s[3]);
             }
         }
+        String sourcesSeen = listed ? "; " + reachable + " of " + total + " sources reachable" : "";
         if (leap.equals("Not synchronised") || refId.equals("00000000")) {
-            String why =
-                    "leap status "
-                            + leap
-                            + ", stratum "
-                            + f[2]
-                            + (listed
-                                    ? "; " + reachable + " of " + total + " sources reachable"
-                                    : "");
-            return State.unsynchronised("chrony", why);
+            return State.unsynchronised(
+                    "chrony", "leap status " + leap + ", stratum " + f[2] + sourcesSeen);
         }
-        OptionalInt peerStratum = selectedStratum;
-        if (peerStratum.isEmpty() && stratum.isPresent()) {
-            peerStratum = OptionalInt.of(Math.max(0, stratum.getAsInt() - 1));
+        // chronyd serving its own clock ('local stratum N' in chrony.conf) says "Normal" with the
+        // reference 7F7F0101 (127.127.1.1): it is not synchronised to any real time source.
+        if (refId.equalsIgnoreCase("7F7F0101")
+                || address.startsWith("127.127.1.")
+                || refId.equalsIgnoreCase("LOCAL")) {
+            return State.unsynchronised(
+                    "chrony",
+                    "local clock only (reference " + refId + "), stratum " + f[2] + sourcesSeen);
+        }
+        if (stratum.isPresent() && stratum.getAsInt() >= 16) {
+            return State.unsynchronised("chrony", "stratum " + f[2] + sourcesSeen);
+        }
+        if (listed && selectedStratum.isEmpty()) {
+            return State.unsynchronised(
+                    "chrony",
+                    "no selected source (no * in chronyc sources)"
+                            + "; "
+                            + reachable
+                            + " of "
+                            + total
+                            + " sources reachable");
         }
         return new State(
                 "chrony",
                 Sync.SYNCHRONISED,
                 Optional.of(address.isEmpty() ? refId : address),
-                peerStratum,
+                stratum,
                 seconds(f[4]),
-                leap.equals("Normal") ? "" : "leap status " + leap);
+                leap.equals("Normal") ? "" : "leap status " + leap,
+                "stratum");
     }
 
     /** One row of {@code ntpq -pn}: the tally code and the ten columns after it. */
@@ -247,6 +272,21 @@ final class TimeDaemons {
         }
         for (NtpqPeer p : peers) {
             if (p.tally() == '*' || p.tally() == 'o') {
+                // ntpd's undisciplined local clock driver: LOCAL(0), 127.127.1.x, refid .LOCL.
+                if (p.remote().startsWith("127.127.1.")
+                        || p.remote().startsWith("LOCAL(")
+                        || p.refid().equals(".LOCL.")) {
+                    return State.unsynchronised(
+                            daemon, "the * peer is the local clock (" + p.remote() + ")");
+                }
+                if (p.reach().equals("0")) {
+                    return State.unsynchronised(
+                            daemon, "the * peer " + p.remote() + " is unreachable (reach 0)");
+                }
+                if (p.stratum() >= 16) {
+                    return State.unsynchronised(
+                            daemon, "the * peer " + p.remote() + " is at stratum 16");
+                }
                 return new State(
                         daemon,
                         Sync.SYNCHRONISED,
@@ -316,7 +356,8 @@ final class TimeDaemons {
                         .map(TimeDaemons::integer)
                         .orElse(OptionalInt.empty()),
                 Optional.ofNullable(st.get("Offset")).flatMap(TimeDaemons::systemdTimespan),
-                "");
+                "",
+                "server stratum");
     }
 
     private static final Pattern TIMESPAN_PART =

@@ -91,7 +91,9 @@ class ClockCheckTest {
     void anOffsetBetweenWarnAndCriticalWarns() throws Exception {
         CheckResult c = run("+0.300", "{ reference: runner, warn: 100ms, critical: 1s }");
         assertEquals(Status.WARN, c.status(), c.verdict().reason());
-        assertTrue(c.verdict().reason().startsWith("host is 3"), c.verdict().reason());
+        assertTrue(
+                c.verdict().reason().matches("host is (29\\d|30\\d)\\.\\dms ahead .*"),
+                c.verdict().reason());
         assertTrue(c.verdict().reason().endsWith("; warn 100.0ms"), c.verdict().reason());
     }
 
@@ -203,7 +205,67 @@ class ClockCheckTest {
         assertTrue(
                 v.reason()
                         .startsWith(
-                                "cannot judge 1.0ms with ±200.0ms uncertainty: host is in step"),
+                                "cannot tell whether the offset (+0.0ms ±200.0ms) exceeds critical"
+                                        + " 2.0ms: host is in step"),
                 v.reason());
+    }
+
+    /**
+     * The verdict is judged on the interval [offset - u, offset + u], never on the central value:
+     * rows of issue 13's lab table (a true -1.020s measured as -0.994s ±27ms; a true -150ms
+     * measured as -98.5ms ±59ms) and the boundaries.
+     */
+    @ParameterizedTest(name = "{0}ms ±{1}ms, warn 100ms, critical 1s → {2}")
+    @CsvSource({
+        "-1050, 27, FAIL",
+        "-994, 27, ERROR",
+        "-1020, 27, ERROR",
+        "-98.5, 59, WARN",
+        "-150, 20, WARN",
+        "-500, 400, WARN",
+        "0, 100, PASS",
+        "60, 40, PASS",
+        "60, 41, WARN",
+        "0, 1200, ERROR",
+        "2000, 999, FAIL",
+    })
+    void judgesTheIntervalNotTheCentralValue(double offsetMs, double uMs, Status expected) {
+        ClockCheck check =
+                new ClockCheck(
+                        List.of(),
+                        "exec",
+                        Duration.ofMillis(100),
+                        Duration.ofSeconds(1),
+                        123,
+                        Duration.ofSeconds(1),
+                        false);
+        Verdict v =
+                check.verdict(
+                        Duration.ofNanos(Math.round(offsetMs * 1e6)),
+                        Duration.ofNanos(Math.round(uMs * 1e6)),
+                        "test");
+        assertEquals(expected, v.status(), v.reason());
+        if (expected == Status.ERROR)
+            assertTrue(v.reason().startsWith("cannot tell whether the offset ("), v.reason());
+    }
+
+    @Test
+    void aLoneCriticalIsAlsoTheWarnLimit() throws Exception {
+        Path f = Files.createTempFile(dir, "c", ".yaml");
+        Files.writeString(
+                f, "checks:\n  - { id: c, clock: { reference: runner, critical: 5s } }\n");
+        ClockCheck c =
+                (ClockCheck)
+                        dev.postflight.checklist.ChecklistBinder.bind(
+                                        dev.postflight.checklist.ChecklistLoader.load(List.of(f)),
+                                        java.util.Map.of(),
+                                        "h",
+                                        "127.0.0.1",
+                                        new dev.postflight.checklist.Problems())
+                                .checks()
+                                .get(0)
+                                .spec();
+        assertEquals(Duration.ofSeconds(5), c.warn());
+        assertEquals(Duration.ofSeconds(5), c.critical());
     }
 }

@@ -119,6 +119,127 @@ class TimesyncCheckTest {
                 1 10  2   14s   32s        -0.812ms    12.020ms     0.455ms
             """;
 
+    /**
+     * chronyd serving its own clock ({@code local stratum 8} in chrony.conf) with its server out of
+     * reach: leap status Normal, reference 7F7F0101. Not synchronised to any real time source.
+     */
+    static final String CHRONY_TRACKING_LOCAL =
+            "7F7F0101,,8,1733515200.123456789,0.000000000,0.000000000,0.000000000,"
+                    + "-12.345,0.000,0.000,0.000000000,0.000012345,64.0,Normal\n";
+
+    static final String CHRONY_SOURCES_UNREACHABLE =
+            "^,?,192.0.2.1,0,6,0,0,0.000000000,0.000000000,0.000000000\n";
+
+    /** Tracking says Normal, but no source carries the * (all rejected as falsetickers). */
+    static final String CHRONY_SOURCES_NONE_SELECTED =
+            """
+            ^,x,192.0.2.1,2,10,377,512,0.000123456,0.000098765,0.012345678
+            ^,x,192.0.2.2,2,10,377,498,-0.900456789,-0.900432100,0.023456789
+            """;
+
+    static final String CHRONY_TRACKING_STRATUM_16 =
+            "C0000201,192.0.2.1,16,1715230412.123456789,0.000812345,-0.000012345,0.000034567,"
+                    + "-12.345,0.001,0.023,0.012345678,0.001234567,1036.8,Normal\n";
+
+    /** ntpd whose only selected peer is its undisciplined local clock driver. */
+    static final String NTPQ_LOCAL_CLOCK =
+            """
+                 remote           refid      st t when poll reach   delay   offset  jitter
+            ==============================================================================
+            *127.127.1.0     .LOCL.          10 l   16   64  377    0.000    0.000   0.000
+             192.0.2.1       .INIT.          16 u    -   64    0    0.000    0.000   0.000
+            """;
+
+    /** ntpd still marking a peer it has not heard from for eight polls. */
+    static final String NTPQ_STAR_REACH_ZERO =
+            """
+                 remote           refid      st t when poll reach   delay   offset  jitter
+            ==============================================================================
+            *192.0.2.1       203.0.113.5      2 u  900   64    0    1.234   +0.812   0.123
+            """;
+
+    @Test
+    void chronyOnItsOwnLocalClockIsNotSynchronised() {
+        Verdict v =
+                judge(
+                        AUTO,
+                        probe(
+                                "chronyd\n",
+                                CHRONY_BINS,
+                                "chronyc",
+                                CHRONY_TRACKING_LOCAL,
+                                "0",
+                                "chronyc-sources",
+                                CHRONY_SOURCES_UNREACHABLE,
+                                "0"));
+        assertEquals(Status.FAIL, v.status(), v.reason());
+        assertEquals(
+                "chrony: running but not synchronised (local clock only (reference 7F7F0101),"
+                        + " stratum 8; 0 of 1 sources reachable)",
+                v.reason());
+    }
+
+    @Test
+    void chronyWithNoSelectedSourceIsNotSynchronised() {
+        Verdict v =
+                judge(
+                        AUTO,
+                        probe(
+                                "chronyd\n",
+                                CHRONY_BINS,
+                                "chronyc",
+                                CHRONY_TRACKING,
+                                "0",
+                                "chronyc-sources",
+                                CHRONY_SOURCES_NONE_SELECTED,
+                                "0"));
+        assertEquals(Status.FAIL, v.status(), v.reason());
+        assertEquals(
+                "chrony: running but not synchronised (no selected source (no * in chronyc"
+                        + " sources); 2 of 2 sources reachable)",
+                v.reason());
+    }
+
+    @Test
+    void chronyAtStratumSixteenIsNotSynchronised() {
+        Verdict v =
+                judge(
+                        AUTO,
+                        probe(
+                                "chronyd\n",
+                                CHRONY_BINS,
+                                "chronyc",
+                                CHRONY_TRACKING_STRATUM_16,
+                                "0",
+                                "chronyc-sources",
+                                CHRONY_SOURCES,
+                                "0"));
+        assertEquals(Status.FAIL, v.status(), v.reason());
+        assertEquals(
+                "chrony: running but not synchronised (stratum 16; 3 of 3 sources reachable)",
+                v.reason());
+    }
+
+    @Test
+    void ntpdSelectingItsLocalClockIsNotSynchronised() {
+        Verdict v = judge(AUTO, probe("ntpd\n", NTP_BINS, "ntpq", NTPQ_LOCAL_CLOCK, "0"));
+        assertEquals(Status.FAIL, v.status(), v.reason());
+        assertEquals(
+                "ntpd: running but not synchronised (the * peer is the local clock"
+                        + " (127.127.1.0))",
+                v.reason());
+    }
+
+    @Test
+    void ntpdWhoseStarPeerIsUnreachableIsNotSynchronised() {
+        Verdict v = judge(AUTO, probe("ntpd\n", NTP_BINS, "ntpq", NTPQ_STAR_REACH_ZERO, "0"));
+        assertEquals(Status.FAIL, v.status(), v.reason());
+        assertEquals(
+                "ntpd: running but not synchronised (the * peer 192.0.2.1 is unreachable (reach"
+                        + " 0))",
+                v.reason());
+    }
+
     /** Builds the probe's output: running daemons, installed binaries, then tool sections. */
     private static String probe(String procs, String installed, String... sections) {
         StringBuilder b = new StringBuilder("@@ procs\n").append(procs).append("@@ exit 0\n");
@@ -165,7 +286,7 @@ class TimesyncCheckTest {
                                 CHRONY_SOURCES,
                                 "0"));
         assertEquals(Status.PASS, v.status());
-        assertEquals("chrony: synchronised to 192.0.2.1 (stratum 2), offset +0.812ms", v.reason());
+        assertEquals("chrony: synchronised to 192.0.2.1 (stratum 3), offset +0.812ms", v.reason());
     }
 
     @Test
@@ -211,7 +332,8 @@ class TimesyncCheckTest {
     void ntpdWithAStarPeerIsSynchronised() {
         Verdict v = judge(AUTO, probe("ntpd\n", NTP_BINS, "ntpq", NTPQ_SYNCED, "0"));
         assertEquals(Status.PASS, v.status());
-        assertEquals("ntpd: synchronised to 192.0.2.1 (stratum 2), offset +0.812ms", v.reason());
+        assertEquals(
+                "ntpd: synchronised to 192.0.2.1 (peer stratum 2), offset +0.812ms", v.reason());
     }
 
     @Test
@@ -245,7 +367,8 @@ class TimesyncCheckTest {
     void ntpsecIsToldApartByItsWiderNtpqHeader() {
         Verdict v = judge(AUTO, probe("ntpd\n", NTP_BINS, "ntpq", NTPSEC_SYNCED, "0"));
         assertEquals(Status.PASS, v.status());
-        assertEquals("ntpsec: synchronised to 192.0.2.1 (stratum 2), offset -0.432ms", v.reason());
+        assertEquals(
+                "ntpsec: synchronised to 192.0.2.1 (peer stratum 2), offset -0.432ms", v.reason());
     }
 
     @Test
@@ -266,7 +389,8 @@ class TimesyncCheckTest {
                                 NTPQ_FREEBSD,
                                 "0"));
         assertEquals(Status.PASS, v.status());
-        assertEquals("ntpd: synchronised to 192.0.2.10 (stratum 1), offset -1.004ms", v.reason());
+        assertEquals(
+                "ntpd: synchronised to 192.0.2.10 (peer stratum 1), offset -1.004ms", v.reason());
     }
 
     private static final String TIMESYNCD_BINS =
@@ -288,7 +412,7 @@ class TimesyncCheckTest {
                                 "0"));
         assertEquals(Status.PASS, v.status());
         assertEquals(
-                "systemd-timesyncd: synchronised to 192.0.2.1 (stratum 2), offset -1.234ms",
+                "systemd-timesyncd: synchronised to 192.0.2.1 (server stratum 2), offset -1.234ms",
                 v.reason());
     }
 
@@ -370,7 +494,8 @@ class TimesyncCheckTest {
         assertEquals("openntpd: synchronised, 4/4 peers valid, stratum 3", status.reason());
         Verdict all = judge(AUTO, probe("ntpd\n", OPENNTPD_BINS, "ntpctl", NTPCTL_ALL, "0"));
         assertEquals(
-                "openntpd: synchronised to 192.0.2.1 (stratum 2), offset +0.360ms", all.reason());
+                "openntpd: synchronised to 192.0.2.1 (peer stratum 2), offset +0.360ms",
+                all.reason());
         Verdict unsynced =
                 judge(
                         AUTO,
@@ -428,13 +553,13 @@ class TimesyncCheckTest {
         Verdict v = judge(new TimesyncCheck("auto", Optional.of(Duration.ofMillis(100))), out);
         assertEquals(Status.FAIL, v.status());
         assertEquals(
-                "chrony: synchronised to 192.0.2.1 (stratum 2), offset -250.000ms exceeds"
+                "chrony: synchronised to 192.0.2.1 (stratum 3), offset -250.000ms exceeds"
                         + " max_offset 100ms",
                 v.reason());
         Verdict within = judge(new TimesyncCheck("auto", Optional.of(Duration.ofSeconds(1))), out);
         assertEquals(Status.PASS, within.status());
         assertEquals(
-                "chrony: synchronised to 192.0.2.1 (stratum 2), offset -250.000ms (max_offset 1.00s)",
+                "chrony: synchronised to 192.0.2.1 (stratum 3), offset -250.000ms (max_offset 1.00s)",
                 within.reason());
     }
 
