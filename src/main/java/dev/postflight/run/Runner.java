@@ -45,6 +45,9 @@ public final class Runner {
     /** Room the exec gets beyond the longest probe timeout, for connection and framing. */
     private static final Duration EXEC_MARGIN = Duration.ofSeconds(5);
 
+    /** The most the clock's round trips may take on a host. */
+    private static final Duration CLOCK_SAMPLING = Duration.ofSeconds(5);
+
     /** How often the guard of a host that may still be coming back looks at its deadline. */
     private static final Duration DEADLINE_RECHECK = Duration.ofSeconds(1);
 
@@ -305,6 +308,18 @@ public final class Runner {
                                             execTimeout);
                             outputs = batch.parse(r.stdout());
                             hostTime = outputs.clock().map(clock -> hostTime(clock, r));
+                            if (wantsClock) {
+                                execs++;
+                                // Round trips on the open session bound the reading far better
+                                // than the batch's start; the batch's reading is the fallback.
+                                Optional<HostTime> sampled =
+                                        ClockSampler.sample(
+                                                conn,
+                                                min(
+                                                        CLOCK_SAMPLING,
+                                                        Duration.between(Instant.now(), deadline)));
+                                if (sampled.isPresent()) hostTime = sampled;
+                            }
                             if (!outputs.complete()) {
                                 String err = new String(r.stderr(), StandardCharsets.UTF_8).strip();
                                 missingWhy =

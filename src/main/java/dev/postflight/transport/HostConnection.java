@@ -1,6 +1,7 @@
 package dev.postflight.transport;
 
 import java.time.Duration;
+import java.util.List;
 import java.util.Optional;
 
 /** A way to run commands on one host: one SSH session, or this machine itself. */
@@ -16,6 +17,22 @@ public interface HostConnection extends AutoCloseable {
      */
     ExecResult exec(String command, byte[] stdin, Duration timeout)
             throws HostUnreachable, InterruptedException;
+
+    /**
+     * Runs {@code command} and holds a conversation with it: {@code rounds} times, writes one line
+     * to its input and reads {@code linesPerRound} lines of its output, noting when each round was
+     * sent and answered; then closes its input. For measuring the host's clock against the runner's
+     * with the round trip known (issue 15). Fewer rounds come back when the command ended early;
+     * none past {@code timeout}.
+     *
+     * @throws HostUnreachable when the command could not be started or the connection is lost
+     */
+    default List<Exchange> converse(String command, int rounds, int linesPerRound, Duration timeout)
+            throws HostUnreachable, InterruptedException {
+        throw new HostUnreachable(
+                HostUnreachable.Cause.SSH_ERROR,
+                "this connection cannot hold a conversation (" + describe() + ")");
+    }
 
     /**
      * Forwards a local loopback port through this connection to {@code host:port} as the host sees

@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 import java.util.Set;
@@ -71,6 +72,33 @@ public final class LocalConnection implements HostConnection {
             kill(process);
             throw e;
         } finally {
+            running.remove(process);
+        }
+    }
+
+    @Override
+    public List<Exchange> converse(String command, int rounds, int linesPerRound, Duration timeout)
+            throws HostUnreachable, InterruptedException {
+        Process process;
+        try {
+            process = new ProcessBuilder("/bin/sh", "-c", command).start();
+        } catch (IOException e) {
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.SSH_ERROR, "cannot start /bin/sh: " + e.getMessage(), e);
+        }
+        running.add(process);
+        try (Alarm alarm = Alarm.at(Instant.now().plus(timeout), () -> kill(process))) {
+            List<Exchange> done =
+                    Conversation.rounds(
+                            process.getInputStream(),
+                            process.getOutputStream(),
+                            rounds,
+                            linesPerRound);
+            return alarm.rang() ? List.of() : done;
+        } catch (IOException e) {
+            return List.of();
+        } finally {
+            kill(process);
             running.remove(process);
         }
     }

@@ -4,8 +4,12 @@ import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
 import java.io.ByteArrayInputStream;
+import java.io.IOException;
+import java.io.InputStream;
+import java.io.OutputStream;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
 
@@ -136,6 +140,38 @@ final class SshConnection implements HostConnection {
                 received,
                 false,
                 stdout.firstAt());
+    }
+
+    @Override
+    public List<Exchange> converse(String command, int rounds, int linesPerRound, Duration timeout)
+            throws HostUnreachable, InterruptedException {
+        Instant limit = Instant.now().plus(timeout);
+        ChannelExec channel;
+        InputStream in;
+        OutputStream out;
+        try {
+            channel = (ChannelExec) session.openChannel("exec");
+            channel.setCommand(command);
+            in = channel.getInputStream();
+            out = channel.getOutputStream();
+            channel.connect(Math.toIntExact(Math.max(1, timeout.toMillis())));
+        } catch (JSchException | IOException e) {
+            if (sessionDropped()) throw lost("before the conversation", e);
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.SSH_ERROR,
+                    target.endpoint() + " did not run the command: " + e.getMessage(),
+                    e);
+        }
+        // The reads block; at the deadline the channel is closed under them.
+        try (Alarm alarm = Alarm.at(limit, channel::disconnect)) {
+            List<Exchange> done = Conversation.rounds(in, out, rounds, linesPerRound);
+            return alarm.rang() ? List.of() : done;
+        } catch (IOException e) {
+            if (sessionDropped()) throw lost("during the conversation", e);
+            return List.of();
+        } finally {
+            end(channel);
+        }
     }
 
     private static void end(ChannelExec channel) {

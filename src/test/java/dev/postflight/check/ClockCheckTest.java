@@ -38,7 +38,9 @@ class ClockCheckTest {
                             "checks:\n  - id: clock\n    clock: " + spec + "\n",
                             h.host(),
                             h.connector());
-            assertEquals(1, h.server().commands().size());
+            // The probe batch, then the clock's round trips on the same session.
+            assertEquals(2, h.server().commands().size(), h.server().commands().toString());
+            assertTrue(h.server().commands().get(1).contains("EPOCHREALTIME"));
             return check(r.hosts().get(0), "clock");
         }
     }
@@ -68,6 +70,36 @@ class ClockCheckTest {
     }
 
     @Test
+    void withoutBashTheRoundTripsUseTwoDatesAndStayWithinTheirUncertainty() throws Exception {
+        assumeTrue(FakeTimeHost.available(), "libfaketime is not installed");
+        assumeTrue(
+                dev.postflight.testing.NtpdShimHost.available(),
+                "needs root and unshare(1) to hide bash");
+        try (FakeTimeHost h =
+                FakeTimeHost.start(
+                        Files.createDirectory(dir.resolve("nobash")),
+                        "+0.150",
+                        java.util.Map.of(),
+                        dev.postflight.testing.SshTestServer.shellWithout(
+                                "/usr/bin/bash", "/bin/bash"))) {
+            RunReport r =
+                    LocalRun.run(
+                            dir,
+                            "checks:\n  - id: clock\n    clock: { reference: runner }\n",
+                            h.host(),
+                            h.connector());
+            String reason = check(r.hosts().get(0), "clock").verdict().reason();
+            assertTrue(
+                    reason.contains("host clock in nanoseconds (date +%N), best of 5 round trips"),
+                    reason);
+            Matcher m = Pattern.compile("offset \\+([\\d.]+)ms ±([\\d.]+)ms").matcher(reason);
+            assertTrue(m.find(), reason);
+            assertEquals(
+                    150, Double.parseDouble(m.group(1)), Double.parseDouble(m.group(2)), reason);
+        }
+    }
+
+    @Test
     void threeHoursBehindFailsSayingSo() throws Exception {
         CheckResult c = run("-3h", "{ reference: runner }");
         assertEquals(Status.FAIL, c.status());
@@ -83,7 +115,11 @@ class ClockCheckTest {
         CheckResult c = run("+0", "{ reference: runner, warn: 100ms, critical: 1s }");
         assertEquals(Status.PASS, c.status(), c.verdict().reason());
         assertTrue(
-                c.verdict().reason().contains("method exec, host clock in nanoseconds (date +%N)"),
+                c.verdict()
+                        .reason()
+                        .contains(
+                                "method exec, host clock in microseconds (bash EPOCHREALTIME),"
+                                        + " best of 5 round trips"),
                 c.verdict().reason());
     }
 
