@@ -51,6 +51,7 @@ import picocli.CommandLine.Parameters;
             "0:every host recorded",
             "1:a host could not be recorded (the others are in FILE)",
             "2:invalid input or usage",
+            "3:internal error (a bug: please report it with the output of --debug)",
             "130:interrupted (Ctrl-C); nothing written"
         })
 final class SnapshotCommand implements Callable<Integer> {
