@@ -129,6 +129,13 @@ public final class InventoryLoader {
             Map<String, String> vars = new LinkedHashMap<>(defaults.vars);
             groupVarsOfHost.getOrDefault(h.getKey(), List.of()).forEach(vars::putAll);
             vars.putAll(hf.textMap("vars"));
+            address.filter(a -> a.indexOf(':') >= 0 && a.indexOf(':') == a.lastIndexOf(':'))
+                    .ifPresent(a ->
+                            hf.error(
+                                    "address",
+                                    "'"
+                                            + a
+                                            + "' is not a host name or IP address (a port goes in port:)"));
             address.filter(String::isBlank)
                     .ifPresent(a ->
                             hf.error(

@@ -404,4 +404,36 @@ class TrustedInputTest {
             assertEquals(1, bastion.commands().size(), "bastion is verified too, directly");
         }
     }
+
+    @Test
+    void aTimeoutTooLargeToCountIsAUsageErrorNotAnInternalError() {
+        Cli r =
+                verify(
+                        "-c",
+                        checks.toString(),
+                        "--timeout",
+                        "99999999999999999999s",
+                        "ops@127.0.0.1:" + h1.port());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                "(command line):1:1: --timeout: '99999999999999999999s' is not a positive duration"
+                        + " (e.g. 60s, 5m)\n",
+                r.err());
+        assertNothingContacted();
+    }
+
+    @Test
+    void anAddressWithAPortIsALoadErrorNotADnsName() throws Exception {
+        Path inv =
+                write("inv.yaml", "hosts:\n  web1: { address: \"127.0.0.1:" + h1.port() + "\" }\n");
+        Cli r = verify("-i", inv.toString(), "-c", checks.toString());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                inv
+                        + ":2:20: address: '127.0.0.1:"
+                        + h1.port()
+                        + "' is not a host name or IP address (a port goes in port:)\n",
+                r.err());
+        assertNothingContacted();
+    }
 }
