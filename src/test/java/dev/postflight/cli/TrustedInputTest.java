@@ -436,4 +436,33 @@ class TrustedInputTest {
                 r.err());
         assertNothingContacted();
     }
+
+    @Test
+    void snapshotChecksItsOutputAndTimeoutBeforeAnyHostIsContacted() throws Exception {
+        Path folder = Files.createDirectory(dir.resolve("base.json"));
+        Cli r =
+                Cli.run(
+                        "snapshot",
+                        "--known-hosts",
+                        dir.resolve("known_hosts").toString(),
+                        "-o",
+                        folder.toString(),
+                        "ops@127.0.0.1:" + h1.port());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                "(command line):1:1: -o: cannot write " + folder + ": it is a folder\n", r.err());
+        Cli zero =
+                Cli.run(
+                        "snapshot",
+                        "--timeout",
+                        "0s",
+                        "-o",
+                        dir.resolve("b.json").toString(),
+                        "ops@127.0.0.1:" + h1.port());
+        assertEquals(2, zero.exit(), zero.out() + zero.err());
+        assertEquals(
+                "(command line):1:1: --timeout: '0s' is not a positive duration (e.g. 60s, 5m)\n",
+                zero.err());
+        assertNothingContacted();
+    }
 }
