@@ -334,8 +334,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (windowFile.isPresent() && windowsEndedWithin.isEmpty())
             throw new InvalidInput(
                     COMMAND_LINE, "--window-file goes with --windows-ended-within (e.g. 1h)");
-        if (fleetGuard <= 0 || fleetGuard > 1)
-            throw new InvalidInput(COMMAND_LINE, "--fleet-guard is a share between 0 and 1");
+        if (!(fleetGuard > 0 && fleetGuard <= 1)) // NaN too
+        throw new InvalidInput(COMMAND_LINE, "--fleet-guard is a share between 0 and 1");
         if (fixConcurrency < 1 || maxFixFailures < 1)
             throw new InvalidInput(
                     COMMAND_LINE, "--fix-concurrency and --max-fix-failures must be at least 1");

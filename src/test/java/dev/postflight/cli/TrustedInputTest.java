@@ -465,4 +465,19 @@ class TrustedInputTest {
                 zero.err());
         assertNothingContacted();
     }
+
+    @Test
+    void aFleetGuardThatIsNotANumberIsAUsageError() {
+        Cli r =
+                verify(
+                        "-c",
+                        checks.toString(),
+                        "--fix",
+                        "--fleet-guard",
+                        "NaN",
+                        "ops@127.0.0.1:" + h1.port());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals("(command line):1:1: --fleet-guard is a share between 0 and 1\n", r.err());
+        assertNothingContacted();
+    }
 }
