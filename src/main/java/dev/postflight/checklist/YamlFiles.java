@@ -42,11 +42,27 @@ public final class YamlFiles {
         return parse(file, text, problems);
     }
 
-    /** Why a file could not be read, in words ("permission denied"), not an exception's name. */
-    static String cause(IOException e) {
+    /**
+     * Why a file could not be read or parsed, in one line of words ("permission denied"), without
+     * an exception's name or Jackson's source excerpts and limit accessors.
+     */
+    public static String cause(IOException e) {
         if (e instanceof java.nio.charset.CharacterCodingException)
             return "not UTF-8 text (a binary file?)";
         if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
+        if (e instanceof JsonProcessingException j) {
+            String what =
+                    String.valueOf(j.getOriginalMessage())
+                            .lines()
+                            .findFirst()
+                            .orElse("")
+                            .replaceAll(",? from `[^`]*`", "");
+            JsonLocation l = j.getLocation();
+            return l == null || l.getLineNr() < 1
+                    ? what
+                    : what + " (line " + l.getLineNr() + ", column " + l.getColumnNr() + ")";
+        }
         String message = String.valueOf(e.getMessage());
         if (message.equals("Is a directory")) return "it is a folder";
         return message;

@@ -9,6 +9,7 @@ import dev.postflight.check.Status;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
+import dev.postflight.checklist.YamlFiles;
 import dev.postflight.remedy.Plan;
 import dev.postflight.remedy.Remediator;
 import dev.postflight.run.CheckResult;
@@ -155,7 +156,7 @@ record PlanFile(
                     vars,
                     hosts);
         } catch (IOException e) {
-            throw new InvalidInput(at, "cannot read the plan: " + e.getMessage());
+            throw new InvalidInput(at, "cannot read the plan: " + YamlFiles.cause(e));
         }
     }
 

@@ -480,4 +480,19 @@ class TrustedInputTest {
         assertEquals("(command line):1:1: --fleet-guard is a share between 0 and 1\n", r.err());
         assertNothingContacted();
     }
+
+    @Test
+    void aBaselineThatIsNotJsonIsOneLineWithoutJacksonInternals() throws Exception {
+        Path base = write("base.json", "{not json");
+        Cli r = verify("--baseline", base.toString(), "ops@127.0.0.1:" + h1.port());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                base
+                        + ":1:1: --baseline: cannot read "
+                        + base
+                        + ": Unexpected character ('n' (code 110)): was expecting double-quote to"
+                        + " start field name (line 1, column 2)\n",
+                r.err());
+        assertNothingContacted();
+    }
 }
