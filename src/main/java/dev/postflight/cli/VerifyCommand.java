@@ -363,9 +363,7 @@ final class VerifyCommand implements Callable<Integer> {
                         "--approve: the checklist has no fix '"
                                 + a
                                 + "'"
-                                + Suggest.nearest(a, checklist.fixes().keySet())
-                                        .map(n -> " (did you mean '" + n + "'?)")
-                                        .orElse(""));
+                                + Suggest.didYouMean(a, checklist.fixes().keySet()));
         }
         Fleet fleet = Fleet.select(local, inventory, hosts, limit);
         List<Host> selected = fleet.hosts();

@@ -208,9 +208,7 @@ public final class InventoryLoader {
                 "'"
                         + name
                         + "' is not a host of this inventory"
-                        + Suggest.nearest(name, hostNames)
-                                .map(s -> " (did you mean '" + s + "'?)")
-                                .orElse(""));
+                        + Suggest.didYouMean(name, hostNames));
     }
 
     /**
