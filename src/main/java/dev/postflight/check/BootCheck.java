@@ -100,6 +100,11 @@ public record BootCheck(
                 () -> new BootCheck(rebooted, max.orElse(0), failed, fsck, Optional.empty()));
     }
 
+    /** {@code rebooted:} is set but no window start is known: the check could not be judged. */
+    public boolean needsWindowStart() {
+        return rebooted.isPresent() && since.isEmpty();
+    }
+
     @Override
     public BootCheck withSince(Instant start) {
         return new BootCheck(rebooted, maxOomKills, failedServices, fsck, Optional.of(start));

@@ -22,16 +22,20 @@ public final class Durations {
         int end = 0;
         while (m.find()) {
             if (m.start() != end) return Optional.empty();
-            long n = Long.parseLong(m.group(1));
-            total =
-                    total.plus(
-                            switch (m.group(2)) {
-                                case "ms" -> Duration.ofMillis(n);
-                                case "s" -> Duration.ofSeconds(n);
-                                case "m" -> Duration.ofMinutes(n);
-                                case "h" -> Duration.ofHours(n);
-                                default -> Duration.ofDays(n);
-                            });
+            try {
+                long n = Long.parseLong(m.group(1));
+                total =
+                        total.plus(
+                                switch (m.group(2)) {
+                                    case "ms" -> Duration.ofMillis(n);
+                                    case "s" -> Duration.ofSeconds(n);
+                                    case "m" -> Duration.ofMinutes(n);
+                                    case "h" -> Duration.ofHours(n);
+                                    default -> Duration.ofDays(n);
+                                });
+            } catch (NumberFormatException | ArithmeticException e) {
+                return Optional.empty(); // too large to count: not a duration anyone means
+            }
             end = m.end();
         }
         return end == s.length() ? Optional.of(total) : Optional.empty();

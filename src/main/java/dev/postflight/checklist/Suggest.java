@@ -24,6 +24,11 @@ public final class Suggest {
         return best != null && bestDistance <= allowed ? Optional.of(best) : Optional.empty();
     }
 
+    /** {@code " (did you mean 'x'?)"} for the nearest valid word, or nothing. */
+    public static String didYouMean(String typed, Collection<String> valid) {
+        return nearest(typed, valid).map(s -> " (did you mean '" + s + "'?)").orElse("");
+    }
+
     /** Damerau-free Levenshtein distance, enough for typos in key names. */
     static int distance(String a, String b) {
         int[] prev = new int[b.length() + 1];

@@ -4,7 +4,10 @@ import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;
 import com.fasterxml.jackson.core.JsonProcessingException;
 import com.fasterxml.jackson.core.JsonToken;
+import com.fasterxml.jackson.core.StreamReadConstraints;
+import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
@@ -33,26 +36,64 @@ public final class YamlFiles {
             problems.add(referencedFrom, "file not found: " + file);
             return java.util.Optional.empty();
         } catch (IOException e) {
-            problems.add(referencedFrom, "cannot read " + file + ": " + e.getMessage());
+            problems.add(referencedFrom, "cannot read " + file + ": " + cause(e));
             return java.util.Optional.empty();
         }
         return parse(file, text, problems);
     }
 
+    /**
+     * Why a file could not be read or parsed, in one line of words ("permission denied"), without
+     * an exception's name or Jackson's source excerpts and limit accessors.
+     */
+    public static String cause(IOException e) {
+        if (e instanceof java.nio.charset.CharacterCodingException)
+            return "not UTF-8 text (a binary file?)";
+        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
+        if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
+        if (e instanceof JsonProcessingException j) {
+            String what =
+                    String.valueOf(j.getOriginalMessage())
+                            .lines()
+                            .findFirst()
+                            .orElse("")
+                            .replaceAll(",? from `[^`]*`", "");
+            JsonLocation l = j.getLocation();
+            return l == null || l.getLineNr() < 1
+                    ? what
+                    : what + " (line " + l.getLineNr() + ", column " + l.getColumnNr() + ")";
+        }
+        String message = String.valueOf(e.getMessage());
+        if (message.equals("Is a directory")) return "it is a folder";
+        return message;
+    }
+
     static java.util.Optional<Node> parse(Path file, String text, Problems problems) {
         try (JsonParser p = FACTORY.createParser(text)) {
-            JsonToken t = p.nextToken();
-            if (t == null) {
-                return java.util.Optional.of(new Node.Mapping(Map.of(), Location.of(file)));
+            try {
+                JsonToken t = p.nextToken();
+                if (t == null) {
+                    return java.util.Optional.of(new Node.Mapping(Map.of(), Location.of(file)));
+                }
+                int before = problems.list().size();
+                Node root = readValue(p, file, problems);
+                if (p.nextToken() != null) {
+                    problems.add(at(file, p.currentTokenLocation()), "more than one YAML document");
+                }
+                return problems.list().size() == before
+                        ? java.util.Optional.of(root)
+                        : java.util.Optional.empty();
+            } catch (StreamConstraintsException e) {
+                String message = String.valueOf(e.getOriginalMessage());
+                problems.add(
+                        at(file, p.currentLocation()),
+                        message.contains("nesting depth")
+                                ? "YAML nested deeper than "
+                                        + StreamReadConstraints.DEFAULT_MAX_DEPTH
+                                        + " levels"
+                                : "YAML: " + message.replaceAll(",? from `[^`]*`", ""));
+                return java.util.Optional.empty();
             }
-            int before = problems.list().size();
-            Node root = readValue(p, file, problems);
-            if (p.nextToken() != null) {
-                problems.add(at(file, p.currentTokenLocation()), "more than one YAML document");
-            }
-            return problems.list().size() == before
-                    ? java.util.Optional.of(root)
-                    : java.util.Optional.empty();
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
             syntaxError(
@@ -100,6 +141,15 @@ public final class YamlFiles {
                 return new Node.Sequence(items, here);
             }
             case VALUE_STRING -> {
+                // Jackson hands an alias (*name) over as the string "name": refuse it rather than
+                // read a copied check or value as its anchor's name.
+                if (p instanceof YAMLParser yaml && yaml.isCurrentAlias()) {
+                    problems.add(
+                            here,
+                            "YAML aliases (*"
+                                    + p.getText()
+                                    + ") are not supported: write the value out");
+                }
                 return new Node.Scalar(p.getText(), Node.ScalarType.STRING, here);
             }
             case VALUE_NUMBER_INT -> {

@@ -11,6 +11,7 @@ import dev.postflight.check.Severity;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
+import dev.postflight.checklist.YamlFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -104,7 +105,8 @@ record BaselineFile(Path file, Instant taken, Map<String, HostFacts> hosts) {
         try {
             root = JSON.readTree(file.toFile());
         } catch (IOException e) {
-            throw new InvalidInput(at, "--baseline: cannot read " + file + ": " + e.getMessage());
+            throw new InvalidInput(
+                    at, "--baseline: cannot read " + file + ": " + YamlFiles.cause(e));
         }
         if (root == null || !SCHEMA.equals(root.path("schema").asText())) {
             throw new InvalidInput(

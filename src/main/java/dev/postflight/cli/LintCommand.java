@@ -25,7 +25,11 @@ import picocli.CommandLine.Parameters;
         description =
                 "Validates check files (or every *.yaml in a folder); prints FILE:LINE:COL errors.",
         exitCodeListHeading = "%nExit codes:%n",
-        exitCodeList = {"0:every file is valid", "2:at least one error"})
+        exitCodeList = {
+            "0:every file is valid",
+            "2:at least one error",
+            "3:internal error (a bug: please report it with the output of --debug)"
+        })
 final class LintCommand implements Callable<Integer> {
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 

@@ -27,10 +27,20 @@ import picocli.CommandLine.Command;
             "0:every critical check passed",
             "1:a critical check failed or a host was unreachable",
             "2:invalid input or usage (check files, inventory, flags)",
+            "3:internal error (a bug: please report it with the output of --debug)",
             "130:interrupted (Ctrl-C); partial results were reported"
         })
 public final class Main implements Runnable {
+    /** A bug in postflight, not a mistake in the input: exit code 3. */
+    static final int INTERNAL_ERROR = 3;
+
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
+
+    @CommandLine.Option(
+            names = "--debug",
+            scope = CommandLine.ScopeType.INHERIT,
+            description = "Print the stack trace of an internal error (exit code 3).")
+    boolean debug;
 
     @Override
     public void run() {
@@ -48,6 +58,11 @@ public final class Main implements Runnable {
 
     /** Runs the command line in-process; used by {@link #main} and by black-box CLI tests. */
     public static int execute(String[] args, PrintWriter out, PrintWriter err) {
+        return commandLine(out, err).execute(args);
+    }
+
+    /** The {@code postflight} command line with its error handling, writing to out and err. */
+    static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
         cl.setOut(out);
         cl.setErr(err);
@@ -57,10 +72,23 @@ public final class Main implements Runnable {
                 commandLine.getErr().flush();
                 return RunReport.INVALID_INPUT;
             }
-            commandLine.getErr().println("postflight: internal error: " + ex);
-            if (Boolean.getBoolean("postflight.debug")) ex.printStackTrace(commandLine.getErr());
+            boolean debug = Boolean.getBoolean("postflight.debug");
+            for (CommandLine.ParseResult r = parseResult; r != null; r = r.subcommand())
+                debug |= r.hasMatchedOption("--debug");
+            String what =
+                    java.util.Optional.ofNullable(ex.getMessage())
+                            .flatMap(m -> m.lines().findFirst())
+                            .orElse("");
+            commandLine
+                    .getErr()
+                    .println(
+                            "postflight: internal error: "
+                                    + ex.getClass().getSimpleName()
+                                    + (what.isEmpty() ? "" : ": " + what)
+                                    + (debug ? "" : " (run with --debug for the stack trace)"));
+            if (debug) ex.printStackTrace(commandLine.getErr());
             commandLine.getErr().flush();
-            return RunReport.INVALID_INPUT;
+            return INTERNAL_ERROR;
         });
         cl.setParameterExceptionHandler((ex, args2) -> {
             CommandLine c = ex.getCommandLine();
@@ -71,7 +99,7 @@ public final class Main implements Runnable {
             c.getErr().flush();
             return RunReport.INVALID_INPUT;
         });
-        return cl.execute(args);
+        return cl;
     }
 
     /** The version from the jar's manifest. */

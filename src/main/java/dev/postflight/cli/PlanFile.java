@@ -10,6 +10,7 @@ import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.checklist.Problems;
+import dev.postflight.checklist.YamlFiles;
 import dev.postflight.inventory.Host;
 import dev.postflight.remedy.AuditLog;
 import dev.postflight.remedy.Fix;
@@ -263,7 +264,7 @@ record PlanFile(
                     map(n.path("vars")),
                     hosts);
         } catch (IOException e) {
-            throw new InvalidInput(at, "cannot read the plan: " + e.getMessage());
+            throw new InvalidInput(at, "cannot read the plan: " + YamlFiles.cause(e));
         }
     }
 

@@ -18,7 +18,6 @@ import dev.postflight.run.RunReport;
 import dev.postflight.run.Runner;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -51,6 +50,7 @@ import picocli.CommandLine.Parameters;
             "0:every host recorded",
             "1:a host could not be recorded (the others are in FILE)",
             "2:invalid input or usage",
+            "3:internal error (a bug: please report it with the output of --debug)",
             "130:interrupted (Ctrl-C); nothing written"
         })
 final class SnapshotCommand implements Callable<Integer> {
@@ -128,12 +128,13 @@ final class SnapshotCommand implements Callable<Integer> {
     public Integer call() throws InvalidInput, InterruptedException {
         Duration hostTimeout =
                 Durations.parse(timeout)
+                        .filter(Duration::isPositive)
                         .orElseThrow(() ->
                                 new InvalidInput(
                                         COMMAND_LINE,
                                         "--timeout: '"
                                                 + timeout
-                                                + "' is not a duration (e.g. 60s, 5m)"));
+                                                + "' is not a positive duration (e.g. 60s, 5m)"));
         if (concurrency < 1)
             throw new InvalidInput(COMMAND_LINE, "--concurrency must be at least 1");
         if (local && (inventory.isPresent() || !hosts.isEmpty())) {
@@ -141,10 +142,9 @@ final class SnapshotCommand implements Callable<Integer> {
                     COMMAND_LINE,
                     "--local records this machine: do not also name hosts or an inventory");
         }
-        Path parent = output.toAbsolutePath().getParent();
-        if (parent != null && !Files.isDirectory(parent)) {
-            throw new InvalidInput(COMMAND_LINE, "-o: folder " + parent + " does not exist");
-        }
+        OutputPaths.checkWritable("-o", output);
+        if (knownHosts.isPresent())
+            OutputPaths.checkKnownHosts(knownHosts.get(), acceptNewHostKeys);
         BaselineCheck record;
         try {
             record = BaselineCheck.recording(certs);

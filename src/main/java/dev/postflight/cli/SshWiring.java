@@ -60,14 +60,20 @@ final class SshWiring {
         return o.withConnectTimeout(connect);
     }
 
-    /** The SSH target of a host; its jump is an inventory host or {@code [user@]host[:port]}. */
+    /**
+     * The SSH target of a host; its jump is an inventory host or {@code [user@]host[:port]}. A host
+     * with a jump is only ever reached through it: a cycle (which the inventory loader already
+     * refuses) is a bug here, never a reason to connect directly.
+     */
     static SshTarget target(Host h, Map<String, Host> inventory, Set<String> seen) {
         SshTarget t = SshTarget.named(h.name());
         if (h.address().isPresent()) t = t.withAddress(h.address().get());
         if (h.user().isPresent()) t = t.withUser(h.user().get());
         if (h.port().isPresent()) t = t.withPort(h.port().getAsInt());
         if (h.identity().isPresent()) t = t.withIdentity(h.identity().get());
-        if (h.jump().isPresent() && seen.add(h.name())) {
+        if (h.jump().isPresent()) {
+            if (!seen.add(h.name()))
+                throw new IllegalStateException("jump hosts form a cycle through " + h.name());
             String j = h.jump().get();
             Host jumpHost = inventory.containsKey(j) ? inventory.get(j) : Host.parse(j);
             t = t.withJump(target(jumpHost, inventory, seen));

@@ -1,5 +1,6 @@
 package dev.postflight.cli;
 
+import dev.postflight.check.BootCheck;
 import dev.postflight.check.Check;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.ChecklistBinder;
@@ -8,6 +9,7 @@ import dev.postflight.checklist.Durations;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.checklist.Problems;
+import dev.postflight.checklist.Suggest;
 import dev.postflight.inventory.Host;
 import dev.postflight.inventory.Inventory;
 import dev.postflight.inventory.InventoryLoader;
@@ -54,6 +56,7 @@ import picocli.CommandLine.Parameters;
             "0:every critical check passed",
             "1:a critical check failed or a host was unreachable",
             "2:invalid input or usage",
+            "3:internal error (a bug: please report it with the output of --debug)",
             "130:interrupted (Ctrl-C)"
         })
 final class VerifyCommand implements Callable<Integer> {
@@ -274,12 +277,13 @@ final class VerifyCommand implements Callable<Integer> {
     public Integer call() throws InvalidInput, InterruptedException {
         Duration hostTimeout =
                 Durations.parse(timeout)
+                        .filter(Duration::isPositive)
                         .orElseThrow(() ->
                                 new InvalidInput(
                                         COMMAND_LINE,
                                         "--timeout: '"
                                                 + timeout
-                                                + "' is not a duration (e.g. 60s, 5m)"));
+                                                + "' is not a positive duration (e.g. 60s, 5m)"));
         Optional<Duration> wait = Optional.empty();
         if (waitForHost.isPresent()) {
             wait = Durations.parse(waitForHost.get()).filter(Duration::isPositive);
@@ -307,13 +311,14 @@ final class VerifyCommand implements Callable<Integer> {
                                 + ")");
             }
         }
-        for (Path p : reports.values()) {
-            Path parent = p.toAbsolutePath().getParent();
-            if (parent != null && !Files.isDirectory(parent)) {
-                throw new InvalidInput(
-                        COMMAND_LINE, "--report: folder " + parent + " does not exist");
-            }
-        }
+        for (Path p : reports.values()) OutputPaths.checkWritable("--report", p);
+        if (fix && planOut.isPresent()) OutputPaths.checkWritable("--plan-out", planOut.get());
+        if (fix && planOut.isEmpty() && audit.isPresent())
+            OutputPaths.checkWritable("--audit", audit.get());
+        if (fix && planOut.isEmpty() && audit.isEmpty())
+            OutputPaths.checkCreatable("--audit", AuditLog.defaultFile());
+        if (knownHosts.isPresent())
+            OutputPaths.checkKnownHosts(knownHosts.get(), acceptNewHostKeys);
         if ((dryRun || approval.yes || !approval.approve.isEmpty() || planOut.isPresent())
                 && !fix) {
             throw new InvalidInput(
@@ -322,8 +327,8 @@ final class VerifyCommand implements Callable<Integer> {
         if (windowFile.isPresent() && windowsEndedWithin.isEmpty())
             throw new InvalidInput(
                     COMMAND_LINE, "--window-file goes with --windows-ended-within (e.g. 1h)");
-        if (fleetGuard <= 0 || fleetGuard > 1)
-            throw new InvalidInput(COMMAND_LINE, "--fleet-guard is a share between 0 and 1");
+        if (!(fleetGuard > 0 && fleetGuard <= 1)) // NaN too
+        throw new InvalidInput(COMMAND_LINE, "--fleet-guard is a share between 0 and 1");
         if (fixConcurrency < 1 || maxFixFailures < 1)
             throw new InvalidInput(
                     COMMAND_LINE, "--fix-concurrency and --max-fix-failures must be at least 1");
@@ -343,7 +348,16 @@ final class VerifyCommand implements Callable<Integer> {
         Checklist checklist =
                 checks.isEmpty() && base.isPresent()
                         ? base.get().checklist()
-                        : ChecklistLoader.load(checks, problems);
+                        : ChecklistLoader.load(Checkfiles.expand(checks), problems);
+        for (String a : approval.approve) {
+            if (!checklist.fixes().containsKey(a))
+                problems.add(
+                        COMMAND_LINE,
+                        "--approve: the checklist has no fix '"
+                                + a
+                                + "'"
+                                + Suggest.didYouMean(a, checklist.fixes().keySet()));
+        }
         Fleet fleet = Fleet.select(local, inventory, hosts, limit);
         List<Host> selected = fleet.hosts();
         Inventory inv = fleet.inventory();
@@ -383,6 +397,15 @@ final class VerifyCommand implements Callable<Integer> {
                 Instant start = hostStart.get();
                 hostChecks = hostChecks.stream().map(c -> c.withSince(start)).toList();
             }
+            hostChecks.stream()
+                    .filter(c -> c.spec() instanceof BootCheck b && b.needsWindowStart())
+                    .forEach(c ->
+                            problems.add(
+                                    c.location(),
+                                    "boot check '"
+                                            + c.id()
+                                            + "': rebooted: needs the window's start: run verify with"
+                                            + " --since or --windows-ended-within"));
             targets.add(new Runner.Target(h, hostChecks));
             fixTargets.add(new Remediator.Target(h, hostChecks, bound.fixes()));
             planInputs.put(h.name(), new PlanFile.HostInputs(h, bound.vars(), bound.fixes()));

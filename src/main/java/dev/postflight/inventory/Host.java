@@ -43,7 +43,12 @@ public record Host(
         return address.orElse(name);
     }
 
-    /** A host named on the command line as {@code [user@]host[:port]}. */
+    /**
+     * A host named on the command line as {@code [user@]host[:port]}; an IPv6 address takes a port
+     * only in brackets ({@code [::1]:2222}), without them all of it is the address.
+     *
+     * @throws IllegalArgumentException when the port is not a TCP port
+     */
     public static Host parse(String spec) {
         String rest = spec;
         Optional<String> user = Optional.empty();
@@ -52,20 +57,32 @@ public record Host(
             user = Optional.of(rest.substring(0, at));
             rest = rest.substring(at + 1);
         }
-        OptionalInt port = OptionalInt.empty();
-        int colon = rest.lastIndexOf(':');
-        if (colon > 0
-                && rest.indexOf(':') == colon
-                && rest.substring(colon + 1).matches("\\d{1,5}")) {
-            port = OptionalInt.of(Integer.parseInt(rest.substring(colon + 1)));
-            rest = rest.substring(0, colon);
+        Optional<String> port = Optional.empty();
+        if (rest.startsWith("[") && rest.contains("]")) {
+            int close = rest.indexOf(']');
+            String after = rest.substring(close + 1);
+            if (after.startsWith(":")) port = Optional.of(after.substring(1));
+            else if (!after.isEmpty())
+                throw new IllegalArgumentException(
+                        "'" + after + "' after ']' (write [address]:port)");
+            rest = rest.substring(1, close);
+        } else if (rest.indexOf(':') > 0 && rest.indexOf(':') == rest.lastIndexOf(':')) {
+            port = Optional.of(rest.substring(rest.indexOf(':') + 1));
+            rest = rest.substring(0, rest.indexOf(':'));
         }
-        if (rest.startsWith("[") && rest.endsWith("]")) rest = rest.substring(1, rest.length() - 1);
+        if (rest.isEmpty()) throw new IllegalArgumentException("no host name");
+        OptionalInt number = OptionalInt.empty();
+        if (port.isPresent()) {
+            String p = port.get();
+            if (!p.matches("\\d{1,5}") || Integer.parseInt(p) < 1 || Integer.parseInt(p) > 65535)
+                throw new IllegalArgumentException("'" + p + "' is not a port (1-65535)");
+            number = OptionalInt.of(Integer.parseInt(p));
+        }
         return new Host(
                 rest,
                 Optional.empty(),
                 user,
-                port,
+                number,
                 Optional.empty(),
                 Optional.empty(),
                 Map.of(),

@@ -56,6 +56,34 @@ public record Inventory(
         return starts;
     }
 
+    /**
+     * A host named as {@code [user@]host[:port]}. A host of this inventory that has a jump host is
+     * never reached any other way, so naming it with a user or port is refused, not run directly.
+     */
+    private Host adHoc(String spec) throws InvalidInput {
+        Host h;
+        try {
+            h = Host.parse(spec);
+        } catch (IllegalArgumentException e) {
+            throw new InvalidInput(COMMAND_LINE, "HOST '" + spec + "': " + e.getMessage());
+        }
+        Host known = hosts.get(h.name());
+        if (known != null && known.jump().isPresent()) {
+            throw new InvalidInput(
+                    COMMAND_LINE,
+                    "HOST '"
+                            + spec
+                            + "': "
+                            + h.name()
+                            + " is reached through jump host "
+                            + known.jump().get()
+                            + ": name it as '"
+                            + h.name()
+                            + "' (its user and port come from the inventory)");
+        }
+        return h;
+    }
+
     public static Inventory empty() {
         return new Inventory(Map.of(), Map.of());
     }
@@ -70,7 +98,7 @@ public record Inventory(
         if (named.isEmpty()) {
             chosen.addAll(hosts.values());
         } else {
-            for (String n : named) chosen.add(hosts.containsKey(n) ? hosts.get(n) : Host.parse(n));
+            for (String n : named) chosen.add(hosts.containsKey(n) ? hosts.get(n) : adHoc(n));
         }
         if (limit.isPresent()) {
             List<String> allowed = new ArrayList<>();

@@ -7,6 +7,7 @@ import dev.postflight.checklist.Node;
 import dev.postflight.checklist.Problems;
 import dev.postflight.checklist.Suggest;
 import dev.postflight.checklist.YamlFiles;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -110,6 +111,7 @@ public final class InventoryLoader {
         }
 
         Map<String, Host> hosts = new LinkedHashMap<>();
+        Map<String, Location> jumpAt = new LinkedHashMap<>();
         for (Map.Entry<String, Node.Mapping> h : hostNodes.entrySet()) {
             Fields hf = new Fields(h.getValue(), "host '" + h.getKey() + "'", noVars, problems);
             Optional<String> address = hf.text("address");
@@ -119,17 +121,38 @@ public final class InventoryLoader {
                     hf.text("identity")
                             .map(InventoryLoader::expandHome)
                             .or(() -> defaults.identity);
-            Optional<String> jump = hf.text("jump").or(() -> defaults.jump);
+            // The default jump host is not its own jump host: it is reached directly.
+            Optional<String> jump =
+                    hf.text("jump").or(() -> defaults.jump.filter(j -> !j.equals(h.getKey())));
+            Location jumpLocation = hf.has("jump") ? hf.locationOf("jump") : defaults.jumpAt;
+            jumpAt.put(h.getKey(), jumpLocation);
             Map<String, String> vars = new LinkedHashMap<>(defaults.vars);
             groupVarsOfHost.getOrDefault(h.getKey(), List.of()).forEach(vars::putAll);
             vars.putAll(hf.textMap("vars"));
-            jump.filter(j ->
-                            !hostNodes.containsKey(j)
-                                    && !j.contains("@")
-                                    && !j.contains(":")
-                                    && !j.contains("."))
-                    .ifPresent(
-                            j -> hf.error("jump", "'" + j + "' is not a host of this inventory"));
+            address.filter(a -> a.indexOf(':') >= 0 && a.indexOf(':') == a.lastIndexOf(':'))
+                    .ifPresent(a ->
+                            hf.error(
+                                    "address",
+                                    "'"
+                                            + a
+                                            + "' is not a host name or IP address (a port goes in port:)"));
+            address.filter(String::isBlank)
+                    .ifPresent(a ->
+                            hf.error(
+                                    "address",
+                                    "must not be empty (leave it out to connect to '"
+                                            + h.getKey()
+                                            + "')"));
+            identity.flatMap(InventoryLoader::unusableKey)
+                    .ifPresent(p ->
+                            problems.add(
+                                    hf.has("identity")
+                                            ? hf.locationOf("identity")
+                                            : defaults.identityAt,
+                                    "identity: " + p));
+            jump.filter(j -> !j.equals(h.getKey()))
+                    .flatMap(j -> badJump(j, hostNodes.keySet()))
+                    .ifPresent(p -> problems.add(jumpLocation, "jump: " + p));
             jump.filter(j -> j.equals(h.getKey()))
                     .ifPresent(j -> hf.error("jump", "a host cannot be its own jump host"));
             port.filter(p -> p < 1 || p > 65535)
@@ -147,12 +170,82 @@ public final class InventoryLoader {
                             vars,
                             groupsOfHost.getOrDefault(h.getKey(), List.of())));
         }
+        jumpCycles(hosts, jumpAt, problems);
         top.has("maintenance");
         List<MaintenanceWindow> windows =
                 windows(root.entries().get("maintenance"), hosts.keySet(), groups, problems);
         top.finish();
         problems.throwIfAny();
         return new Inventory(hosts, groups, windows);
+    }
+
+    /**
+     * What is wrong with a {@code jump} value: it names an inventory host exactly, or an address
+     * ({@code [user@]host[:port]} with a DNS name or an IP address) that is not one; anything else
+     * is a typo, and a typo must not become a connection to an unknown machine.
+     */
+    private static Optional<String> badJump(String jump, java.util.Set<String> hostNames) {
+        if (hostNames.contains(jump)) return Optional.empty();
+        Host parsed;
+        try {
+            parsed = Host.parse(jump);
+        } catch (IllegalArgumentException e) {
+            return Optional.of("'" + jump + "': " + e.getMessage());
+        }
+        String name = parsed.name();
+        if (hostNames.contains(name)) {
+            return Optional.of(
+                    "'"
+                            + jump
+                            + "' names inventory host '"
+                            + name
+                            + "': write jump: "
+                            + name
+                            + " (its user and port come from its entry)");
+        }
+        if (name.contains(".") || name.contains(":")) return Optional.empty();
+        return Optional.of(
+                "'"
+                        + name
+                        + "' is not a host of this inventory"
+                        + Suggest.didYouMean(name, hostNames));
+    }
+
+    /**
+     * Jump hosts that lead back to themselves: such a host could only be reached by skipping one of
+     * the bastions, so it is an error, never a direct connection.
+     */
+    private static void jumpCycles(
+            Map<String, Host> hosts, Map<String, Location> jumpAt, Problems problems) {
+        for (Host h : hosts.values()) {
+            List<String> chain = new ArrayList<>(List.of(h.name()));
+            Optional<String> next = h.jump();
+            while (next.isPresent() && hosts.containsKey(next.get())) {
+                String j = next.get();
+                boolean loops = chain.contains(j);
+                chain.add(j);
+                if (loops) {
+                    problems.add(
+                            jumpAt.get(h.name()),
+                            "jump: the jump hosts of '"
+                                    + h.name()
+                                    + "' form a cycle ("
+                                    + String.join(" -> ", chain)
+                                    + ")");
+                    break;
+                }
+                next = hosts.get(j).jump();
+            }
+        }
+    }
+
+    /** Why a key file cannot be used, when it cannot: said at load, not as "auth failed" later. */
+    private static Optional<String> unusableKey(Path key) {
+        if (Files.isDirectory(key)) return Optional.of(key + " is a folder, not a key file");
+        if (!Files.exists(key)) return Optional.of(key + " does not exist");
+        if (!Files.isReadable(key))
+            return Optional.of(key + " is not readable (permission denied)");
+        return Optional.empty();
     }
 
     /**
@@ -261,14 +354,18 @@ public final class InventoryLoader {
             Optional<String> user,
             Optional<Integer> port,
             Optional<Path> identity,
+            Location identityAt,
             Optional<String> jump,
+            Location jumpAt,
             Map<String, String> vars) {
         static final Defaults NONE =
                 new Defaults(
                         Optional.empty(),
                         Optional.empty(),
                         Optional.empty(),
+                        Location.of(Path.of("(none)")),
                         Optional.empty(),
+                        Location.of(Path.of("(none)")),
                         Map.of());
     }
 
@@ -278,7 +375,9 @@ public final class InventoryLoader {
                         d.text("user"),
                         d.integer("port"),
                         d.text("identity").map(InventoryLoader::expandHome),
+                        d.locationOf("identity"),
                         d.text("jump"),
+                        d.locationOf("jump"),
                         d.textMap("vars"));
         d.finish();
         return out;

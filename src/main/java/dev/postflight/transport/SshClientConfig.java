@@ -97,14 +97,16 @@ final class SshClientConfig {
 
     /**
      * ProxyJump {@code a,b} means: reach {@code a}, from it reach {@code b}, from {@code b} the
-     * target. Each hop is {@code [user@]host[:port]} and is itself looked up in the config.
+     * target. Each hop is {@code [user@]host[:port]} and is itself looked up in the config; as with
+     * OpenSSH, the chain decides how {@code b} is reached, never {@code b}'s own ProxyJump (which
+     * would skip {@code a}).
      */
     private ResolvedTarget resolveJumpChain(String value, int depth) {
         ResolvedTarget previous = null;
         for (String hop : value.split(",")) {
             SshTarget spec = parseHop(hop.trim());
             ResolvedTarget resolved = resolve(spec, depth + 1);
-            if (previous != null && resolved.jump().isEmpty()) {
+            if (previous != null) {
                 resolved =
                         new ResolvedTarget(
                                 resolved.alias(),
