@@ -8,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.function.Predicate;
 
 /**
  * The rounds of {@link HostConnection#converse} over a command's input and output streams, the same
@@ -19,11 +20,19 @@ final class Conversation {
 
     private Conversation() {}
 
-    /** Runs the rounds; ends early (with the rounds done so far) when the output ends. */
-    static List<Exchange> rounds(InputStream in, OutputStream out, int rounds, int linesPerRound)
+    /**
+     * Runs up to {@code rounds} rounds, fewer once {@code enough} says so; ends early (with the
+     * rounds done so far) when the output ends.
+     */
+    static List<Exchange> rounds(
+            InputStream in,
+            OutputStream out,
+            int rounds,
+            int linesPerRound,
+            Predicate<List<Exchange>> enough)
             throws IOException {
         List<Exchange> done = new ArrayList<>();
-        for (int r = 0; r < rounds; r++) {
+        for (int r = 0; r < rounds && !enough.test(done); r++) {
             Instant sent = Instant.now();
             out.write('\n');
             out.flush();

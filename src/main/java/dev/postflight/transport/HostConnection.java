@@ -3,6 +3,7 @@ package dev.postflight.transport;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
+import java.util.function.Predicate;
 
 /** A way to run commands on one host: one SSH session, or this machine itself. */
 public interface HostConnection extends AutoCloseable {
@@ -19,15 +20,20 @@ public interface HostConnection extends AutoCloseable {
             throws HostUnreachable, InterruptedException;
 
     /**
-     * Runs {@code command} and holds a conversation with it: {@code rounds} times, writes one line
-     * to its input and reads {@code linesPerRound} lines of its output, noting when each round was
-     * sent and answered; then closes its input. For measuring the host's clock against the runner's
-     * with the round trip known (issue 15). Fewer rounds come back when the command ended early;
-     * none past {@code timeout}.
+     * Runs {@code command} and holds a conversation with it: up to {@code rounds} times, until
+     * {@code enough} holds for the rounds so far, writes one line to its input and reads {@code
+     * linesPerRound} lines of its output, noting when each round was sent and answered; then closes
+     * its input. For measuring the host's clock against the runner's with the round trip known
+     * (issue 15). Fewer rounds come back when the command ended early; none past {@code timeout}.
      *
      * @throws HostUnreachable when the command could not be started or the connection is lost
      */
-    default List<Exchange> converse(String command, int rounds, int linesPerRound, Duration timeout)
+    default List<Exchange> converse(
+            String command,
+            int rounds,
+            int linesPerRound,
+            Predicate<List<Exchange>> enough,
+            Duration timeout)
             throws HostUnreachable, InterruptedException {
         throw new HostUnreachable(
                 HostUnreachable.Cause.SSH_ERROR,

@@ -11,6 +11,7 @@ import java.util.OptionalInt;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.function.Predicate;
 
 /**
  * This machine as a host ({@code --local}): commands run through {@code /bin/sh -c}, like the login
@@ -77,7 +78,12 @@ public final class LocalConnection implements HostConnection {
     }
 
     @Override
-    public List<Exchange> converse(String command, int rounds, int linesPerRound, Duration timeout)
+    public List<Exchange> converse(
+            String command,
+            int rounds,
+            int linesPerRound,
+            Predicate<List<Exchange>> enough,
+            Duration timeout)
             throws HostUnreachable, InterruptedException {
         Process process;
         try {
@@ -93,7 +99,8 @@ public final class LocalConnection implements HostConnection {
                             process.getInputStream(),
                             process.getOutputStream(),
                             rounds,
-                            linesPerRound);
+                            linesPerRound,
+                            enough);
             return alarm.rang() ? List.of() : done;
         } catch (IOException e) {
             return List.of();

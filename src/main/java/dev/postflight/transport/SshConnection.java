@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.function.Predicate;
 
 /**
  * One authenticated SSH session to a host, and the jump session under it if any. All on-host probes
@@ -143,7 +144,12 @@ final class SshConnection implements HostConnection {
     }
 
     @Override
-    public List<Exchange> converse(String command, int rounds, int linesPerRound, Duration timeout)
+    public List<Exchange> converse(
+            String command,
+            int rounds,
+            int linesPerRound,
+            Predicate<List<Exchange>> enough,
+            Duration timeout)
             throws HostUnreachable, InterruptedException {
         Instant limit = Instant.now().plus(timeout);
         ChannelExec channel;
@@ -164,7 +170,7 @@ final class SshConnection implements HostConnection {
         }
         // The reads block; at the deadline the channel is closed under them.
         try (Alarm alarm = Alarm.at(limit, channel::disconnect)) {
-            List<Exchange> done = Conversation.rounds(in, out, rounds, linesPerRound);
+            List<Exchange> done = Conversation.rounds(in, out, rounds, linesPerRound, enough);
             return alarm.rang() ? List.of() : done;
         } catch (IOException e) {
             if (sessionDropped()) throw lost("during the conversation", e);

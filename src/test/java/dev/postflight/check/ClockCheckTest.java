@@ -89,8 +89,11 @@ class ClockCheckTest {
                             h.host(),
                             h.connector());
             String reason = check(r.hosts().get(0), "clock").verdict().reason();
+            // 5 rounds, more (up to 20) on a loaded machine until one is quick.
             assertTrue(
-                    reason.contains("host clock in nanoseconds (date +%N), best of 5 round trips"),
+                    reason.matches(
+                            ".*host clock in nanoseconds \\(date \\+%N\\), best of ([5-9]|1\\d|20)"
+                                    + " round trips\\).*"),
                     reason);
             Matcher m = Pattern.compile("offset \\+([\\d.]+)ms ±([\\d.]+)ms").matcher(reason);
             assertTrue(m.find(), reason);
@@ -117,9 +120,9 @@ class ClockCheckTest {
         assertTrue(
                 c.verdict()
                         .reason()
-                        .contains(
-                                "method exec, host clock in microseconds (bash EPOCHREALTIME),"
-                                        + " best of 5 round trips"),
+                        .matches(
+                                ".*method exec, host clock in microseconds \\(bash EPOCHREALTIME\\),"
+                                        + " best of ([5-9]|1\\d|20) round trips\\).*"),
                 c.verdict().reason());
     }
 

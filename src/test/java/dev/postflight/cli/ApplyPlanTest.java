@@ -64,6 +64,10 @@ class ApplyPlanTest {
                               - run: ntpdate -b {{ ntp_server }}
                             finally:
                               - service: { name: ntpd, action: start }
+                          restart-web:
+                            approval: confirm
+                            steps:
+                              - run: "true"
                         """
                                 .formatted(host.dir()));
         inventory = write("inv.yaml", inventoryText(""));
