@@ -3,11 +3,18 @@ package dev.postflight.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
+import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -52,5 +59,60 @@ class InterruptTest {
         assertTrue(out.contains("interrupted"), out);
         assertTrue(Files.readString(dir.resolve("err")).contains("interrupted; stopping"));
         assertEquals(List.of(), p.descendants().filter(ProcessHandle::isAlive).toList());
+    }
+
+    @Test
+    void ctrlCWhileAHostIsStillConnectingExits130AtOnce() throws Exception {
+        try (ServerSocket tarpit = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            CountDownLatch accepted = new CountDownLatch(1);
+            List<Socket> held = Collections.synchronizedList(new ArrayList<>());
+            Thread.ofVirtual()
+                    .start(() -> {
+                        try {
+                            while (true) {
+                                held.add(tarpit.accept());
+                                accepted.countDown();
+                            }
+                        } catch (IOException e) {
+                            // closed at the end of the test
+                        }
+                    });
+            Path checks = dir.resolve("c.yaml");
+            Files.writeString(checks, "checks:\n  - { id: up, command: { run: \"true\" } }\n");
+            String java = ProcessHandle.current().info().command().orElse("java");
+            Process p =
+                    new ProcessBuilder(
+                                    java,
+                                    "-cp",
+                                    System.getProperty("java.class.path"),
+                                    "dev.postflight.cli.Main",
+                                    "verify",
+                                    "--known-hosts",
+                                    dir.resolve("known_hosts").toString(),
+                                    "--ssh-config",
+                                    dir.resolve("ssh_config").toString(),
+                                    "-c",
+                                    checks.toString(),
+                                    "ops@127.0.0.1:" + tarpit.getLocalPort())
+                            .redirectError(dir.resolve("err").toFile())
+                            .redirectOutput(dir.resolve("out").toFile())
+                            .start();
+            try {
+                assertTrue(accepted.await(20, TimeUnit.SECONDS), "postflight never connected");
+                Thread.sleep(500);
+                Instant sent = Instant.now();
+                new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
+                assertTrue(p.waitFor(20, TimeUnit.SECONDS), "postflight did not stop");
+                // A correctness bound, not a benchmark: the connector's own limit is 10 s.
+                Duration took = Duration.between(sent, Instant.now());
+                String out = Files.readString(dir.resolve("out"));
+                assertEquals(130, p.exitValue(), out + Files.readString(dir.resolve("err")));
+                assertTrue(took.compareTo(Duration.ofSeconds(3)) < 0, "took " + took);
+                assertTrue(out.contains("INTERRUPTED: partial results above (exit 130)"), out);
+            } finally {
+                p.destroyForcibly();
+                for (Socket s : held) s.close();
+            }
+        }
     }
 }

@@ -11,6 +11,13 @@ import dev.postflight.checklist.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.transport.LocalConnection;
+import dev.postflight.transport.SshConnector;
+import dev.postflight.transport.SshOptions;
+import dev.postflight.transport.SshTarget;
+import java.io.IOException;
+import java.net.InetAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,9 +70,12 @@ class RunnerTest {
                                 new Runner.Target(host("fast"), quick)));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertEquals(Status.ERROR, r.hosts().get(0).checks().get(0).status());
-        assertEquals(
-                "did not finish within --timeout 2.00s",
-                r.hosts().get(0).checks().get(0).verdict().reason());
+        String reason = r.hosts().get(0).checks().get(0).verdict().reason();
+        assertTrue(
+                reason.matches(
+                        "exec did not finish within --timeout 2\\.00s \\(probe batch running for"
+                                + " [12]\\.\\ds\\)"),
+                reason);
         assertEquals(Status.PASS, r.hosts().get(1).checks().get(0).status());
         assertEquals(1, r.exitCode());
         assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "took " + took);
@@ -130,6 +140,59 @@ class RunnerTest {
                 later.equals("not run: interrupted before it started")
                         || r.hosts().get(2).checks().get(0).status() == Status.PASS,
                 later);
+    }
+
+    @Test
+    void aTarpitShorterThanTheConnectLimitsIsAlwaysNoBannerNeverAGenericTimeout() throws Exception {
+        try (ServerSocket tarpit = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
+            List<Socket> held = Collections.synchronizedList(new ArrayList<>());
+            Thread.ofVirtual()
+                    .start(() -> {
+                        try {
+                            while (true) held.add(tarpit.accept());
+                        } catch (IOException e) {
+                            // closed at the end of the test
+                        }
+                    });
+            // As the CLI wires it: the connect and banner limits are the --timeout itself.
+            Duration timeout = Duration.ofSeconds(1);
+            SshConnector ssh =
+                    new SshConnector(
+                            new SshOptions(
+                                    dir.resolve("known_hosts"),
+                                    dir.resolve("no-config"),
+                                    false,
+                                    timeout,
+                                    false));
+            Connector connector =
+                    (h, deadline) ->
+                            ssh.connect(
+                                    SshTarget.named(h.name())
+                                            .withAddress("127.0.0.1")
+                                            .withPort(tarpit.getLocalPort())
+                                            .withUser("ops"),
+                                    deadline);
+            List<Check> one = checks("checks:\n  - { id: up, command: { run: \"true\" } }\n");
+            List<Runner.Target> targets = new ArrayList<>();
+            for (int i = 0; i < 6; i++) targets.add(new Runner.Target(host("h" + i), one));
+
+            RunReport r =
+                    new Runner(new Runner.Options(6, timeout, connector, RunListener.NONE, "test"))
+                            .run("t", List.of(), "", targets);
+
+            // The silence is measured from the TCP connect, a little after the host's start.
+            for (HostResult h : r.hosts()) {
+                String reason = h.checks().get(0).verdict().reason();
+                assertTrue(
+                        reason.matches(
+                                "host unreachable: TCP connected but no SSH banner after"
+                                        + " (0\\.[89]|1\\.0)s \\(tarpit or overloaded sshd\\) from"
+                                        + " ops@127\\.0\\.0\\.1:"
+                                        + tarpit.getLocalPort()),
+                        reason);
+            }
+            for (Socket s : held) s.close();
+        }
     }
 
     @Test

@@ -10,6 +10,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.postflight.testing.SshTestServer;
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
 import java.nio.file.Files;
@@ -325,9 +326,93 @@ class SshConnectorTest {
 
         assertEquals(HostUnreachable.Cause.BANNER_STALLED, e.kind());
         assertTrue(
-                e.getMessage().startsWith("TCP connected but no SSH banner within 1s"),
+                e.getMessage().startsWith("TCP connected but no SSH banner after 1.0s"),
                 e.getMessage());
         assertTrue(Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(4)) < 0);
+    }
+
+    /** A listener that accepts and then says nothing, on loopback; closed with the test. */
+    private ServerSocket tarpit() throws IOException {
+        ServerSocket tarpit = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        cleanup.add(tarpit);
+        Thread.ofVirtual()
+                .start(() -> {
+                    try {
+                        while (true) {
+                            Socket held = tarpit.accept();
+                            synchronized (cleanup) {
+                                cleanup.add(held);
+                            }
+                        }
+                    } catch (IOException e) {
+                        // The test is over and closed the listener.
+                    }
+                });
+        return tarpit;
+    }
+
+    @Test
+    void aDeadlineBeforeTheBannerLimitSaysNoBannerForAsLongAsTheHostWasSilent() throws Exception {
+        ServerSocket tarpit = tarpit();
+        SshOptions opts = options().withConnectTimeout(Duration.ofSeconds(10));
+
+        HostUnreachable e =
+                assertThrows(
+                        HostUnreachable.class,
+                        () ->
+                                new SshConnector(opts)
+                                        .connect(
+                                                target(server).withPort(tarpit.getLocalPort()),
+                                                Instant.now().plusMillis(1500)));
+
+        assertEquals(HostUnreachable.Cause.BANNER_STALLED, e.kind());
+        // Silent from the TCP connect to the deadline: a moment less than the 1.5 s given.
+        assertTrue(
+                e.getMessage()
+                        .matches(
+                                "TCP connected but no SSH banner after 1\\.[345]s \\(tarpit or"
+                                        + " overloaded sshd\\) from "
+                                        + server.user()
+                                        + "@127\\.0\\.0\\.1:"
+                                        + tarpit.getLocalPort()),
+                e.getMessage());
+    }
+
+    @Test
+    void aFullListenQueueAtTheDeadlineIsTcpConnectTimedOutForThatLong() throws Exception {
+        // A listener that never accepts, its queue filled: further SYNs go unanswered, as with a
+        // filtered port, without sending anything beyond loopback.
+        ServerSocket full = new ServerSocket(0, 1, InetAddress.getLoopbackAddress());
+        cleanup.add(full);
+        for (int i = 0; i < 10; i++) {
+            Socket s = new Socket();
+            cleanup.add(s);
+            try {
+                s.connect(new InetSocketAddress(full.getInetAddress(), full.getLocalPort()), 300);
+            } catch (java.net.SocketTimeoutException queueFull) {
+                break;
+            }
+        }
+        SshOptions opts = options().withConnectTimeout(Duration.ofSeconds(10));
+
+        HostUnreachable e =
+                assertThrows(
+                        HostUnreachable.class,
+                        () ->
+                                new SshConnector(opts)
+                                        .connect(
+                                                target(server).withPort(full.getLocalPort()),
+                                                Instant.now().plusMillis(1500)));
+
+        assertEquals(HostUnreachable.Cause.TIMED_OUT, e.kind());
+        assertTrue(
+                e.getMessage()
+                        .matches(
+                                "TCP connect to 127\\.0\\.0\\.1:"
+                                        + full.getLocalPort()
+                                        + " timed out after 1\\.[5-7]s \\(host down or port"
+                                        + " filtered\\)"),
+                e.getMessage());
     }
 
     @Test
