@@ -185,13 +185,17 @@ final class FixScript {
                 + ")\"";
     }
 
-    /** Appends to the host's fix history, for cooldowns. */
-    static String record(String fixName, String outcome) {
+    /** Appends to the host's fix history, for cooldowns: in the host's and the runner's time. */
+    static String record(String fixName, String outcome, java.time.Instant runnerTime) {
         return """
         S="%s"
-        printf '%%s %%s %%s\\n' %s "$(date +%%s)" %s >>"$S/history"
+        printf '%%s %%s %%s %%s\\n' %s "$(date +%%s)" %s %d >>"$S/history"
         """
-                .formatted(STATE, Template.shellQuote(fixName), Template.shellQuote(outcome));
+                .formatted(
+                        STATE,
+                        Template.shellQuote(fixName),
+                        Template.shellQuote(outcome),
+                        runnerTime.getEpochSecond());
     }
 
     private static long seconds(Duration d) {

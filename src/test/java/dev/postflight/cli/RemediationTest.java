@@ -228,6 +228,33 @@ class RemediationTest {
     }
 
     @Test
+    void failuresRecordedBeforeTheHostsClockWentBackAreNotRecentAndTheReportSaysSo()
+            throws Exception {
+        // Seed 003: the host's clock jumped back 2h48m after four failed runs were recorded.
+        long future = java.time.Instant.now().getEpochSecond() + 10_110;
+        Path state = Files.createDirectories(host.home().resolve(".local/state/postflight"));
+        Files.writeString(
+                state.resolve("history"), ("resync-clock " + future + " failed\n").repeat(4));
+
+        Cli r = verify("--fix", "--yes");
+
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "web1: cooldown of resync-clock not applied: the host's clock and"
+                                        + " the runner's disagree about when it last ran (host"
+                                        + " clock: 2h48m in the future, runner clock: not"
+                                        + " recorded)"),
+                r.out());
+        assertFalse(r.out().contains("needs a human"), r.out());
+        assertTrue(
+                Files.readString(state.resolve("history"))
+                        .matches("(?s).*\\nresync-clock \\d+ ok \\d+\\n"),
+                Files.readString(state.resolve("history")));
+    }
+
+    @Test
     void fleetGuardFixesNothingWhenMostOfTheFleetFailsTheSameCheck() throws Exception {
         Path inv = inventory(6);
         Cli r =
