@@ -426,6 +426,7 @@ final class VerifyCommand implements Callable<Integer> {
                 })) {
             report = runner.run(checklist.name(), checklist.files(), checklist.sha256(), targets);
             if (listener instanceof ProgressLine p) p.clear();
+            long verified = System.nanoTime();
             if (fix && !report.interrupted()) {
                 report =
                         remediate(
@@ -438,6 +439,10 @@ final class VerifyCommand implements Callable<Integer> {
                                 secrets,
                                 stop,
                                 terminal);
+                report =
+                        report.withElapsed(
+                                report.elapsed()
+                                        .plus(Duration.ofNanos(System.nanoTime() - verified)));
             }
         }
         if (stop.get() && !report.interrupted()) {

@@ -255,6 +255,39 @@ class RemediationTest {
     }
 
     @Test
+    void theRunsElapsedTimeCoversItsFixesInTheHeaderAndTheJsonAlike() throws Exception {
+        Path marker = dir.resolve("slow-fixed");
+        checks =
+                write(
+                        "slow.yaml",
+                        """
+                        checks:
+                          - id: marker
+                            file: { path: "%s" }
+                            fix: slow
+                        fixes:
+                          slow:
+                            approval: confirm
+                            settle: 0s
+                            retries: 0
+                            steps:
+                              - run: sleep 3; touch %s
+                        """
+                                .formatted(marker, marker));
+        Path json = dir.resolve("run.json");
+
+        Cli r = verify("--fix", "--yes", "--report", "json=" + json);
+
+        assertEquals(0, r.exit(), r.out() + r.err());
+        long ms = new ObjectMapper().readTree(json.toFile()).get("elapsed_ms").asLong();
+        assertTrue(ms >= 3000, "elapsed_ms " + ms + " leaves out the 3 s fix");
+        String header = r.out().lines().filter(l -> l.startsWith("postflight ")).findFirst().get();
+        assertTrue(
+                header.endsWith(" · " + String.format(java.util.Locale.ROOT, "%.2fs", ms / 1000.0)),
+                header + " vs elapsed_ms " + ms);
+    }
+
+    @Test
     void fleetGuardFixesNothingWhenMostOfTheFleetFailsTheSameCheck() throws Exception {
         Path inv = inventory(6);
         Cli r =
