@@ -221,7 +221,7 @@ public final class Remediator {
             ExecResult l = exec(c, lock);
             String out = new String(l.stdout(), StandardCharsets.UTF_8);
             if (l.exitStatus().orElse(-1) == 75) {
-                String holder = out.replace("locked\n", "").strip().replace('\n', ' ');
+                String holder = LockHolder.parse(out).describe();
                 for (Approved a : fixes)
                     note(
                             notes,
@@ -248,6 +248,19 @@ public final class Remediator {
                                     + " not run: cannot take the host's lock: "
                                     + new String(l.stderr(), StandardCharsets.UTF_8).strip());
                 return new HostFixes(outcomes, Map.of());
+            }
+            Optional<LockHolder> stale = LockHolder.staleIn(out);
+            if (stale.isPresent()) {
+                options.out()
+                        .println(
+                                host
+                                        + ": took over a stale lock ("
+                                        + stale.get().describe()
+                                        + "): its worker is gone");
+                options.audit()
+                        .write(
+                                "stale-lock",
+                                Map.of("host", host, "holder", stale.get().describe()));
             }
             FixHistory history = FixHistory.parse(out, Instant.now());
             try {

@@ -200,20 +200,106 @@ class RemediationTest {
     }
 
     @Test
-    void aSecondRunnerFindsTheHostLocked() throws Exception {
+    void aLiveWorkersLockStopsASecondRunnerUntilBrokenAndNamesItsRunAndStartInIso()
+            throws Exception {
+        Process worker = new ProcessBuilder("sleep", "300").start();
+        try {
+            Path lock =
+                    Files.createDirectories(host.home().resolve(".local/state/postflight/lock"));
+            Files.writeString(
+                    lock.resolve("owner"),
+                    "run=other\nowner=alice@runner2\nsince=1795440000\npid=" + worker.pid() + "\n");
+            Cli r = verify("--fix", "--approve", "resync-clock");
+            assertEquals(1, r.exit());
+            assertTrue(
+                    r.out()
+                            .contains(
+                                    "not run: web1 is locked by another postflight (run=other"
+                                            + " owner=alice@runner2 since=2026-11-23T13:20:00Z,"
+                                            + " worker pid "
+                                            + worker.pid()
+                                            + " running); wait, or --break-lock REASON"),
+                    r.out());
+            assertFalse(host.ntpdRunning());
+            Cli broken = verify("--fix", "--yes", "--break-lock", "alice's run died");
+            assertEquals(0, broken.exit(), broken.out());
+        } finally {
+            worker.destroy();
+        }
+    }
+
+    @Test
+    void aLockWhoseWorkerIsGoneIsReportedStaleAndTakenOverWithoutBreakLock() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
         Path lock = Files.createDirectories(host.home().resolve(".local/state/postflight/lock"));
         Files.writeString(
-                lock.resolve("owner"), "run=other\nowner=alice@runner2\nsince=1795440000\n");
-        Cli r = verify("--fix", "--approve", "resync-clock");
-        assertEquals(1, r.exit());
+                lock.resolve("owner"),
+                "run=other\nowner=alice@runner2\nsince=1795440000\npid=" + gone.pid() + "\n");
+
+        Cli r = verify("--fix", "--yes");
+
+        assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(
                 r.out()
                         .contains(
-                                "not run: web1 is locked by another postflight (run=other owner=alice@runner2 since=1795440000); wait, or --break-lock REASON"),
+                                "web1: took over a stale lock (run=other owner=alice@runner2"
+                                        + " since=2026-11-23T13:20:00Z): its worker is gone"),
                 r.out());
-        assertFalse(host.ntpdRunning());
-        Cli broken = verify("--fix", "--yes", "--break-lock", "alice's run died");
-        assertEquals(0, broken.exit(), broken.out());
+        assertTrue(host.ntpdRunning());
+        assertFalse(Files.exists(lock), "the worker released the lock when it ended");
+    }
+
+    @Test
+    void aConnectionDroppedDuringAFixLeavesNoLockBehindOnceTheWorkerEnds() throws Exception {
+        checks =
+                write(
+                        "slow.yaml",
+                        Files.readString(checks)
+                                .replace(
+                                        "- run: ntpdate -b {{ ntp_server }}",
+                                        "- run: sleep 2\n      - run: ntpdate -b {{ ntp_server }}"));
+        Path state = host.home().resolve(".local/state/postflight");
+        Thread.ofPlatform()
+                .start(() -> {
+                    try {
+                        java.time.Instant until = java.time.Instant.now().plusSeconds(30);
+                        while (java.time.Instant.now().isBefore(until)) {
+                            try (var dirs = Files.list(state)) {
+                                boolean sleeping =
+                                        dirs.filter(d ->
+                                                        d.getFileName()
+                                                                .toString()
+                                                                .startsWith("fix-"))
+                                                .map(d -> d.resolve("state"))
+                                                .anyMatch(f -> {
+                                                    try {
+                                                        return Files.readString(f)
+                                                                .contains("start s2");
+                                                    } catch (java.io.IOException e) {
+                                                        return false;
+                                                    }
+                                                });
+                                if (sleeping) break;
+                            } catch (java.io.IOException notYet) {
+                                // the state folder is created by the lock script
+                            }
+                            Thread.sleep(50);
+                        }
+                        host.server().close();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+
+        Cli r = verify("--fix", "--yes");
+
+        assertTrue(r.out().contains("connection lost during the fix"), r.out());
+        java.time.Instant until = java.time.Instant.now().plusSeconds(20);
+        while (java.time.Instant.now().isBefore(until) && Files.exists(state.resolve("lock")))
+            Thread.sleep(100);
+        assertFalse(Files.exists(state.resolve("lock")), "the lock outlived its worker");
+        assertTrue(host.ntpdRunning(), "finally ran on the host");
     }
 
     @Test
