@@ -48,8 +48,15 @@ public record Verdict(Status status, String reason, List<String> details) {
         return new Verdict(Status.SKIP, reason, List.of());
     }
 
+    /**
+     * This verdict with {@code more} as its details; lines it already has that {@code more} does
+     * not repeat (the overflow of a multi-line reason) stay in front.
+     */
     public Verdict withDetails(List<String> more) {
-        return new Verdict(status, reason, more);
+        List<String> all =
+                new java.util.ArrayList<>(details.stream().filter(d -> !more.contains(d)).toList());
+        all.addAll(more);
+        return new Verdict(status, reason, all);
     }
 
     /** The worse of two partial verdicts of one check; on a tie both reasons are kept. */

@@ -30,6 +30,16 @@ class VerdictTest {
     }
 
     @Test
+    void detailsAddedLaterComeAfterWhatTheReasonsOtherLinesSaid() {
+        Verdict v =
+                Verdict.error("cannot use ca_file: bad PEM\nline 3: not base64")
+                        .withDetails(List.of("ca_file: /etc/ssl/site-ca.pem"));
+
+        assertEquals("cannot use ca_file: bad PEM", v.reason());
+        assertEquals(List.of("line 3: not base64", "ca_file: /etc/ssl/site-ca.pem"), v.details());
+    }
+
+    @Test
     void aOneLineReasonIsLeftAlone() {
         Verdict v = Verdict.error("host unreachable: connection refused (127.0.0.1:22)");
 
