@@ -3,18 +3,12 @@ package dev.postflight.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
+import dev.postflight.testing.Tarpit;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.ArrayList;
-import java.util.Collections;
 import java.util.List;
-import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -22,6 +16,22 @@ import org.junit.jupiter.api.io.TempDir;
 /** A real SIGINT to a real postflight process: it stops, reports what finished, exits 130. */
 class InterruptTest {
     @TempDir Path dir;
+
+    /** postflight in its own JVM, output to {@code out} and {@code err} in the test folder. */
+    private Process postflight(String... args) throws java.io.IOException {
+        List<String> command =
+                new java.util.ArrayList<>(
+                        List.of(
+                                ProcessHandle.current().info().command().orElse("java"),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                "dev.postflight.cli.Main"));
+        command.addAll(List.of(args));
+        return new ProcessBuilder(command)
+                .redirectError(dir.resolve("err").toFile())
+                .redirectOutput(dir.resolve("out").toFile())
+                .start();
+    }
 
     @Test
     void ctrlCReportsWhatFinishedAndExits130() throws Exception {
@@ -34,20 +44,7 @@ class InterruptTest {
                         + "  - { id: hang, command: { run: \"touch "
                         + marker
                         + "; sleep 60\", timeout: 60s } }\n");
-        String java = ProcessHandle.current().info().command().orElse("java");
-        Process p =
-                new ProcessBuilder(
-                                java,
-                                "-cp",
-                                System.getProperty("java.class.path"),
-                                "dev.postflight.cli.Main",
-                                "verify",
-                                "--local",
-                                "-c",
-                                checks.toString())
-                        .redirectError(dir.resolve("err").toFile())
-                        .redirectOutput(dir.resolve("out").toFile())
-                        .start();
+        Process p = postflight("verify", "--local", "-c", checks.toString());
         Instant deadline = Instant.now().plus(Duration.ofSeconds(20));
         while (!Files.exists(marker) && Instant.now().isBefore(deadline)) Thread.sleep(50);
         assertTrue(Files.exists(marker), "the probe never started");
@@ -63,42 +60,23 @@ class InterruptTest {
 
     @Test
     void ctrlCWhileAHostIsStillConnectingExits130AtOnce() throws Exception {
-        try (ServerSocket tarpit = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            CountDownLatch accepted = new CountDownLatch(1);
-            List<Socket> held = Collections.synchronizedList(new ArrayList<>());
-            Thread.ofVirtual()
-                    .start(() -> {
-                        try {
-                            while (true) {
-                                held.add(tarpit.accept());
-                                accepted.countDown();
-                            }
-                        } catch (IOException e) {
-                            // closed at the end of the test
-                        }
-                    });
+        try (Tarpit tarpit = Tarpit.start()) {
             Path checks = dir.resolve("c.yaml");
             Files.writeString(checks, "checks:\n  - { id: up, command: { run: \"true\" } }\n");
-            String java = ProcessHandle.current().info().command().orElse("java");
             Process p =
-                    new ProcessBuilder(
-                                    java,
-                                    "-cp",
-                                    System.getProperty("java.class.path"),
-                                    "dev.postflight.cli.Main",
-                                    "verify",
-                                    "--known-hosts",
-                                    dir.resolve("known_hosts").toString(),
-                                    "--ssh-config",
-                                    dir.resolve("ssh_config").toString(),
-                                    "-c",
-                                    checks.toString(),
-                                    "ops@127.0.0.1:" + tarpit.getLocalPort())
-                            .redirectError(dir.resolve("err").toFile())
-                            .redirectOutput(dir.resolve("out").toFile())
-                            .start();
+                    postflight(
+                            "verify",
+                            "--known-hosts",
+                            dir.resolve("known_hosts").toString(),
+                            "--ssh-config",
+                            dir.resolve("ssh_config").toString(),
+                            "-c",
+                            checks.toString(),
+                            "ops@127.0.0.1:" + tarpit.port());
             try {
-                assertTrue(accepted.await(20, TimeUnit.SECONDS), "postflight never connected");
+                assertTrue(
+                        tarpit.awaitConnection(Duration.ofSeconds(20)),
+                        "postflight never connected");
                 Thread.sleep(500);
                 Instant sent = Instant.now();
                 new ProcessBuilder("kill", "-INT", Long.toString(p.pid())).start().waitFor();
@@ -111,7 +89,6 @@ class InterruptTest {
                 assertTrue(out.contains("INTERRUPTED: partial results above (exit 130)"), out);
             } finally {
                 p.destroyForcibly();
-                for (Socket s : held) s.close();
             }
         }
     }

@@ -10,14 +10,11 @@ import dev.postflight.checklist.ChecklistLoader;
 import dev.postflight.checklist.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.testing.LocalRun;
+import dev.postflight.testing.Tarpit;
 import dev.postflight.transport.LocalConnection;
 import dev.postflight.transport.SshConnector;
 import dev.postflight.transport.SshOptions;
 import dev.postflight.transport.SshTarget;
-import java.io.IOException;
-import java.net.InetAddress;
-import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -144,16 +141,7 @@ class RunnerTest {
 
     @Test
     void aTarpitShorterThanTheConnectLimitsIsAlwaysNoBannerNeverAGenericTimeout() throws Exception {
-        try (ServerSocket tarpit = new ServerSocket(0, 50, InetAddress.getLoopbackAddress())) {
-            List<Socket> held = Collections.synchronizedList(new ArrayList<>());
-            Thread.ofVirtual()
-                    .start(() -> {
-                        try {
-                            while (true) held.add(tarpit.accept());
-                        } catch (IOException e) {
-                            // closed at the end of the test
-                        }
-                    });
+        try (Tarpit tarpit = Tarpit.start()) {
             // As the CLI wires it: the connect and banner limits are the --timeout itself.
             Duration timeout = Duration.ofSeconds(1);
             SshConnector ssh =
@@ -169,7 +157,7 @@ class RunnerTest {
                             ssh.connect(
                                     SshTarget.named(h.name())
                                             .withAddress("127.0.0.1")
-                                            .withPort(tarpit.getLocalPort())
+                                            .withPort(tarpit.port())
                                             .withUser("ops"),
                                     deadline);
             List<Check> one = checks("checks:\n  - { id: up, command: { run: \"true\" } }\n");
@@ -188,10 +176,9 @@ class RunnerTest {
                                 "host unreachable: TCP connected but no SSH banner after"
                                         + " (0\\.[89]|1\\.0)s \\(tarpit or overloaded sshd\\) from"
                                         + " ops@127\\.0\\.0\\.1:"
-                                        + tarpit.getLocalPort()),
+                                        + tarpit.port()),
                         reason);
             }
-            for (Socket s : held) s.close();
         }
     }
 

@@ -8,6 +8,7 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postflight.testing.SshTestServer;
+import dev.postflight.testing.Tarpit;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.InetSocketAddress;
@@ -301,28 +302,15 @@ class SshConnectorTest {
 
     @Test
     void silentListenerIsBannerStalledWithinTheConnectTimeout() throws Exception {
-        ServerSocket tarpit = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Tarpit tarpit = Tarpit.start();
         cleanup.add(tarpit);
-        Thread.ofVirtual()
-                .start(() -> {
-                    try {
-                        while (true) {
-                            Socket held = tarpit.accept();
-                            synchronized (cleanup) {
-                                cleanup.add(held);
-                            }
-                        }
-                    } catch (IOException e) {
-                        // The test is over and closed the listener.
-                    }
-                });
         SshOptions opts = options().withConnectTimeout(Duration.ofSeconds(1));
 
         Instant start = Instant.now();
         HostUnreachable e =
                 assertThrows(
                         HostUnreachable.class,
-                        () -> connect(opts, target(server).withPort(tarpit.getLocalPort())));
+                        () -> connect(opts, target(server).withPort(tarpit.port())));
 
         assertEquals(HostUnreachable.Cause.BANNER_STALLED, e.kind());
         assertTrue(
@@ -331,39 +319,23 @@ class SshConnectorTest {
         assertTrue(Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(4)) < 0);
     }
 
-    /** A listener that accepts and then says nothing, on loopback; closed with the test. */
-    private ServerSocket tarpit() throws IOException {
-        ServerSocket tarpit = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
-        cleanup.add(tarpit);
-        Thread.ofVirtual()
-                .start(() -> {
-                    try {
-                        while (true) {
-                            Socket held = tarpit.accept();
-                            synchronized (cleanup) {
-                                cleanup.add(held);
-                            }
-                        }
-                    } catch (IOException e) {
-                        // The test is over and closed the listener.
-                    }
-                });
-        return tarpit;
+    private HostUnreachable failsToConnect(SshOptions opts, int port, Duration deadlineIn) {
+        return assertThrows(
+                HostUnreachable.class,
+                () ->
+                        new SshConnector(opts)
+                                .connect(
+                                        target(server).withPort(port),
+                                        Instant.now().plus(deadlineIn)));
     }
 
     @Test
     void aDeadlineBeforeTheBannerLimitSaysNoBannerForAsLongAsTheHostWasSilent() throws Exception {
-        ServerSocket tarpit = tarpit();
+        Tarpit tarpit = Tarpit.start();
+        cleanup.add(tarpit);
         SshOptions opts = options().withConnectTimeout(Duration.ofSeconds(10));
 
-        HostUnreachable e =
-                assertThrows(
-                        HostUnreachable.class,
-                        () ->
-                                new SshConnector(opts)
-                                        .connect(
-                                                target(server).withPort(tarpit.getLocalPort()),
-                                                Instant.now().plusMillis(1500)));
+        HostUnreachable e = failsToConnect(opts, tarpit.port(), Duration.ofMillis(1500));
 
         assertEquals(HostUnreachable.Cause.BANNER_STALLED, e.kind());
         // Silent from the TCP connect to the deadline: a moment less than the 1.5 s given.
@@ -374,7 +346,7 @@ class SshConnectorTest {
                                         + " overloaded sshd\\) from "
                                         + server.user()
                                         + "@127\\.0\\.0\\.1:"
-                                        + tarpit.getLocalPort()),
+                                        + tarpit.port()),
                 e.getMessage());
     }
 
@@ -395,14 +367,7 @@ class SshConnectorTest {
         }
         SshOptions opts = options().withConnectTimeout(Duration.ofSeconds(10));
 
-        HostUnreachable e =
-                assertThrows(
-                        HostUnreachable.class,
-                        () ->
-                                new SshConnector(opts)
-                                        .connect(
-                                                target(server).withPort(full.getLocalPort()),
-                                                Instant.now().plusMillis(1500)));
+        HostUnreachable e = failsToConnect(opts, full.getLocalPort(), Duration.ofMillis(1500));
 
         assertEquals(HostUnreachable.Cause.TIMED_OUT, e.kind());
         assertTrue(
