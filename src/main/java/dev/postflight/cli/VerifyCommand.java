@@ -245,7 +245,8 @@ final class VerifyCommand implements Callable<Integer> {
             names = "--break-lock",
             paramLabel = "REASON",
             description =
-                    "Remove another run's lock on the hosts (the reason goes to the audit log).")
+                    "Remove the lock of another run whose worker still runs (a lock whose worker"
+                            + " is gone is taken over without this; the reason goes to the audit log).")
     Optional<String> breakLock = Optional.empty();
 
     /** Set by 'postflight apply': the saved plan the run must still match. */
