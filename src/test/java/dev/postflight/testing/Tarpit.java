@@ -2,8 +2,10 @@ package dev.postflight.testing;
 
 import java.io.IOException;
 import java.net.InetAddress;
+import java.net.InetSocketAddress;
 import java.net.ServerSocket;
 import java.net.Socket;
+import java.net.SocketTimeoutException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -12,7 +14,9 @@ import java.util.concurrent.TimeUnit;
 
 /**
  * A loopback listener that accepts TCP connections and never says a word: a tarpit, or an sshd
- * stuck at MaxStartups (seed 001). Closing it closes the connections it holds.
+ * stuck at MaxStartups (seed 001). Or, with {@link #withFullQueue}, one that never accepts and
+ * whose listen queue is full, so that a connect gets no answer at all, as from a filtered port,
+ * without a packet leaving loopback. Closing it closes the connections it holds.
  */
 public final class Tarpit implements AutoCloseable {
     private final ServerSocket listener;
@@ -27,6 +31,22 @@ public final class Tarpit implements AutoCloseable {
         Tarpit t = new Tarpit(new ServerSocket(0, 50, InetAddress.getLoopbackAddress()));
         Thread.ofVirtual().name("tarpit").start(t::hold);
         return t;
+    }
+
+    /** A listener that never accepts, its queue filled: further connects go unanswered. */
+    public static Tarpit withFullQueue() throws IOException {
+        Tarpit t = new Tarpit(new ServerSocket(0, 1, InetAddress.getLoopbackAddress()));
+        for (int i = 0; i < 10; i++) {
+            Socket s = new Socket();
+            t.held.add(s);
+            try {
+                s.connect(new InetSocketAddress(InetAddress.getLoopbackAddress(), t.port()), 300);
+            } catch (SocketTimeoutException queueFull) {
+                return t;
+            }
+        }
+        t.close();
+        throw new IOException("the listen queue of a loopback listener never filled");
     }
 
     private void hold() {
