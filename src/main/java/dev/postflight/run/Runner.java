@@ -134,7 +134,7 @@ public final class Runner {
             try {
                 return awaitDeadline(f, run);
             } catch (TimeoutException e) {
-                if (run.phase.name().equals(CONNECTING)) {
+                if (run.phase.stage() == Stage.CONNECTING) {
                     try {
                         return f.get(CONNECT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
                     } catch (TimeoutException stillConnecting) {
@@ -207,12 +207,19 @@ public final class Runner {
         return new CheckResult(c.id(), c.type(), c.severity(), adjusted, c.fix());
     }
 
-    private static final String CONNECTING = "connecting";
+    /** The stages of one host's run that a deadline verdict can name. */
+    private enum Stage {
+        STARTING,
+        CONNECTING,
+        CONNECTED,
+        EXEC,
+        RUNNER_SIDE
+    }
 
     /** What a host is doing, since when: the deadline verdict names it. */
-    private record Phase(String name, long sinceNanos) {
-        static Phase of(String name) {
-            return new Phase(name, System.nanoTime());
+    private record Phase(Stage stage, long sinceNanos) {
+        static Phase of(Stage stage) {
+            return new Phase(stage, System.nanoTime());
         }
 
         String elapsed() {
@@ -225,7 +232,7 @@ public final class Runner {
     private final class HostRun {
         private final Target target;
         private volatile Instant deadline;
-        private volatile Phase phase = Phase.of("starting");
+        private volatile Phase phase = Phase.of(Stage.STARTING);
         private final Object waitingLock = new Object();
         private Thread waiting;
         private volatile HostConnection connection;
@@ -300,7 +307,7 @@ public final class Runner {
                         connected.complete(conn);
                         options.listener().hostConnected(host, via);
                         if (!batch.isEmpty() || wantsClock) {
-                            phase = Phase.of("exec");
+                            phase = Phase.of(Stage.EXEC);
                             Duration execTimeout =
                                     min(
                                             batch.longestTimeout().plus(EXEC_MARGIN),
@@ -330,7 +337,7 @@ public final class Runner {
                                                                 : ": " + lastLine(err));
                             }
                         }
-                        phase = Phase.of("runner-side probes");
+                        phase = Phase.of(Stage.RUNNER_SIDE);
                         awaitTunnelUsers(active, runnerFutures);
                     } catch (HostUnreachable e) {
                         connected.completeExceptionally(e);
@@ -391,7 +398,7 @@ public final class Runner {
 
         /** Connects, unless {@link #abort} interrupts it first (then: unreachable, with why). */
         private HostConnection connect(Host host) throws HostUnreachable, InterruptedException {
-            phase = Phase.of(CONNECTING);
+            phase = Phase.of(Stage.CONNECTING);
             synchronized (waitingLock) {
                 waiting = Thread.currentThread();
             }
@@ -407,7 +414,7 @@ public final class Runner {
                     waiting = null;
                     if (abortReason != null) Thread.interrupted();
                 }
-                phase = Phase.of("connected");
+                phase = Phase.of(Stage.CONNECTED);
             }
         }
 
@@ -415,26 +422,26 @@ public final class Runner {
         String deadlineReason(Duration timeout) {
             Phase p = phase;
             String limit = "within --timeout " + Durations.format(timeout);
-            return switch (p.name()) {
+            return switch (p.stage()) {
                 case CONNECTING ->
                         "SSH connect did not finish "
                                 + limit
                                 + " (connecting for "
                                 + p.elapsed()
                                 + ")";
-                case "exec" ->
+                case EXEC ->
                         "exec did not finish "
                                 + limit
                                 + " (probe batch running for "
                                 + p.elapsed()
                                 + ")";
-                case "runner-side probes" ->
+                case RUNNER_SIDE ->
                         "runner-side probes did not finish "
                                 + limit
                                 + " (running for "
                                 + p.elapsed()
                                 + " after the exec)";
-                default -> "did not finish " + limit;
+                case STARTING, CONNECTED -> "did not finish " + limit;
             };
         }
 
