@@ -9,9 +9,22 @@ import java.util.Objects;
  */
 public record Verdict(Status status, String reason, List<String> details) {
 
+    /**
+     * A reason is one line wherever it comes from: the first line of a multi-line text (raw
+     * exception messages, a TLS stack's explanation) stays the reason, the rest goes to the front
+     * of the details.
+     */
     public Verdict {
         Objects.requireNonNull(status);
         Objects.requireNonNull(reason);
+        List<String> lines =
+                reason.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
+        if (lines.size() > 1) {
+            reason = lines.get(0);
+            List<String> all = new java.util.ArrayList<>(lines.subList(1, lines.size()));
+            all.addAll(details);
+            details = all;
+        }
         details = List.copyOf(details);
     }
 
@@ -35,8 +48,15 @@ public record Verdict(Status status, String reason, List<String> details) {
         return new Verdict(Status.SKIP, reason, List.of());
     }
 
+    /**
+     * This verdict with {@code more} as its details; lines it already has that {@code more} does
+     * not repeat (the overflow of a multi-line reason) stay in front.
+     */
     public Verdict withDetails(List<String> more) {
-        return new Verdict(status, reason, more);
+        List<String> all =
+                new java.util.ArrayList<>(details.stream().filter(d -> !more.contains(d)).toList());
+        all.addAll(more);
+        return new Verdict(status, reason, all);
     }
 
     /** The worse of two partial verdicts of one check; on a tie both reasons are kept. */

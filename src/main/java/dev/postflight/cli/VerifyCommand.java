@@ -240,7 +240,8 @@ final class VerifyCommand implements Callable<Integer> {
             names = "--break-lock",
             paramLabel = "REASON",
             description =
-                    "Remove another run's lock on the hosts (the reason goes to the audit log).")
+                    "Remove the lock of another run whose worker still runs (a lock whose worker"
+                            + " is gone is taken over without this; the reason goes to the audit log).")
     Optional<String> breakLock = Optional.empty();
 
     /** Set by 'postflight apply': the saved plan the run must still match. */
@@ -444,6 +445,7 @@ final class VerifyCommand implements Callable<Integer> {
                 })) {
             report = runner.run(checklist.name(), checklist.files(), checklist.sha256(), targets);
             if (listener instanceof ProgressLine p) p.clear();
+            long verified = System.nanoTime();
             if (fix && !report.interrupted()) {
                 report =
                         remediate(
@@ -457,6 +459,10 @@ final class VerifyCommand implements Callable<Integer> {
                                 planInputs,
                                 stop,
                                 terminal);
+                report =
+                        report.withElapsed(
+                                report.elapsed()
+                                        .plus(Duration.ofNanos(System.nanoTime() - verified)));
             }
         }
         if (stop.get() && !report.interrupted()) {

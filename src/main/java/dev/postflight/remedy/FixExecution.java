@@ -78,6 +78,15 @@ public final class FixExecution {
                     finallySteps,
                     "become: sudo needs a password on this host (sudo -n); the fix was not started");
         }
+        if (started.exitStatus().orElse(-1) == 75 && out.startsWith("locked")) {
+            return notStarted(
+                    fixName,
+                    steps,
+                    finallySteps,
+                    "the fix was not started: the host is locked by another postflight ("
+                            + LockHolder.parse(out).describe()
+                            + ")");
+        }
         int at = out.indexOf("started ");
         if (at < 0 || started.exitStatus().orElse(-1) != 0) {
             String err = new String(started.stderr(), StandardCharsets.UTF_8).strip();

@@ -16,22 +16,58 @@ import java.util.List;
  *
  * <p>State folder: {@code ${XDG_STATE_HOME:-$HOME/.local/state}/postflight} of the login user,
  * holding the per-host lock, the fix history (for cooldowns) and one folder per fix run.
+ *
+ * <p>The lock belongs to the worker: its launch records the worker's PID in the lock, and the
+ * worker releases it when it ends (after its {@code finally} steps, however the SSH connection
+ * ended). A lock whose recorded workers are all gone is stale and taken over with a note; only a
+ * live worker's lock needs {@code --break-lock} (issue 13: a dropped connection used to leave the
+ * lock behind for good).
  */
 final class FixScript {
     static final String STATE = "${XDG_STATE_HOME:-$HOME/.local/state}/postflight";
 
     private FixScript() {}
 
-    /** Takes the host's lock (or reports who holds it) and prints the fix history. */
+    /**
+     * Shell function: prints the first live worker PID recorded in the lock ({@code pid=} lines);
+     * {@code /proc} too, since a worker started with sudo cannot be signalled by the login user.
+     */
+    private static final String LIVE_WORKER =
+            """
+            pf_live() {
+              for p in $(sed -n 's/^pid=//p' "$S/lock/owner" 2>/dev/null); do
+                if kill -0 "$p" 2>/dev/null || [ -d "/proc/$p" ]; then echo "$p"; return 0; fi
+              done
+              return 1
+            }
+            """;
+
+    /** A lock with no worker recorded yet is its runner's for this long (lock, then launch). */
+    private static final long LAUNCH_GRACE_SECONDS = 300;
+
+    /**
+     * Takes the host's lock (or reports who holds it: exit 75, {@code locked}, its owner lines and
+     * {@code worker=PID}) and prints the fix history. A stale lock (its workers gone, or none
+     * launched within a grace) is taken over: {@code stale} and its owner lines come first.
+     */
     static String lock(String runId, String owner, boolean breakLock) {
         return """
         S="%s"
         mkdir -p "$S" && chmod 700 "$S" || exit 70
         %s
+        %s
         if ! mkdir "$S/lock" 2>/dev/null; then
-          echo locked
-          cat "$S/lock/owner" 2>/dev/null
-          exit 75
+          if w=$(pf_live); then
+            echo locked; cat "$S/lock/owner" 2>/dev/null; echo "worker=$w"; exit 75
+          fi
+          pf_since=$(sed -n 's/^since=//p' "$S/lock/owner" 2>/dev/null | head -n 1)
+          if ! grep -q '^pid=' "$S/lock/owner" 2>/dev/null \\
+             && [ $(( $(date +%%s) - ${pf_since:-0} )) -lt %d ]; then
+            echo locked; cat "$S/lock/owner" 2>/dev/null; exit 75
+          fi
+          echo stale; cat "$S/lock/owner" 2>/dev/null; echo end-stale
+          rm -rf "$S/lock"
+          mkdir "$S/lock" 2>/dev/null || { echo locked; exit 75; }
         fi
         printf 'run=%%s\\nowner=%%s\\nsince=%%s\\n' %s %s "$(date +%%s)" >"$S/lock/owner"
         echo locked-by-us
@@ -41,18 +77,26 @@ final class FixScript {
         """
                 .formatted(
                         STATE,
+                        LIVE_WORKER,
                         breakLock ? "rm -rf \"$S/lock\"" : "",
+                        LAUNCH_GRACE_SECONDS,
                         Template.shellQuote(runId),
                         Template.shellQuote(owner));
     }
 
-    /** Releases the lock if this run holds it. */
+    /**
+     * Releases the lock if this run holds it and none of its workers still runs (a worker that
+     * outlives its runner releases the lock itself when it ends).
+     */
     static String unlock(String runId) {
         return """
         S="%s"
-        if grep -qx %s "$S/lock/owner" 2>/dev/null; then rm -rf "$S/lock"; fi
+        %s
+        if grep -qx %s "$S/lock/owner" 2>/dev/null && ! pf_live >/dev/null; then
+          rm -rf "$S/lock"
+        fi
         """
-                .formatted(STATE, Template.shellQuote("run=" + runId));
+                .formatted(STATE, LIVE_WORKER, Template.shellQuote("run=" + runId));
     }
 
     /**
@@ -105,6 +149,11 @@ final class FixScript {
                     .append(Template.shellQuote(s.command()))
                     .append('\n');
         }
+        // The worker's lock ends with it, before "done" tells the runner it may launch the next.
+        w.append("  L=\"${D%/*}/lock\"\n")
+                .append("  if grep -qx ")
+                .append(Template.shellQuote("run=" + runId))
+                .append(" \"$L/owner\" 2>/dev/null; then rm -rf \"$L\"; fi\n");
         w.append("  printf 'done %s\\n' \"$(date +%s)\" >>\"$D/state\"\n}\n");
         w.append(
                 """
@@ -132,14 +181,28 @@ final class FixScript {
         S="%s"
         D="$S/%s"
         mkdir -p "$S" && mkdir "$D" || { echo "cannot create $D" >&2; exit 70; }
+        if mkdir "$S/lock" 2>/dev/null; then
+          printf 'run=%%s\\nsince=%%s\\n' %s "$(date +%%s)" >"$S/lock/owner"
+        elif ! grep -qx %s "$S/lock/owner" 2>/dev/null; then
+          echo locked; cat "$S/lock/owner" 2>/dev/null; rm -rf "$D"; exit 75
+        fi
         cat >"$D/fix.sh" <<'%s'
         %s%s
         %s
         if command -v setsid >/dev/null 2>&1; then PF_DETACH=setsid; else PF_DETACH=nohup; fi
         $PF_DETACH $PF_SUDO sh "$D/fix.sh" "$D" </dev/null >"$D/log" 2>&1 &
+        echo "pid=$!" >>"$S/lock/owner"
         echo "started $D"
         """
-                .formatted(STATE, dirName, eof, w, eof, become ? BECOME : "PF_SUDO=");
+                .formatted(
+                        STATE,
+                        dirName,
+                        Template.shellQuote(runId),
+                        Template.shellQuote("run=" + runId),
+                        eof,
+                        w,
+                        eof,
+                        become ? BECOME : "PF_SUDO=");
     }
 
     /**
@@ -185,13 +248,17 @@ final class FixScript {
                 + ")\"";
     }
 
-    /** Appends to the host's fix history, for cooldowns. */
-    static String record(String fixName, String outcome) {
+    /** Appends to the host's fix history, for cooldowns: in the host's and the runner's time. */
+    static String record(String fixName, String outcome, java.time.Instant runnerTime) {
         return """
         S="%s"
-        printf '%%s %%s %%s\\n' %s "$(date +%%s)" %s >>"$S/history"
+        printf '%%s %%s %%s %%s\\n' %s "$(date +%%s)" %s %d >>"$S/history"
         """
-                .formatted(STATE, Template.shellQuote(fixName), Template.shellQuote(outcome));
+                .formatted(
+                        STATE,
+                        Template.shellQuote(fixName),
+                        Template.shellQuote(outcome),
+                        runnerTime.getEpochSecond());
     }
 
     private static long seconds(Duration d) {

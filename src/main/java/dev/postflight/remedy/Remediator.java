@@ -237,7 +237,7 @@ public final class Remediator {
             ExecResult l = exec(c, lock);
             String out = new String(l.stdout(), StandardCharsets.UTF_8);
             if (l.exitStatus().orElse(-1) == 75) {
-                String holder = out.replace("locked\n", "").strip().replace('\n', ' ');
+                String holder = LockHolder.parse(out).describe();
                 for (Approved a : fixes)
                     note(
                             notes,
@@ -265,7 +265,20 @@ public final class Remediator {
                                     + new String(l.stderr(), StandardCharsets.UTF_8).strip());
                 return new HostFixes(outcomes, Map.of());
             }
-            History history = History.parse(out);
+            Optional<LockHolder> stale = LockHolder.staleIn(out);
+            if (stale.isPresent()) {
+                options.out()
+                        .println(
+                                host
+                                        + ": took over a stale lock ("
+                                        + stale.get().describe()
+                                        + "): its worker is gone");
+                options.audit()
+                        .write(
+                                "stale-lock",
+                                Map.of("host", host, "holder", stale.get().describe()));
+            }
+            FixHistory history = FixHistory.parse(out, Instant.now());
             try {
                 for (Approved a : fixes) {
                     if (options.cancelled().getAsBoolean()) {
@@ -286,10 +299,17 @@ public final class Remediator {
                                 "fix " + a.fix().name() + " not run: " + cooling.get());
                         continue;
                     }
+                    history.clockNote(a.fix().name(), a.fix().fix().cooldown())
+                            .ifPresent(n -> options.out().println(host + ": " + n));
                     FixOutcome o = runFix(c, t, a);
                     outcomes.put(a.fix().name(), o);
                     ran.add(a);
-                    exec(c, FixScript.record(a.fix().name(), o.succeeded() ? "ok" : "failed"));
+                    exec(
+                            c,
+                            FixScript.record(
+                                    a.fix().name(),
+                                    o.succeeded() ? "ok" : "failed",
+                                    Instant.now()));
                     options.out().println(host + ": " + o.summary());
                     options.out().flush();
                 }
@@ -664,61 +684,5 @@ public final class Remediator {
         List<String> out = new ArrayList<>(list);
         out.add(more);
         return out;
-    }
-
-    /** The host's fix history (for cooldowns), as the lock script printed it. */
-    record History(long now, List<String[]> entries) {
-        static History parse(String lockOutput) {
-            long now = Instant.now().getEpochSecond();
-            List<String[]> entries = new ArrayList<>();
-            for (String line : lockOutput.split("\n")) {
-                if (line.startsWith("now=")) {
-                    try {
-                        now = Long.parseLong(line.substring(4).trim());
-                    } catch (NumberFormatException e) {
-                        // Keep the runner's clock.
-                    }
-                } else {
-                    String[] p = line.trim().split(" ");
-                    if (p.length == 3 && p[1].matches("\\d+")) entries.add(p);
-                }
-            }
-            return new History(now, entries);
-        }
-
-        /**
-         * Why {@code fix} must wait, if it ran within {@code cooldown}; "needs a human" after
-         * repeated failure.
-         */
-        Optional<String> cooldown(String fix, Duration cooldown) {
-            List<String[]> mine = entries.stream().filter(e -> e[0].equals(fix)).toList();
-            if (mine.isEmpty()) return Optional.empty();
-            String[] last = mine.get(mine.size() - 1);
-            long ago = now - Long.parseLong(last[1]);
-            if (ago >= cooldown.toSeconds()) return Optional.empty();
-            long recentFailures =
-                    mine.stream()
-                            .filter(e ->
-                                    now - Long.parseLong(e[1]) < cooldown.toSeconds() * 4
-                                            && e[2].equals("failed"))
-                            .count();
-            String human =
-                    recentFailures >= 2
-                            ? "; it failed "
-                                    + recentFailures
-                                    + " times recently: this host needs a human"
-                            : "";
-            return Optional.of(
-                    "cooldown: "
-                            + fix
-                            + " ran on this host "
-                            + dev.postflight.checklist.Durations.format(Duration.ofSeconds(ago))
-                            + " ago ("
-                            + last[2]
-                            + "), cooldown "
-                            + dev.postflight.checklist.Durations.format(cooldown)
-                            + human
-                            + "; --force to run it again");
-        }
     }
 }

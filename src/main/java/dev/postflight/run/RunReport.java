@@ -38,6 +38,20 @@ public record RunReport(
         hosts = List.copyOf(hosts);
     }
 
+    /** The same run, taking {@code total}: verify, fixes and their re-verify together. */
+    public RunReport withElapsed(Duration total) {
+        return new RunReport(
+                runId,
+                version,
+                started,
+                total,
+                checklist,
+                files,
+                checklistSha256,
+                hosts,
+                interrupted);
+    }
+
     /** 0 every critical check passed; 1 one failed or a host was unreachable; 130 interrupted. */
     public int exitCode() {
         if (interrupted) return INTERRUPTED;

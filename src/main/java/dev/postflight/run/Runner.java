@@ -48,6 +48,13 @@ public final class Runner {
     /** The most the clock's round trips may take on a host. */
     private static final Duration CLOCK_SAMPLING = Duration.ofSeconds(5);
 
+    /**
+     * How long a host still connecting at its deadline is given to report it: the connector holds
+     * the same deadline and knows the precise phase (no banner, TCP connect), so its verdict wins
+     * the race with this guard's generic one.
+     */
+    private static final Duration CONNECT_GRACE = Duration.ofSeconds(2);
+
     /** How often the guard of a host that may still be coming back looks at its deadline. */
     private static final Duration DEADLINE_RECHECK = Duration.ofSeconds(1);
 
@@ -130,19 +137,23 @@ public final class Runner {
             try {
                 return awaitDeadline(f, run);
             } catch (TimeoutException e) {
-                run.abort(
-                        "did not finish within --timeout "
-                                + Durations.format(options.hostTimeout()));
+                if (run.phase.stage() == Stage.CONNECTING) {
+                    try {
+                        return f.get(CONNECT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                    } catch (TimeoutException stillConnecting) {
+                        // The connector did not honour the deadline: cut it off below.
+                    } catch (ExecutionException failed) {
+                        return notRun(t, "internal error: " + failed.getCause());
+                    }
+                }
+                run.abort(run.deadlineReason(options.hostTimeout()));
                 try {
                     return f.get(EXEC_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException failed) {
                     return notRun(t, "internal error: " + failed.getCause());
                 } catch (TimeoutException stuck) {
                     f.cancel(true);
-                    return notRun(
-                            t,
-                            "did not finish within --timeout "
-                                    + Durations.format(options.hostTimeout()));
+                    return notRun(t, run.deadlineReason(options.hostTimeout()));
                 }
             } catch (ExecutionException e) {
                 return notRun(t, "internal error: " + e.getCause());
@@ -215,11 +226,34 @@ public final class Runner {
         return new CheckResult(c.id(), c.type(), c.severity(), adjusted, c.fix());
     }
 
+    /** The stages of one host's run that a deadline verdict can name. */
+    private enum Stage {
+        STARTING,
+        CONNECTING,
+        CONNECTED,
+        EXEC,
+        RUNNER_SIDE
+    }
+
+    /** What a host is doing, since when: the deadline verdict names it. */
+    private record Phase(Stage stage, long sinceNanos) {
+        static Phase of(Stage stage) {
+            return new Phase(stage, System.nanoTime());
+        }
+
+        String elapsed() {
+            return String.format(
+                    java.util.Locale.ROOT, "%.1fs", (System.nanoTime() - sinceNanos) / 1e9);
+        }
+    }
+
     /** One host's run; {@link #abort} may be called from another thread. */
     private final class HostRun {
         private final Target target;
         private volatile Instant deadline;
-        private volatile Thread waiting;
+        private volatile Phase phase = Phase.of(Stage.STARTING);
+        private final Object waitingLock = new Object();
+        private Thread waiting;
         private volatile HostConnection connection;
         private final java.util.concurrent.CompletableFuture<HostConnection> connected =
                 new java.util.concurrent.CompletableFuture<>();
@@ -235,8 +269,11 @@ public final class Runner {
             abortReason = why;
             HostConnection c = connection;
             if (c != null) c.close();
-            Thread w = waiting;
-            if (w != null) w.interrupt();
+            // A connect in progress (a tarpit, a filtered port) is interrupted, which closes its
+            // socket, rather than left to run into the connector's own timeouts.
+            synchronized (waitingLock) {
+                if (waiting != null) waiting.interrupt();
+            }
             synchronized (runnerSide) {
                 runnerSide.forEach(f -> f.cancel(true));
             }
@@ -283,9 +320,7 @@ public final class Runner {
                 int execs = 0;
                 if (wantsConnection || early.isPresent()) {
                     try (HostConnection conn =
-                            early.isPresent()
-                                    ? early.get().connection()
-                                    : options.connector().connect(host, deadline)) {
+                            early.isPresent() ? early.get().connection() : connect(host)) {
                         connection = conn;
                         if (abortReason != null)
                             throw new HostUnreachable(
@@ -295,6 +330,7 @@ public final class Runner {
                         connected.complete(conn);
                         options.listener().hostConnected(host, via);
                         if (!batch.isEmpty() || wantsClock) {
+                            phase = Phase.of(Stage.EXEC);
                             Duration execTimeout =
                                     min(
                                             batch.longestTimeout().plus(EXEC_MARGIN),
@@ -336,6 +372,7 @@ public final class Runner {
                                                                 : ": " + lastLine(err));
                             }
                         }
+                        phase = Phase.of(Stage.RUNNER_SIDE);
                         awaitTunnelUsers(active, runnerFutures);
                     } catch (HostUnreachable e) {
                         connected.completeExceptionally(e);
@@ -386,24 +423,62 @@ public final class Runner {
          * it answers.
          */
         private Connected waitForHost(Host host) throws InterruptedException {
-            waiting = Thread.currentThread();
             try {
-                HostConnection c = options.connector().connect(host, deadline);
+                HostConnection c = connect(host);
                 deadline = Instant.now().plus(options.hostTimeout());
                 return new Connected(Optional.of(c), Optional.empty());
             } catch (HostUnreachable e) {
                 return new Connected(Optional.empty(), Optional.of(e));
+            }
+        }
+
+        /** Connects, unless {@link #abort} interrupts it first (then: unreachable, with why). */
+        private HostConnection connect(Host host) throws HostUnreachable, InterruptedException {
+            phase = Phase.of(Stage.CONNECTING);
+            synchronized (waitingLock) {
+                waiting = Thread.currentThread();
+            }
+            try {
+                if (abortReason != null)
+                    throw new HostUnreachable(HostUnreachable.Cause.CONNECTION_LOST, abortReason);
+                return options.connector().connect(host, deadline);
             } catch (InterruptedException e) {
                 if (abortReason == null) throw e;
-                return new Connected(
-                        Optional.empty(),
-                        Optional.of(
-                                new HostUnreachable(
-                                        HostUnreachable.Cause.CONNECTION_LOST, abortReason)));
+                throw new HostUnreachable(HostUnreachable.Cause.CONNECTION_LOST, abortReason);
             } finally {
-                waiting = null;
-                if (abortReason != null) Thread.interrupted();
+                synchronized (waitingLock) {
+                    waiting = null;
+                    if (abortReason != null) Thread.interrupted();
+                }
+                phase = Phase.of(Stage.CONNECTED);
             }
+        }
+
+        /** The verdict of a host cut off at its deadline: what it was doing, and for how long. */
+        String deadlineReason(Duration timeout) {
+            Phase p = phase;
+            String limit = "within --timeout " + Durations.format(timeout);
+            return switch (p.stage()) {
+                case CONNECTING ->
+                        "SSH connect did not finish "
+                                + limit
+                                + " (connecting for "
+                                + p.elapsed()
+                                + ")";
+                case EXEC ->
+                        "exec did not finish "
+                                + limit
+                                + " (probe batch running for "
+                                + p.elapsed()
+                                + ")";
+                case RUNNER_SIDE ->
+                        "runner-side probes did not finish "
+                                + limit
+                                + " (running for "
+                                + p.elapsed()
+                                + " after the exec)";
+                case STARTING, CONNECTED -> "did not finish " + limit;
+            };
         }
 
         private Verdict judge(

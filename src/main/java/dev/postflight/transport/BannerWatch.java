@@ -4,6 +4,7 @@ import java.io.FilterInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 
@@ -17,6 +18,7 @@ import java.util.concurrent.TimeUnit;
 final class BannerWatch extends FilterInputStream {
 
     private final CountDownLatch bannerSeen = new CountDownLatch(1);
+    private final Instant opened = Instant.now();
     private volatile boolean banner;
     private volatile boolean stalled;
     private volatile boolean ended;
@@ -39,6 +41,11 @@ final class BannerWatch extends FilterInputStream {
                         Thread.currentThread().interrupt();
                     }
                 });
+    }
+
+    /** When the stream opened: the start of the wait for the banner. */
+    Instant opened() {
+        return opened;
     }
 
     /** True when no complete line arrived in time and the transport was closed for that. */

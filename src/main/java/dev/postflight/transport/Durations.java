@@ -17,4 +17,9 @@ final class Durations {
         }
         return millis + "ms";
     }
+
+    /** Seconds to a tenth, for how long a phase lasted: {@code 6.0s}. */
+    static String tenths(Duration d) {
+        return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+    }
 }

@@ -162,7 +162,7 @@ public final class SshConnector {
                     throw new InterruptedException(
                             "interrupted while connecting to " + target.alias());
                 }
-                throw classify(e, target, check, transport, alarm.rang(), step, offered);
+                throw classify(e, target, check, transport, alarm.rang(), deadline, step, offered);
             }
         }
         transport.watch().ifPresent(BannerWatch::stopWatching);
@@ -184,6 +184,7 @@ public final class SshConnector {
             HostKeyCheck check,
             Transport transport,
             boolean deadlinePassed,
+            Instant deadline,
             Duration step,
             List<String> offered) {
         Optional<HostUnreachable> hostKey = check.refusal(target.alias());
@@ -210,10 +211,14 @@ public final class SshConnector {
         boolean readTimedOut = causedBy(e, SocketTimeoutException.class);
         if (watch.isPresent() && !watch.get().bannerArrived()) {
             if (watch.get().stalled() || readTimedOut || deadlinePassed) {
+                // How long the host was silent: until the deadline when that came first, else
+                // the banner limit; both are fixed, so the same host always gets the same words.
+                Instant end = watch.get().opened().plus(step);
+                if (deadlinePassed && deadline.isBefore(end)) end = deadline;
                 return new HostUnreachable(
                         HostUnreachable.Cause.BANNER_STALLED,
-                        "TCP connected but no SSH banner within "
-                                + Durations.human(step)
+                        "TCP connected but no SSH banner after "
+                                + Durations.tenths(Duration.between(watch.get().opened(), end))
                                 + " (tarpit or overloaded sshd) from "
                                 + target.endpoint(),
                         e);
@@ -229,10 +234,14 @@ public final class SshConnector {
         if (deadlinePassed) {
             return new HostUnreachable(
                     HostUnreachable.Cause.TIMED_OUT,
-                    "SSH handshake with "
+                    "SSH key exchange and authentication with "
                             + target.endpoint()
-                            + " did not finish before the"
-                            + " deadline",
+                            + " did not finish after "
+                            + Durations.tenths(
+                                    Duration.between(
+                                            watch.map(BannerWatch::opened).orElse(deadline),
+                                            deadline))
+                            + " (deadline reached)",
                     e);
         }
         String message = String.valueOf(e.getMessage());

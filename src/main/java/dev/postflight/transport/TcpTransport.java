@@ -12,6 +12,7 @@ import java.net.Socket;
 import java.net.SocketTimeoutException;
 import java.net.UnknownHostException;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Optional;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.FutureTask;
@@ -30,6 +31,7 @@ final class TcpTransport implements Transport {
     private volatile BannerWatch in;
     private volatile OutputStream out;
     private volatile String peer;
+    private volatile boolean closed;
 
     TcpTransport(Duration bannerTimeout) {
         this.bannerTimeout = bannerTimeout;
@@ -42,18 +44,13 @@ final class TcpTransport implements Transport {
         peer = address.getHostAddress() + ":" + port;
         Socket opened = new Socket();
         socket = opened;
+        Instant start = Instant.now();
+        if (closed) opened.close();
         try {
             opened.connect(new InetSocketAddress(address, port), timeoutMillis);
         } catch (SocketTimeoutException e) {
             opened.close();
-            throw new HostUnreachable(
-                    HostUnreachable.Cause.TIMED_OUT,
-                    "TCP connect to "
-                            + peer
-                            + " timed out after "
-                            + Durations.human(Duration.ofMillis(timeoutMillis))
-                            + " (host down or port filtered)",
-                    e);
+            throw connectTimedOut(Duration.ofMillis(timeoutMillis), e);
         } catch (ConnectException e) {
             opened.close();
             throw new HostUnreachable(
@@ -62,11 +59,27 @@ final class TcpTransport implements Transport {
             opened.close();
             throw new HostUnreachable(
                     HostUnreachable.Cause.TIMED_OUT, "no route to host (" + peer + ")", e);
+        } catch (IOException e) {
+            opened.close();
+            // Closed under us: the host's deadline came (or the run was interrupted) mid-connect.
+            if (closed) throw connectTimedOut(Duration.between(start, Instant.now()), e);
+            throw e;
         }
         opened.setTcpNoDelay(true);
         in = new BannerWatch(opened.getInputStream());
         out = opened.getOutputStream();
         in.abortIfSilentFor(bannerTimeout, this::close);
+    }
+
+    private HostUnreachable connectTimedOut(Duration after, IOException e) {
+        return new HostUnreachable(
+                HostUnreachable.Cause.TIMED_OUT,
+                "TCP connect to "
+                        + peer
+                        + " timed out after "
+                        + Durations.tenths(after)
+                        + " (host down or port filtered)",
+                e);
     }
 
     /**
@@ -127,6 +140,7 @@ final class TcpTransport implements Transport {
 
     @Override
     public void close() {
+        closed = true;
         Socket s = socket;
         if (s != null) {
             try {

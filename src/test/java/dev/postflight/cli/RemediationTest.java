@@ -268,20 +268,106 @@ class RemediationTest {
     }
 
     @Test
-    void aSecondRunnerFindsTheHostLocked() throws Exception {
+    void aLiveWorkersLockStopsASecondRunnerUntilBrokenAndNamesItsRunAndStartInIso()
+            throws Exception {
+        Process worker = new ProcessBuilder("sleep", "300").start();
+        try {
+            Path lock =
+                    Files.createDirectories(host.home().resolve(".local/state/postflight/lock"));
+            Files.writeString(
+                    lock.resolve("owner"),
+                    "run=other\nowner=alice@runner2\nsince=1795440000\npid=" + worker.pid() + "\n");
+            Cli r = verify("--fix", "--approve", "resync-clock");
+            assertEquals(1, r.exit());
+            assertTrue(
+                    r.out()
+                            .contains(
+                                    "not run: web1 is locked by another postflight (run=other"
+                                            + " owner=alice@runner2 since=2026-11-23T13:20:00Z,"
+                                            + " worker pid "
+                                            + worker.pid()
+                                            + " running); wait, or --break-lock REASON"),
+                    r.out());
+            assertFalse(host.ntpdRunning());
+            Cli broken = verify("--fix", "--yes", "--break-lock", "alice's run died");
+            assertEquals(0, broken.exit(), broken.out());
+        } finally {
+            worker.destroy();
+        }
+    }
+
+    @Test
+    void aLockWhoseWorkerIsGoneIsReportedStaleAndTakenOverWithoutBreakLock() throws Exception {
+        Process gone = new ProcessBuilder("true").start();
+        gone.waitFor();
         Path lock = Files.createDirectories(host.home().resolve(".local/state/postflight/lock"));
         Files.writeString(
-                lock.resolve("owner"), "run=other\nowner=alice@runner2\nsince=1795440000\n");
-        Cli r = verify("--fix", "--approve", "resync-clock");
-        assertEquals(1, r.exit());
+                lock.resolve("owner"),
+                "run=other\nowner=alice@runner2\nsince=1795440000\npid=" + gone.pid() + "\n");
+
+        Cli r = verify("--fix", "--yes");
+
+        assertEquals(0, r.exit(), r.out() + r.err());
         assertTrue(
                 r.out()
                         .contains(
-                                "not run: web1 is locked by another postflight (run=other owner=alice@runner2 since=1795440000); wait, or --break-lock REASON"),
+                                "web1: took over a stale lock (run=other owner=alice@runner2"
+                                        + " since=2026-11-23T13:20:00Z): its worker is gone"),
                 r.out());
-        assertFalse(host.ntpdRunning());
-        Cli broken = verify("--fix", "--yes", "--break-lock", "alice's run died");
-        assertEquals(0, broken.exit(), broken.out());
+        assertTrue(host.ntpdRunning());
+        assertFalse(Files.exists(lock), "the worker released the lock when it ended");
+    }
+
+    @Test
+    void aConnectionDroppedDuringAFixLeavesNoLockBehindOnceTheWorkerEnds() throws Exception {
+        checks =
+                write(
+                        "slow.yaml",
+                        Files.readString(checks)
+                                .replace(
+                                        "- run: ntpdate -b {{ ntp_server }}",
+                                        "- run: sleep 2\n      - run: ntpdate -b {{ ntp_server }}"));
+        Path state = host.home().resolve(".local/state/postflight");
+        Thread.ofPlatform()
+                .start(() -> {
+                    try {
+                        java.time.Instant until = java.time.Instant.now().plusSeconds(30);
+                        while (java.time.Instant.now().isBefore(until)) {
+                            try (var dirs = Files.list(state)) {
+                                boolean sleeping =
+                                        dirs.filter(d ->
+                                                        d.getFileName()
+                                                                .toString()
+                                                                .startsWith("fix-"))
+                                                .map(d -> d.resolve("state"))
+                                                .anyMatch(f -> {
+                                                    try {
+                                                        return Files.readString(f)
+                                                                .contains("start s2");
+                                                    } catch (java.io.IOException e) {
+                                                        return false;
+                                                    }
+                                                });
+                                if (sleeping) break;
+                            } catch (java.io.IOException notYet) {
+                                // the state folder is created by the lock script
+                            }
+                            Thread.sleep(50);
+                        }
+                        host.server().close();
+                    } catch (Exception e) {
+                        throw new RuntimeException(e);
+                    }
+                });
+
+        Cli r = verify("--fix", "--yes");
+
+        assertTrue(r.out().contains("connection lost during the fix"), r.out());
+        java.time.Instant until = java.time.Instant.now().plusSeconds(20);
+        while (java.time.Instant.now().isBefore(until) && Files.exists(state.resolve("lock")))
+            Thread.sleep(100);
+        assertFalse(Files.exists(state.resolve("lock")), "the lock outlived its worker");
+        assertTrue(host.ntpdRunning(), "finally ran on the host");
     }
 
     @Test
@@ -293,6 +379,66 @@ class RemediationTest {
         assertTrue(again.out().contains("cooldown: resync-clock ran on this host"), again.out());
         assertTrue(again.out().contains("; --force to run it again"), again.out());
         assertEquals(0, verify("--fix", "--yes", "--force").exit());
+    }
+
+    @Test
+    void failuresRecordedBeforeTheHostsClockWentBackAreNotRecentAndTheReportSaysSo()
+            throws Exception {
+        // Seed 003: the host's clock jumped back 2h48m after four failed runs were recorded.
+        long future = java.time.Instant.now().getEpochSecond() + 10_110;
+        Path state = Files.createDirectories(host.home().resolve(".local/state/postflight"));
+        Files.writeString(
+                state.resolve("history"), ("resync-clock " + future + " failed\n").repeat(4));
+
+        Cli r = verify("--fix", "--yes");
+
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "web1: cooldown of resync-clock not applied: the host's clock and"
+                                        + " the runner's disagree about when it last ran (host"
+                                        + " clock: 2h48m in the future, runner clock: not"
+                                        + " recorded)"),
+                r.out());
+        assertFalse(r.out().contains("needs a human"), r.out());
+        assertTrue(
+                Files.readString(state.resolve("history"))
+                        .matches("(?s).*\\nresync-clock \\d+ ok \\d+\\n"),
+                Files.readString(state.resolve("history")));
+    }
+
+    @Test
+    void theRunsElapsedTimeCoversItsFixesInTheHeaderAndTheJsonAlike() throws Exception {
+        Path marker = dir.resolve("slow-fixed");
+        checks =
+                write(
+                        "slow.yaml",
+                        """
+                        checks:
+                          - id: marker
+                            file: { path: "%s" }
+                            fix: slow
+                        fixes:
+                          slow:
+                            approval: confirm
+                            settle: 0s
+                            retries: 0
+                            steps:
+                              - run: sleep 3; touch %s
+                        """
+                                .formatted(marker, marker));
+        Path json = dir.resolve("run.json");
+
+        Cli r = verify("--fix", "--yes", "--report", "json=" + json);
+
+        assertEquals(0, r.exit(), r.out() + r.err());
+        long ms = new ObjectMapper().readTree(json.toFile()).get("elapsed_ms").asLong();
+        assertTrue(ms >= 3000, "elapsed_ms " + ms + " leaves out the 3 s fix");
+        String header = r.out().lines().filter(l -> l.startsWith("postflight ")).findFirst().get();
+        assertTrue(
+                header.endsWith(" · " + String.format(java.util.Locale.ROOT, "%.2fs", ms / 1000.0)),
+                header + " vs elapsed_ms " + ms);
     }
 
     @Test

@@ -10,7 +10,11 @@ import dev.postflight.checklist.ChecklistLoader;
 import dev.postflight.checklist.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.testing.LocalRun;
+import dev.postflight.testing.Tarpit;
 import dev.postflight.transport.LocalConnection;
+import dev.postflight.transport.SshConnector;
+import dev.postflight.transport.SshOptions;
+import dev.postflight.transport.SshTarget;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
@@ -63,9 +67,12 @@ class RunnerTest {
                                 new Runner.Target(host("fast"), quick)));
         Duration took = Duration.ofNanos(System.nanoTime() - t0);
         assertEquals(Status.ERROR, r.hosts().get(0).checks().get(0).status());
-        assertEquals(
-                "did not finish within --timeout 2.00s",
-                r.hosts().get(0).checks().get(0).verdict().reason());
+        String reason = r.hosts().get(0).checks().get(0).verdict().reason();
+        assertTrue(
+                reason.matches(
+                        "exec did not finish within --timeout 2\\.00s \\(probe batch running for"
+                                + " [12]\\.\\ds\\)"),
+                reason);
         assertEquals(Status.PASS, r.hosts().get(1).checks().get(0).status());
         assertEquals(1, r.exitCode());
         assertTrue(took.compareTo(Duration.ofSeconds(15)) < 0, "took " + took);
@@ -130,6 +137,66 @@ class RunnerTest {
                 later.equals("not run: interrupted before it started")
                         || r.hosts().get(2).checks().get(0).status() == Status.PASS,
                 later);
+    }
+
+    /** The reasons of six hosts run against {@code port}, wired as the CLI does it. */
+    private List<String> unreachableReasons(int port, Duration timeout) throws Exception {
+        // As the CLI wires it: the connect and banner limits are the --timeout itself.
+        SshConnector ssh =
+                new SshConnector(
+                        new SshOptions(
+                                dir.resolve("known_hosts"),
+                                dir.resolve("no-config"),
+                                false,
+                                timeout,
+                                false));
+        Connector connector =
+                (h, deadline) ->
+                        ssh.connect(
+                                SshTarget.named(h.name())
+                                        .withAddress("127.0.0.1")
+                                        .withPort(port)
+                                        .withUser("ops"),
+                                deadline);
+        List<Check> one = checks("checks:\n  - { id: up, command: { run: \"true\" } }\n");
+        List<Runner.Target> targets = new ArrayList<>();
+        for (int i = 0; i < 6; i++) targets.add(new Runner.Target(host("h" + i), one));
+        RunReport r =
+                new Runner(new Runner.Options(6, timeout, connector, RunListener.NONE, "test"))
+                        .run("t", List.of(), "", targets);
+        return r.hosts().stream().map(h -> h.checks().get(0).verdict().reason()).toList();
+    }
+
+    @Test
+    void aTarpitShorterThanTheConnectLimitsIsAlwaysNoBannerNeverAGenericTimeout() throws Exception {
+        try (Tarpit tarpit = Tarpit.start()) {
+            // The silence is measured from the TCP connect, after the host's start (by as much as
+            // half a second when JSch's first session of the JVM works out its key exchanges).
+            for (String reason : unreachableReasons(tarpit.port(), Duration.ofSeconds(1))) {
+                assertTrue(
+                        reason.matches(
+                                "host unreachable: TCP connected but no SSH banner after"
+                                        + " [01]\\.\\ds \\(tarpit or overloaded sshd\\) from"
+                                        + " ops@127\\.0\\.0\\.1:"
+                                        + tarpit.port()),
+                        reason);
+            }
+        }
+    }
+
+    @Test
+    void aPortThatNeverAnswersIsAlwaysTcpConnectTimedOutNeverAGenericTimeout() throws Exception {
+        try (Tarpit full = Tarpit.withFullQueue()) {
+            for (String reason : unreachableReasons(full.port(), Duration.ofSeconds(1))) {
+                assertTrue(
+                        reason.matches(
+                                "host unreachable: TCP connect to 127\\.0\\.0\\.1:"
+                                        + full.port()
+                                        + " timed out after [01]\\.\\ds \\(host down or"
+                                        + " port filtered\\)"),
+                        reason);
+            }
+        }
     }
 
     @Test

@@ -8,10 +8,10 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postflight.testing.SshTestServer;
+import dev.postflight.testing.Tarpit;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.ServerSocket;
-import java.net.Socket;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -300,34 +300,71 @@ class SshConnectorTest {
 
     @Test
     void silentListenerIsBannerStalledWithinTheConnectTimeout() throws Exception {
-        ServerSocket tarpit = new ServerSocket(0, 50, InetAddress.getLoopbackAddress());
+        Tarpit tarpit = Tarpit.start();
         cleanup.add(tarpit);
-        Thread.ofVirtual()
-                .start(() -> {
-                    try {
-                        while (true) {
-                            Socket held = tarpit.accept();
-                            synchronized (cleanup) {
-                                cleanup.add(held);
-                            }
-                        }
-                    } catch (IOException e) {
-                        // The test is over and closed the listener.
-                    }
-                });
         SshOptions opts = options().withConnectTimeout(Duration.ofSeconds(1));
 
         Instant start = Instant.now();
         HostUnreachable e =
                 assertThrows(
                         HostUnreachable.class,
-                        () -> connect(opts, target(server).withPort(tarpit.getLocalPort())));
+                        () -> connect(opts, target(server).withPort(tarpit.port())));
 
         assertEquals(HostUnreachable.Cause.BANNER_STALLED, e.kind());
         assertTrue(
-                e.getMessage().startsWith("TCP connected but no SSH banner within 1s"),
+                e.getMessage().startsWith("TCP connected but no SSH banner after 1.0s"),
                 e.getMessage());
         assertTrue(Duration.between(start, Instant.now()).compareTo(Duration.ofSeconds(4)) < 0);
+    }
+
+    private HostUnreachable failsToConnect(SshOptions opts, int port, Duration deadlineIn) {
+        return assertThrows(
+                HostUnreachable.class,
+                () ->
+                        new SshConnector(opts)
+                                .connect(
+                                        target(server).withPort(port),
+                                        Instant.now().plus(deadlineIn)));
+    }
+
+    @Test
+    void aDeadlineBeforeTheBannerLimitSaysNoBannerForAsLongAsTheHostWasSilent() throws Exception {
+        Tarpit tarpit = Tarpit.start();
+        cleanup.add(tarpit);
+        SshOptions opts = options().withConnectTimeout(Duration.ofSeconds(10));
+
+        HostUnreachable e = failsToConnect(opts, tarpit.port(), Duration.ofMillis(1500));
+
+        assertEquals(HostUnreachable.Cause.BANNER_STALLED, e.kind());
+        // Silent from the TCP connect to the deadline: a moment less than the 1.5 s given.
+        assertTrue(
+                e.getMessage()
+                        .matches(
+                                "TCP connected but no SSH banner after 1\\.[0-5]s \\(tarpit or"
+                                        + " overloaded sshd\\) from "
+                                        + server.user()
+                                        + "@127\\.0\\.0\\.1:"
+                                        + tarpit.port()),
+                e.getMessage());
+    }
+
+    @Test
+    void aFullListenQueueAtTheDeadlineIsTcpConnectTimedOutForThatLong() throws Exception {
+        Tarpit full = Tarpit.withFullQueue();
+        cleanup.add(full);
+        SshOptions opts = options().withConnectTimeout(Duration.ofSeconds(10));
+
+        HostUnreachable e = failsToConnect(opts, full.port(), Duration.ofMillis(1500));
+
+        assertEquals(HostUnreachable.Cause.TIMED_OUT, e.kind());
+        assertTrue(
+                e.getMessage()
+                        .matches(
+                                "TCP connect to 127\\.0\\.0\\.1:"
+                                        + full.port()
+                                        + " timed out after 1\\.[0-7]s \\(host down or port"
+                                        + " filtered\\)"),
+                e.getMessage());
     }
 
     @Test
