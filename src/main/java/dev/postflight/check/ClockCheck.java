@@ -83,7 +83,7 @@ public record ClockCheck(
     record Reading(
             Optional<NtpReference.Result> reference,
             Optional<NtpProber.Outcome> hostNtp,
-            Optional<String> runnerNotSynchronised) {}
+            Optional<RunnerClock.State> runnerClock) {}
 
     @Override
     public Optional<RunnerProbe> runnerProbe() {
@@ -97,8 +97,8 @@ public record ClockCheck(
                     method.equals("ntp")
                             ? Optional.of(new NtpProber().query(ctx.hostAddress(), ntpPort, t, 2))
                             : Optional.empty();
-            Optional<String> runner =
-                    reference.isEmpty() ? RunnerClock.notSynchronised() : Optional.empty();
+            Optional<RunnerClock.State> runner =
+                    reference.isEmpty() ? Optional.of(RunnerClock.state()) : Optional.empty();
             return new Reading(ref, host, runner);
         });
     }
@@ -146,10 +146,26 @@ public record ClockCheck(
             against = "against NTP " + String.join(", ", used);
         } else {
             against = "against the runner's clock";
+            // The runner's own error is part of what is known about the host's offset.
+            Optional<Duration> bound = r.runnerClock().flatMap(RunnerClock.State::bound);
+            if (bound.isPresent()) {
+                uncertainty = uncertainty.plus(bound.get());
+                details.add(
+                        "the runner's clock is synchronised (chrony) within ±"
+                                + precise(bound.get()).substring(1)
+                                + ", included in the uncertainty");
+            } else if (r.runnerClock().flatMap(RunnerClock.State::notSynchronised).isEmpty()
+                    && r.runnerClock().isPresent()) {
+                details.add(
+                        "the runner's clock is synchronised, but its tool gives no error bound;"
+                                + " the uncertainty does not include it");
+            }
         }
         Verdict v = verdict(offset, uncertainty, against + ", " + how);
-        if (r.runnerNotSynchronised().isPresent()) {
-            String runner = r.runnerNotSynchronised().get();
+        Optional<String> runnerProblem =
+                r.runnerClock().flatMap(RunnerClock.State::notSynchronised);
+        if (runnerProblem.isPresent()) {
+            String runner = runnerProblem.get();
             details.add(runner);
             if (v.status() == Status.PASS && runner.contains("not synchronised")) {
                 v = Verdict.warn(v.reason() + "; but " + runner);
