@@ -58,9 +58,17 @@ class LintAndListTest {
                 """);
         Cli r = Cli.run("list", f.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("        ntpdate -q ntp.example.net\n"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "        pf_v1='ntp.example.net'\n        ntpdate -q \"${pf_v1}\"\n"),
+                r.out());
         assertTrue(r.out().contains("    resync-clock  [approval: confirm, sudo -n]\n"), r.out());
-        assertTrue(r.out().contains("      step: run: ntpdate ntp.example.net\n"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "      step: run: pf_v1='ntp.example.net'\n             ntpdate \"${pf_v1}\"\n"),
+                r.out());
         assertTrue(r.out().contains("      finally: service ntpd start ("), r.out());
     }
 
