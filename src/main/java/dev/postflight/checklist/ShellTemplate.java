@@ -103,14 +103,13 @@ final class ShellTemplate {
                 }
             }
             lineStart = false;
-            Matcher m = REF.matcher(text).region(i, n);
-            if (m.lookingAt()) {
+            Matcher m = text.startsWith("{{", i) ? REF.matcher(text).region(i, n) : null;
+            if (m != null && m.lookingAt()) {
                 String name = m.group(1);
                 Optional<String> problem = contextProblem(stack, m.group());
-                Location where = Locations.ofTemplate(at, text, templateIndex);
-                templateIndex++;
+                int index = templateIndex++;
                 if (problem.isPresent()) {
-                    problems.add(where, problem.get());
+                    problems.add(Locations.ofTemplate(at, text, index), problem.get());
                     out.append(m.group());
                 } else {
                     Optional<String> value = Template.lookup(name, vars, at, problems);

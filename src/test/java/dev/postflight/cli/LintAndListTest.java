@@ -36,6 +36,43 @@ class LintAndListTest {
     }
 
     @Test
+    void lintRejectsTemplatesWhereAValueCannotBeQuotedAtTheirOwnLineAndColumn() throws Exception {
+        Files.writeString(
+                dir.resolve("t.yaml"),
+                """
+                vars: { v: x }
+                checks:
+                  - id: quoted
+                    command: { run: "echo '{{ v }}' \\"{{ v }}\\"" }
+                  - id: heredoc
+                    command:
+                      run: |
+                        cat <<'EOF'
+                        {{ v }}
+                        EOF
+                fixes:
+                  f:
+                    steps:
+                      - run: echo $(( {{ v }} + 1 ))
+                """);
+        Cli r = Cli.run("lint", dir.toString());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                dir
+                        + "/t.yaml:4:28: a template inside single quotes cannot be substituted"
+                        + " safely; use \"{{ v }}\" (double quotes) instead of '{{ v }}'\n"
+                        + dir
+                        + "/t.yaml:9:9: a template inside a heredoc with a quoted delimiter"
+                        + " ('EOF') is never substituted; write <<EOF without quotes and escape"
+                        + " the body's $ and ` as \\$ and \\`\n"
+                        + dir
+                        + "/t.yaml:14:23: a template inside $(( )) or (( )) is evaluated as"
+                        + " arithmetic, where bash runs $( ) in array subscripts; assign it first"
+                        + " (n={{ v }}) and test it with [ \"$n\" -eq … ] or case\n",
+                r.err());
+    }
+
+    @Test
     void listShowsWhatEachProbeRunsAndEachFixsSteps() throws Exception {
         Path f = dir.resolve("c.yaml");
         Files.writeString(

@@ -1,0 +1,422 @@
+package dev.postflight.cli;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+
+import com.fasterxml.jackson.databind.ObjectMapper;
+import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
+import dev.postflight.checklist.Location;
+import dev.postflight.checklist.Problems;
+import dev.postflight.checklist.Template;
+import dev.postflight.testing.SshTestServer;
+import dev.postflight.transport.ExecResult;
+import dev.postflight.transport.HostConnection;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
+import java.util.Optional;
+import java.util.UUID;
+import java.util.function.IntFunction;
+import java.util.regex.Pattern;
+import java.util.stream.IntStream;
+import net.jqwik.api.Arbitraries;
+import net.jqwik.api.Arbitrary;
+import net.jqwik.api.ForAll;
+import net.jqwik.api.Property;
+import net.jqwik.api.Provide;
+import net.jqwik.api.ShrinkingMode;
+import net.jqwik.api.Tuple;
+import net.jqwik.api.lifecycle.AfterContainer;
+import net.jqwik.api.lifecycle.BeforeContainer;
+
+/**
+ * Issue 13: a template value never becomes shell syntax. Generates values from every shell
+ * metacharacter, quotes, newlines, random UTF-8 and payloads that each touch a marker file, and
+ * runs them, 500 per shell run, through a real dash and bash over SSH (MINA SSHD) in every context
+ * a template may stand in, and through postflight's own paths (a command check fed by {@code
+ * --var}, by inventory host vars and by group vars; a fix's {@code run:} step). Every property
+ * asserts that no payload ran (no marker file) and that the shell printed each value back byte for
+ * byte. 20 tries of 500 values: 10,000 values per context.
+ */
+class TemplateInjectionPropertyTest {
+    static final int BATCH = 500;
+    static final int TRIES = 20;
+
+    private static Path dir;
+    private static Path marker;
+    private static SshTestServer server;
+    private static Path knownHosts;
+    private static HostConnection connection;
+
+    @BeforeContainer
+    static void start() throws Exception {
+        dir = Files.createTempDirectory("pf-templates");
+        marker = dir.resolve("pwned");
+        server =
+                SshTestServer.start(
+                        Files.createDirectory(dir.resolve("host")),
+                        Map.of("XDG_STATE_HOME", dir.resolve("state").toString()),
+                        false);
+        knownHosts = server.writeKnownHosts(dir.resolve("known_hosts"));
+        connection =
+                server.connector("web1", knownHosts)
+                        .connect(null, Instant.now().plus(Duration.ofSeconds(10)));
+    }
+
+    @AfterContainer
+    static void stop() throws Exception {
+        if (connection != null) connection.close();
+        if (server != null) server.close();
+        if (dir != null) {
+            try (var files = Files.walk(dir)) {
+                files.sorted(java.util.Comparator.reverseOrder()).forEach(p -> p.toFile().delete());
+            }
+        }
+    }
+
+    // ---- the shells' own contexts, through dash and bash --------------------------------------
+
+    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
+    void aBareTemplateIsOneWordHoldingTheValue(@ForAll("batches") List<String> values)
+            throws Exception {
+        String text = lines(values.size(), k -> "printf '%s\\0' {{ v" + k + " }}");
+        assertEchoedInBothShells(text, values, withEmptyLast(values), "\0");
+    }
+
+    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
+    void aTemplateInsideDoubleQuotesIsTheValueBetweenItsNeighbours(
+            @ForAll("batches") List<String> values) throws Exception {
+        String text = lines(values.size(), k -> "printf '%s\\0' \"<{{ v" + k + " }}>\"");
+        assertEchoedInBothShells(
+                text,
+                values,
+                withEmptyLast(values.stream().map(v -> "<" + v + ">").toList()),
+                "\0");
+    }
+
+    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
+    void aTemplateInAnUnquotedHeredocIsTheValueVerbatim(@ForAll("batches") List<String> values)
+            throws Exception {
+        String sep = "@@PF-" + UUID.randomUUID() + "@@";
+        StringBuilder text = new StringBuilder("cat <<PF_END\n");
+        for (int k = 0; k < values.size(); k++) {
+            if (k > 0) text.append('\n').append(sep).append('\n');
+            text.append("{{ v").append(k).append(" }}");
+        }
+        text.append("\nPF_END");
+        List<String> expected = new ArrayList<>(values);
+        expected.add(expected.removeLast() + "\n");
+        assertEchoedInBothShells(text.toString(), values, expected, "\n" + sep + "\n");
+    }
+
+    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
+    void aTemplateInsideCommandSubstitutionIsQuotedForItsOwnContext(
+            @ForAll("batches") List<String> values) throws Exception {
+        String sep = "@@PF-" + UUID.randomUUID() + "@@";
+        StringBuilder text = new StringBuilder("pf_x=\"$(\n");
+        for (int k = 0; k < values.size(); k++) {
+            text.append(k % 2 == 0 ? "printf '%s" : "printf \"%s")
+                    .append(sep)
+                    .append(k % 2 == 0 ? "' {{ v" : "\" \"{{ v")
+                    .append(k)
+                    .append(k % 2 == 0 ? " }}\n" : " }}\"\n");
+        }
+        text.append("echo _)\"\nprintf '%s' \"${pf_x%_}\"");
+        assertEchoedInBothShells(text.toString(), values, withEmptyLast(values), sep);
+    }
+
+    // ---- postflight's own paths: command check and fix step, fed by --var and inventory ----
+
+    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
+    void aCommandCheckFedByDashDashVarRunsNoPayload(@ForAll("batches") List<String> values)
+            throws Exception {
+        List<String> args = new ArrayList<>();
+        for (int k = 0; k < values.size(); k++) args.add("--var=v" + k + "=" + values.get(k));
+        assertCommandCheckEchoes(values, inventory(Map.of(), Map.of()), args);
+    }
+
+    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
+    void aCommandCheckFedByInventoryHostVarsRunsNoPayload(
+            @ForAll("inventoryBatches") List<String> values) throws Exception {
+        assertCommandCheckEchoes(values, inventory(vars(values), Map.of()), List.of());
+    }
+
+    @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
+    void aCommandCheckFedByInventoryGroupVarsRunsNoPayload(
+            @ForAll("inventoryBatches") List<String> values) throws Exception {
+        assertCommandCheckEchoes(values, inventory(Map.of(), vars(values)), List.of());
+    }
+
+    /**
+     * A fix run costs a second of polling, so it takes its 10,000 values in 10 runs of 1,000 (a
+     * step travels to the host as one argument, which Linux caps at 128 KiB).
+     */
+    @Property(tries = TRIES / 2, shrinking = ShrinkingMode.OFF)
+    void aFixRunStepFedByDashDashVarRunsNoPayload(@ForAll("fixBatches") List<String> values)
+            throws Exception {
+        Path out = dir.resolve("fix-out");
+        Files.deleteIfExists(out);
+        String checks =
+                "checks:\n"
+                        + "  - id: broken\n"
+                        + "    command: { run: \"exit 3\" }\n"
+                        + "    fix: echo-values\n"
+                        + "fixes:\n"
+                        + "  echo-values:\n"
+                        + "    approval: auto\n"
+                        + "    cooldown: 0s\n"
+                        + "    settle: 0s\n"
+                        + "    retries: 0\n"
+                        + "    steps:\n"
+                        + "      - run: |\n"
+                        + indent(mixedScript(values.size(), out), "          ")
+                        + "\n";
+        List<String> args = new ArrayList<>(List.of("--fix", "--yes", "--force"));
+        for (int k = 0; k < values.size(); k++) args.add("--var=v" + k + "=" + values.get(k));
+        Cli r = verify(write("fix.yaml", checks), inventory(Map.of(), Map.of()), args);
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertNoPayloadRan();
+        assertEquals(values, split(Files.readString(out, StandardCharsets.UTF_8), "\0"));
+    }
+
+    // ---- generators --------------------------------------------------------------------------
+
+    @Provide
+    Arbitrary<List<String>> batches() {
+        return value().list().ofSize(BATCH);
+    }
+
+    @Provide
+    Arbitrary<List<String>> fixBatches() {
+        return value().list().ofSize(BATCH * 2);
+    }
+
+    /** Inventory values are themselves templates, so a value there cannot hold "{{". */
+    @Provide
+    Arbitrary<List<String>> inventoryBatches() {
+        return value().filter(v -> !v.contains("{{")).list().ofSize(BATCH);
+    }
+
+    static Arbitrary<String> value() {
+        Arbitrary<String> meta =
+                Arbitraries.strings()
+                        .withChars(" \t\n\r!\"#$%&'()*;<=>?[\\]^`{|}~-.,:/@+_")
+                        .ofMinLength(0)
+                        .ofMaxLength(8);
+        Arbitrary<String> utf8 =
+                Arbitraries.integers()
+                        .between(1, 0x10FFFF)
+                        .filter(cp -> cp < 0xD800 || cp > 0xDFFF)
+                        .map(Character::toString)
+                        .list()
+                        .ofMaxSize(6)
+                        .map(l -> String.join("", l));
+        Arbitrary<String> word = Arbitraries.strings().alpha().numeric().ofMaxLength(6);
+        Arbitrary<String> payload = Arbitraries.of(payloads());
+        return Arbitraries.frequencyOf(
+                        Tuple.of(3, payload),
+                        Tuple.of(3, meta),
+                        Tuple.of(2, utf8),
+                        Tuple.of(1, word))
+                .list()
+                .ofMaxSize(4)
+                .map(l -> String.join("", l));
+    }
+
+    /** Payloads that each touch the marker when they run; the ones that broke 5c398d7 first. */
+    static List<String> payloads() {
+        List<String> out = new ArrayList<>();
+        for (String line : fixture().split("\n")) {
+            if (line.isBlank() || line.startsWith("#")) continue;
+            out.add(unescape(line).replace("MARKER", marker.toString()));
+        }
+        return out;
+    }
+
+    static String fixture() {
+        try (var in =
+                TemplateInjectionPropertyTest.class.getResourceAsStream(
+                        "/templates/injection-payloads.txt")) {
+            return new String(in.readAllBytes(), StandardCharsets.UTF_8);
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    /** {@code \n}, {@code \t} and {@code \\} as in the fixture file. */
+    static String unescape(String s) {
+        StringBuilder b = new StringBuilder();
+        for (int i = 0; i < s.length(); i++) {
+            char c = s.charAt(i);
+            if (c == '\\' && i + 1 < s.length()) {
+                char d = s.charAt(++i);
+                b.append(
+                        switch (d) {
+                            case 'n' -> '\n';
+                            case 't' -> '\t';
+                            case 'r' -> '\r';
+                            default -> d;
+                        });
+            } else {
+                b.append(c);
+            }
+        }
+        return b.toString();
+    }
+
+    // ---- helpers -----------------------------------------------------------------------------
+
+    /**
+     * Expands {@code text} (templates v0, v1…) with {@code values} as postflight does for a {@code
+     * run:}, runs it through dash and bash over SSH, and compares the output, cut at {@code sep},
+     * with {@code expected}.
+     */
+    private static void assertEchoedInBothShells(
+            String text, List<String> values, List<String> expected, String sep) throws Exception {
+        Map<String, Optional<String>> vars = new LinkedHashMap<>();
+        for (int k = 0; k < values.size(); k++) vars.put("v" + k, Optional.of(values.get(k)));
+        Problems problems = new Problems();
+        String script =
+                Template.expand(
+                        text,
+                        vars,
+                        Template.Quoting.SHELL,
+                        new Location(Path.of("t.yaml"), 1, 1),
+                        problems);
+        assertEquals(List.of(), problems.list());
+        for (String shell : List.of("dash", "bash")) {
+            ExecResult r =
+                    connection.exec(
+                            shell + " -s",
+                            script.getBytes(StandardCharsets.UTF_8),
+                            Duration.ofSeconds(20));
+            assertNoPayloadRan();
+            assertEquals(
+                    0,
+                    r.exitStatus().orElse(-1),
+                    shell + ": " + new String(r.stderr(), StandardCharsets.UTF_8));
+            String out = new String(r.stdout(), StandardCharsets.UTF_8);
+            assertEquals(expected, List.of(out.split(Pattern.quote(sep), -1)), shell);
+        }
+    }
+
+    private void assertCommandCheckEchoes(List<String> values, Path inventory, List<String> args)
+            throws Exception {
+        Path out = dir.resolve("check-out");
+        Files.deleteIfExists(out);
+        String checks =
+                "checks:\n"
+                        + "  - id: echo\n"
+                        + "    command:\n"
+                        + "      timeout: 20s\n"
+                        + "      run: |\n"
+                        + indent(mixedScript(values.size(), out), "        ")
+                        + "\n";
+        Cli r = verify(write("checks.yaml", checks), inventory, args);
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertNoPayloadRan();
+        assertEquals(values, split(Files.readString(out, StandardCharsets.UTF_8), "\0"));
+    }
+
+    /**
+     * Bare and double-quoted templates, and every tenth inside {@code $( )} (a process each), each
+     * value then a NUL, into out.
+     */
+    private static String mixedScript(int n, Path out) {
+        return "{\n"
+                + lines(
+                        n,
+                        k ->
+                                switch (k % 10) {
+                                    case 0, 2, 4, 6, 8 -> "printf '%s\\0' {{ v" + k + " }}";
+                                    case 1, 3, 5, 7 -> "printf '%s\\0' \"{{ v" + k + " }}\"";
+                                    default ->
+                                            "pf_x=\"$(printf '%s_' {{ v"
+                                                    + k
+                                                    + " }})\"; printf '%s\\0' \"${pf_x%_}\"";
+                                })
+                + "\n} >"
+                + out;
+    }
+
+    private static List<String> withEmptyLast(List<String> values) {
+        List<String> l = new ArrayList<>(values);
+        l.add("");
+        return l;
+    }
+
+    private static String lines(int n, IntFunction<String> line) {
+        return String.join("\n", IntStream.range(0, n).mapToObj(line).toList());
+    }
+
+    private static String indent(String s, String by) {
+        return by + s.replace("\n", "\n" + by);
+    }
+
+    private static List<String> split(String out, String sep) {
+        List<String> parts = new ArrayList<>(List.of(out.split(sep, -1)));
+        assertEquals("", parts.removeLast(), "output ends with the separator");
+        return parts;
+    }
+
+    private static void assertNoPayloadRan() {
+        assertFalse(Files.exists(marker), "a payload ran: " + marker + " exists");
+    }
+
+    private static Map<String, String> vars(List<String> values) {
+        Map<String, String> m = new LinkedHashMap<>();
+        for (int k = 0; k < values.size(); k++) m.put("v" + k, values.get(k));
+        return m;
+    }
+
+    private static Path inventory(Map<String, String> hostVars, Map<String, String> groupVars)
+            throws IOException {
+        Map<String, Object> host = new LinkedHashMap<>();
+        host.put("address", "127.0.0.1");
+        host.put("port", server.port());
+        host.put("user", server.user());
+        host.put("identity", server.clientKey().toString());
+        if (!hostVars.isEmpty()) host.put("vars", hostVars);
+        Map<String, Object> inv = new LinkedHashMap<>();
+        inv.put("hosts", Map.of("web1", host));
+        Map<String, Object> group = new LinkedHashMap<>();
+        group.put("hosts", List.of("web1"));
+        if (!groupVars.isEmpty()) group.put("vars", groupVars);
+        inv.put("groups", Map.of("web", group));
+        Path p = dir.resolve("inventory.yaml");
+        new ObjectMapper(new YAMLFactory()).writeValue(p.toFile(), inv);
+        return p;
+    }
+
+    private static Path write(String name, String text) throws IOException {
+        Path p = dir.resolve(name);
+        Files.writeString(p, text, StandardCharsets.UTF_8);
+        return p;
+    }
+
+    private static Cli verify(Path checks, Path inventory, List<String> extra) {
+        List<String> args =
+                new ArrayList<>(
+                        List.of(
+                                "verify",
+                                "-i",
+                                inventory.toString(),
+                                "-c",
+                                checks.toString(),
+                                "--known-hosts",
+                                knownHosts.toString(),
+                                "--ssh-config",
+                                dir.resolve("no-config").toString(),
+                                "--no-color"));
+        args.addAll(extra);
+        return Cli.run(args.toArray(String[]::new));
+    }
+}
