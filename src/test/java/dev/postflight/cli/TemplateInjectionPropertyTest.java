@@ -36,6 +36,7 @@ import net.jqwik.api.ShrinkingMode;
 import net.jqwik.api.Tuple;
 import net.jqwik.api.lifecycle.AfterContainer;
 import net.jqwik.api.lifecycle.BeforeContainer;
+import net.jqwik.api.lifecycle.BeforeTry;
 
 /**
  * Issue 13: a template value never becomes shell syntax. Generates values from every shell
@@ -69,6 +70,12 @@ class TemplateInjectionPropertyTest {
         connection =
                 server.connector("web1", knownHosts)
                         .connect(null, Instant.now().plus(Duration.ofSeconds(10)));
+    }
+
+    /** Each try starts without a marker, so a failure names the try whose payload ran. */
+    @BeforeTry
+    void noMarkerYet() throws IOException {
+        Files.deleteIfExists(marker);
     }
 
     @AfterContainer
