@@ -100,6 +100,17 @@ class ShellTemplateTest {
     }
 
     @Test
+    void aTemplateAfterABackslashAndBashArithmeticAreErrors() {
+        assertEquals(
+                List.of(
+                        "c.yaml:3:10: a template right after a backslash is not substituted;"
+                                + " remove the \\"),
+                errors("echo \\{{ v }}"));
+        assertEquals(1, errors("echo $[ {{ v }} ]").size());
+        assertEquals(1, errors("let n={{ v }}").size());
+    }
+
+    @Test
     void aHashInsideAWordIsNotAComment() {
         assertEquals("pf_v1='x'\necho a#\"${pf_v1}\"", expand("echo a#{{ v }}", "x"));
     }

@@ -29,6 +29,7 @@ import java.util.regex.Pattern;
 import java.util.stream.IntStream;
 import net.jqwik.api.Arbitraries;
 import net.jqwik.api.Arbitrary;
+import net.jqwik.api.Example;
 import net.jqwik.api.ForAll;
 import net.jqwik.api.Property;
 import net.jqwik.api.Provide;
@@ -190,6 +191,31 @@ class TemplateInjectionPropertyTest {
         for (int k = 0; k < values.size(); k++) args.add("--var=v" + k + "=" + values.get(k));
         Cli r = verify(write("fix.yaml", checks), inventory(Map.of(), Map.of()), args);
         assertEquals(1, r.exit(), r.out() + r.err());
+        assertNoPayloadRan();
+        assertEquals(values, split(Files.readString(out, StandardCharsets.UTF_8), "\0"));
+    }
+
+    /**
+     * become: the assignments are part of the command, so they reach the shell that {@code sudo -n
+     * sh -c} starts (here a root login: {@code sh -c} directly) with every payload of the corpus.
+     */
+    @Example
+    void becomeCarriesTheValuesIntoItsOwnShell() throws Exception {
+        List<String> values = payloads();
+        Path out = dir.resolve("become-out");
+        Files.deleteIfExists(out);
+        String checks =
+                "checks:\n"
+                        + "  - id: echo\n"
+                        + "    command:\n"
+                        + "      become: true\n"
+                        + "      run: |\n"
+                        + indent(mixedScript(values.size(), out), "        ")
+                        + "\n";
+        List<String> args = new ArrayList<>();
+        for (int k = 0; k < values.size(); k++) args.add("--var=v" + k + "=" + values.get(k));
+        Cli r = verify(write("become.yaml", checks), inventory(Map.of(), Map.of()), args);
+        assertEquals(0, r.exit(), r.out() + r.err());
         assertNoPayloadRan();
         assertEquals(values, split(Files.readString(out, StandardCharsets.UTF_8), "\0"));
     }
