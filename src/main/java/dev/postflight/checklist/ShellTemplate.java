@@ -196,10 +196,15 @@ final class ShellTemplate {
             p.append("pf_v")
                     .append(k + 1)
                     .append("='")
-                    .append(values.get(k).replace("'", "'\\''").replace("\n", "'\"$pf_nl\"'"))
+                    .append(assigned(values.get(k)))
                     .append('\'');
         }
         return p.toString();
+    }
+
+    /** A value as its assignment writes it between the single quotes. */
+    static String assigned(String value) {
+        return value.replace("'", "'\\''").replace("\n", "'\"$pf_nl\"'");
     }
 
     /** Why a template cannot stand here, or empty when a reference is safe. */

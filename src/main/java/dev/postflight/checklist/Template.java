@@ -83,6 +83,14 @@ public final class Template {
         return nl < 0 ? command : command.substring(nl + 1);
     }
 
+    /**
+     * How {@code value} is written inside its single-quoted assignment, e.g. for the audit log to
+     * redact a secret holding a quote or a newline there too.
+     */
+    public static String asAssigned(String value) {
+        return ShellTemplate.assigned(value);
+    }
+
     private static void malformed(String text, Location at, Problems problems) {
         if (REF.matcher(text).replaceAll("").contains("{{")) {
             problems.add(at, "malformed template: '{{' without a name and '}}'");

@@ -356,9 +356,12 @@ class RemediationTest {
             List<String> commands =
                     auditRecords().stream()
                             .filter(n -> n.get("event").asText().equals("step-result"))
-                            .map(n -> n.get("command").asText().lines().findFirst().orElse(""))
+                            .map(n -> n.get("command").asText())
                             .toList();
-            assertEquals(List.of("n=ntpd", "ntpdate -b " + ntp.server(), "n=ntpd"), commands);
+            assertEquals(
+                    List.of("n=ntpd", "pf_v1='" + ntp.server() + "'", "n=ntpd"),
+                    commands.stream().map(c -> c.lines().findFirst().orElse("")).toList());
+            assertTrue(commands.get(1).endsWith("\nntpdate -b \"${pf_v1}\""), commands.get(1));
             assertEquals(0, verify().exit(), "a plain verify afterwards passes");
         }
     }
