@@ -145,21 +145,19 @@ class TemplateInjectionPropertyTest {
     @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
     void aCommandCheckFedByDashDashVarRunsNoPayload(@ForAll("batches") List<String> values)
             throws Exception {
-        List<String> args = new ArrayList<>();
-        for (int k = 0; k < values.size(); k++) args.add("--var=v" + k + "=" + values.get(k));
-        assertCommandCheckEchoes(values, inventory(Map.of(), Map.of()), args);
+        assertCommandCheckEchoes(values, inventory(Map.of(), Map.of()), varArgs(values), "");
     }
 
     @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
     void aCommandCheckFedByInventoryHostVarsRunsNoPayload(
             @ForAll("inventoryBatches") List<String> values) throws Exception {
-        assertCommandCheckEchoes(values, inventory(vars(values), Map.of()), List.of());
+        assertCommandCheckEchoes(values, inventory(vars(values), Map.of()), List.of(), "");
     }
 
     @Property(tries = TRIES, shrinking = ShrinkingMode.OFF)
     void aCommandCheckFedByInventoryGroupVarsRunsNoPayload(
             @ForAll("inventoryBatches") List<String> values) throws Exception {
-        assertCommandCheckEchoes(values, inventory(Map.of(), vars(values)), List.of());
+        assertCommandCheckEchoes(values, inventory(Map.of(), vars(values)), List.of(), "");
     }
 
     /**
@@ -191,7 +189,7 @@ class TemplateInjectionPropertyTest {
                                 "          ")
                         + "\n";
         List<String> args = new ArrayList<>(List.of("--fix", "--yes", "--force"));
-        for (int k = 0; k < values.size(); k++) args.add("--var=v" + k + "=" + values.get(k));
+        args.addAll(varArgs(values));
         Cli r = verify(write("fix.yaml", checks), inventory(Map.of(), Map.of()), args);
         assertEquals(1, r.exit(), r.out() + r.err());
         assertNoPayloadRan();
@@ -240,22 +238,8 @@ class TemplateInjectionPropertyTest {
     @Example
     void becomeCarriesTheValuesIntoItsOwnShell() throws Exception {
         List<String> values = payloads();
-        Path out = dir.resolve("become-out");
-        Files.deleteIfExists(out);
-        String checks =
-                "checks:\n"
-                        + "  - id: echo\n"
-                        + "    command:\n"
-                        + "      become: true\n"
-                        + "      run: |\n"
-                        + indent(mixedScript(values.size(), out), "        ")
-                        + "\n";
-        List<String> args = new ArrayList<>();
-        for (int k = 0; k < values.size(); k++) args.add("--var=v" + k + "=" + values.get(k));
-        Cli r = verify(write("become.yaml", checks), inventory(Map.of(), Map.of()), args);
-        assertEquals(0, r.exit(), r.out() + r.err());
-        assertNoPayloadRan();
-        assertEquals(values, split(Files.readString(out, StandardCharsets.UTF_8), "\0"));
+        assertCommandCheckEchoes(
+                values, inventory(Map.of(), Map.of()), varArgs(values), "      become: true\n");
     }
 
     // ---- generators --------------------------------------------------------------------------
@@ -404,8 +388,9 @@ class TemplateInjectionPropertyTest {
         }
     }
 
-    private void assertCommandCheckEchoes(List<String> values, Path inventory, List<String> args)
-            throws Exception {
+    /** A command check ({@code more} keys added) echoes every value into a file. */
+    private static void assertCommandCheckEchoes(
+            List<String> values, Path inventory, List<String> args, String more) throws Exception {
         Path out = dir.resolve("check-out");
         Files.deleteIfExists(out);
         String checks =
@@ -413,6 +398,7 @@ class TemplateInjectionPropertyTest {
                         + "  - id: echo\n"
                         + "    command:\n"
                         + "      timeout: 20s\n"
+                        + more
                         + "      run: |\n"
                         + indent(mixedScript(values.size(), out), "        ")
                         + "\n";
@@ -473,6 +459,12 @@ class TemplateInjectionPropertyTest {
 
     private static void assertNoPayloadRan() {
         assertFalse(Files.exists(marker), "a payload ran: " + marker + " exists");
+    }
+
+    private static List<String> varArgs(List<String> values) {
+        return IntStream.range(0, values.size())
+                .mapToObj(k -> "--var=v" + k + "=" + values.get(k))
+                .toList();
     }
 
     private static Map<String, String> vars(List<String> values) {
