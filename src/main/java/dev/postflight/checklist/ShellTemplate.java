@@ -131,10 +131,10 @@ final class ShellTemplate {
                 continue;
             }
             char c = text.charAt(i);
-            char next = i + 1 < n ? text.charAt(i + 1) : '\0';
             switch (top.kind) {
                 case SINGLE -> {
                     if (c == '\'') stack.pop();
+                    else quotedWordOf(stack).append(c);
                 }
                 case COMMENT -> {
                     if (c == '\n') {
@@ -158,6 +158,7 @@ final class ShellTemplate {
                 case DOUBLE -> {
                     if (c == '"') stack.pop();
                     else {
+                        quotedWordOf(stack).append(c);
                         int skip = dollarOrEscape(text, i, stack, at, templateIndex, problems);
                         if (skip > 0) {
                             out.append(text, i, i + skip);
@@ -247,14 +248,17 @@ final class ShellTemplate {
                                         + " become code; do not pass templates to "
                                         + command);
                     }
-                    if (SHELLS.contains(command)
-                            && !f.words.isEmpty()
-                            && f.words.getLast().matches("-[A-Za-z]*c[A-Za-z]*")) {
+                    Optional<String> shell =
+                            f.words.stream()
+                                    .map(ShellTemplate::baseName)
+                                    .filter(SHELLS::contains)
+                                    .findFirst();
+                    if (shell.isPresent() && f.words.getLast().matches("-[A-Za-z]*c[A-Za-z]*")) {
                         return Optional.of(
-                                command
+                                shell.get()
                                         + " -c runs its argument as shell code; pass the value as"
                                         + " an argument instead: "
-                                        + command
+                                        + shell.get()
                                         + " -c '… \"$1\" …' sh "
                                         + written);
                     }
@@ -284,6 +288,17 @@ final class ShellTemplate {
                             : Optional.empty();
             default -> Optional.empty();
         };
+    }
+
+    /**
+     * The word a quoted character belongs to: the bare frame's below the quote (or a throwaway one
+     * inside other frames), so that {@code "eval"} still reads as eval.
+     */
+    private static StringBuilder quotedWordOf(Deque<Frame> stack) {
+        var it = stack.iterator();
+        it.next();
+        Frame below = it.hasNext() ? it.next() : null;
+        return below != null && below.kind == Kind.BARE ? below.word : new StringBuilder();
     }
 
     /** The command a simple command runs: past keywords, wrappers and assignments. */
@@ -411,11 +426,12 @@ final class ShellTemplate {
         }
         if (c == '\\') {
             if (i + 1 < n && text.charAt(i + 1) == '\n') return 2;
+            if (i + 1 < n) top.word.append(text.charAt(i + 1));
             return dollarOrEscape(text, i, stack, at, next, problems);
         }
         int opened = opener(text, i, stack);
         if (opened > 0) {
-            endWord(top);
+            top.word.append('$');
             return opened;
         }
         if (c == '\'') {

@@ -92,6 +92,9 @@ class ShellTemplateTest {
         assertEquals(1, errors("echo `echo {{ v }}`").size());
         assertEquals(1, errors("eval \"echo {{ v }}\"").size());
         assertEquals(1, errors("sudo sh -c \"echo {{ v }}\"").size());
+        assertEquals(1, errors("sudo -u www-data /bin/sh -c \"echo {{ v }}\"").size());
+        assertEquals(1, errors("\"eval\" \"echo {{ v }}\"").size());
+        assertEquals(1, errors("ev\\al \"echo {{ v }}\"").size());
         assertEquals(
                 List.of(
                         "c.yaml:3:10: sh -c runs its argument as shell code; pass the value as an"
@@ -113,6 +116,11 @@ class ShellTemplateTest {
     @Test
     void aHashInsideAWordIsNotAComment() {
         assertEquals("pf_v1='x'\necho a#\"${pf_v1}\"", expand("echo a#{{ v }}", "x"));
+    }
+
+    @Test
+    void aHashAfterACommandSubstitutionIsNotAComment() {
+        assertEquals("pf_v1='x'\necho $(date)#\"${pf_v1}\"", expand("echo $(date)#{{ v }}", "x"));
     }
 
     @Test

@@ -57,8 +57,14 @@ class TemplateInjectionPropertyTest {
     private static Path knownHosts;
     private static HostConnection connection;
 
+    private static String picocliTrace;
+
     @BeforeContainer
     static void start() throws Exception {
+        // picocli warns on stderr about quotes in --var values it leaves as they are: thousands
+        // of lines here.
+        picocliTrace = System.getProperty("picocli.trace");
+        System.setProperty("picocli.trace", "OFF");
         dir = Files.createTempDirectory("pf-templates");
         marker = dir.resolve("pwned");
         server =
@@ -80,6 +86,8 @@ class TemplateInjectionPropertyTest {
 
     @AfterContainer
     static void stop() throws Exception {
+        if (picocliTrace == null) System.clearProperty("picocli.trace");
+        else System.setProperty("picocli.trace", picocliTrace);
         if (connection != null) connection.close();
         if (server != null) server.close();
         if (dir != null) {
