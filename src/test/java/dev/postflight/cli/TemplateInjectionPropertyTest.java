@@ -205,6 +205,31 @@ class TemplateInjectionPropertyTest {
     }
 
     /**
+     * The issue's own report: {@code run: "echo \"{{ v }}\""} with {@code --var 'v=$(touch …)'} ran
+     * the payload on the target, and {@code user='a b'} arrived as {@code 'a b'} with its quotes.
+     */
+    @Example
+    void theIssuesPayloadInDoubleQuotesIsPrintedNotRunAndASpaceArrivesWithoutQuotes()
+            throws Exception {
+        Files.deleteIfExists(marker);
+        Path out = dir.resolve("issue-out");
+        Path checks =
+                write(
+                        "issue.yaml",
+                        "checks:\n  - id: echo\n    command: { run: \"echo \\\"{{ v }}|{{ user }}\\\" >"
+                                + out
+                                + "\" }\n");
+        Cli r =
+                verify(
+                        checks,
+                        inventory(Map.of(), Map.of()),
+                        List.of("--var", "v=$(touch " + marker + ")", "--var", "user=a b"));
+        assertEquals(0, r.exit(), r.out() + r.err());
+        assertNoPayloadRan();
+        assertEquals("$(touch " + marker + ")|a b\n", Files.readString(out));
+    }
+
+    /**
      * {@code when:} is judged by postflight itself, true or false: a value there never reaches a
      * shell, and anything else is an error at load.
      */
