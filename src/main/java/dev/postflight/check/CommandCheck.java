@@ -102,7 +102,7 @@ public record CommandCheck(
     }
 
     private static String firstLine(String s) {
-        String t = s.strip();
+        String t = Template.withoutValues(s).strip();
         int nl = t.indexOf('\n');
         String line = nl < 0 ? t : t.substring(0, nl) + " …";
         return line.length() > 60 ? line.substring(0, 60) + "…" : line;

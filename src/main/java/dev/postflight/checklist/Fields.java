@@ -73,7 +73,10 @@ public final class Fields {
         return v.orElse("");
     }
 
-    /** A shell command: substituted values are single-quoted. */
+    /**
+     * A shell command: its values are assigned to shell variables on a first line and its templates
+     * become references to them (see {@link ShellTemplate}).
+     */
     public Optional<String> command(String key) {
         return expanded(key, "a command", Template.Quoting.SHELL);
     }

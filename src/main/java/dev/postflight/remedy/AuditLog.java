@@ -30,7 +30,16 @@ public final class AuditLog {
     public AuditLog(Path file, String runId, List<String> secrets) {
         this.file = file;
         this.runId = runId;
-        this.secrets = secrets.stream().filter(s -> !s.isEmpty()).toList();
+        // A command's first line assigns its template values, a quote or newline written
+        // differently there: redact that form too, first.
+        this.secrets =
+                secrets.stream()
+                        .filter(s -> !s.isEmpty())
+                        .flatMap(s ->
+                                java.util.stream.Stream.of(
+                                        dev.postflight.checklist.Template.asAssigned(s), s))
+                        .distinct()
+                        .toList();
     }
 
     public static Path defaultFile() {

@@ -52,7 +52,7 @@ public record StepCommand(String label, String command, Duration timeout) {
     }
 
     private static String firstLine(String s) {
-        String t = s.strip();
+        String t = dev.postflight.checklist.Template.withoutValues(s).strip();
         int nl = t.indexOf('\n');
         String line = nl < 0 ? t : t.substring(0, nl) + " …";
         return line.length() > 70 ? line.substring(0, 70) + "…" : line;

@@ -140,13 +140,13 @@ class ChecklistLoaderTest {
                         vars: { server: "default", name: "x" }
                         checks:
                           - id: a
-                            command: { run: "ntpdate -q {{ server }} # {{ host.name }}" }
+                            command: { run: "ntpdate -q {{ server }} {{ host.name }}" }
                           - id: b
                             http: { url: "https://{{ host.address }}/{{ name }}", timeout: 3s }
                         """,
                         Map.of("server", "evil; rm -rf /"));
         assertEquals(
-                "ntpdate -q 'evil; rm -rf /' # web1",
+                "pf_v1='evil; rm -rf /'; pf_v2='web1'\nntpdate -q \"${pf_v1}\" \"${pf_v2}\"",
                 ((CommandCheck) b.checks().get(0).spec()).run());
         HttpCheck http = (HttpCheck) b.checks().get(1).spec();
         assertEquals("https://203.0.113.10/x", http.url());
@@ -164,8 +164,10 @@ class ChecklistLoaderTest {
                         "include: base.yaml\nvars: { v: top }\nchecks:\n  - id: top-check\n    command: { run: \"echo {{ w }}\" }\n",
                         Map.of());
         assertEquals("base-check", b.checks().get(0).id());
-        assertEquals("echo top", ((CommandCheck) b.checks().get(0).spec()).run());
-        assertEquals("echo base", ((CommandCheck) b.checks().get(1).spec()).run());
+        assertEquals(
+                "pf_v1='top'\necho \"${pf_v1}\"", ((CommandCheck) b.checks().get(0).spec()).run());
+        assertEquals(
+                "pf_v1='base'\necho \"${pf_v1}\"", ((CommandCheck) b.checks().get(1).spec()).run());
     }
 
     @Test

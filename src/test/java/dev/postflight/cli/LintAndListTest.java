@@ -36,6 +36,43 @@ class LintAndListTest {
     }
 
     @Test
+    void lintRejectsTemplatesWhereAValueCannotBeQuotedAtTheirOwnLineAndColumn() throws Exception {
+        Files.writeString(
+                dir.resolve("t.yaml"),
+                """
+                vars: { v: x }
+                checks:
+                  - id: quoted
+                    command: { run: "echo '{{ v }}' \\"{{ v }}\\"" }
+                  - id: heredoc
+                    command:
+                      run: |
+                        cat <<'EOF'
+                        {{ v }}
+                        EOF
+                fixes:
+                  f:
+                    steps:
+                      - run: echo $(( {{ v }} + 1 ))
+                """);
+        Cli r = Cli.run("lint", dir.toString());
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                dir
+                        + "/t.yaml:4:28: a template inside single quotes cannot be substituted"
+                        + " safely; use \"{{ v }}\" (double quotes) instead of '{{ v }}'\n"
+                        + dir
+                        + "/t.yaml:9:9: a template inside a heredoc with a quoted delimiter"
+                        + " ('EOF') is never substituted; write <<EOF without quotes and escape"
+                        + " the body's $ and ` as \\$ and \\`\n"
+                        + dir
+                        + "/t.yaml:14:23: a template inside $(( )) or (( )) is evaluated as"
+                        + " arithmetic, where bash runs $( ) in array subscripts; assign it first"
+                        + " (n={{ v }}) and test it with [ \"$n\" -eq … ] or case\n",
+                r.err());
+    }
+
+    @Test
     void listShowsWhatEachProbeRunsAndEachFixsSteps() throws Exception {
         Path f = dir.resolve("c.yaml");
         Files.writeString(
@@ -58,9 +95,17 @@ class LintAndListTest {
                 """);
         Cli r = Cli.run("list", f.toString());
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("        ntpdate -q ntp.example.net\n"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "        pf_v1='ntp.example.net'\n        ntpdate -q \"${pf_v1}\"\n"),
+                r.out());
         assertTrue(r.out().contains("    resync-clock  [approval: confirm, sudo -n]\n"), r.out());
-        assertTrue(r.out().contains("      step: run: ntpdate ntp.example.net\n"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "      step: run: pf_v1='ntp.example.net'\n             ntpdate \"${pf_v1}\"\n"),
+                r.out());
         assertTrue(r.out().contains("      finally: service ntpd start ("), r.out());
     }
 

@@ -146,7 +146,10 @@ class RemediationTest {
         assertEquals("web1", about.get("host").asText());
         assertTrue(about.get("host_key").asText().startsWith("SHA256:"));
         assertTrue(
-                about.get("commands").get(1).asText().equals("step: ntpdate -b ntp.example.net"),
+                about.get("commands")
+                        .get(1)
+                        .asText()
+                        .equals("step: pf_v1='ntp.example.net'\nntpdate -b \"${pf_v1}\""),
                 about.toString());
         JsonNode step2 = auditRecords().get(4);
         assertEquals(0, step2.get("exit").asInt());
@@ -163,7 +166,7 @@ class RemediationTest {
         assertTrue(
                 r.out()
                         .contains(
-                                "web1: resync-clock: step 2 (ntpdate -b ntp.example.net) exit 1: ntpdate[4242]: no server suitable for synchronization found; finally ran"),
+                                "web1: resync-clock: step 2 (ntpdate -b \"${pf_v1}\") exit 1: ntpdate[4242]: no server suitable for synchronization found; finally ran"),
                 r.out());
         // ntpd runs again only because finally started it: the fix did not fix it.
         assertFalse(r.out().matches("(?s).*FIXED +ntpd-running .*"), r.out());
@@ -247,7 +250,11 @@ class RemediationTest {
         Cli r = verify("--fix", "--dry-run");
         assertEquals(1, r.exit());
         assertTrue(r.out().contains("Plan (dry run: nothing is sent to any host):"), r.out());
-        assertTrue(r.out().contains("      | ntpdate -b ntp.example.net\n"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "      | pf_v1='ntp.example.net'\n      | ntpdate -b \"${pf_v1}\"\n"),
+                r.out());
         assertEquals(
                 1,
                 host.server().commands().size(),
@@ -565,9 +572,12 @@ class RemediationTest {
             List<String> commands =
                     auditRecords().stream()
                             .filter(n -> n.get("event").asText().equals("step-result"))
-                            .map(n -> n.get("command").asText().lines().findFirst().orElse(""))
+                            .map(n -> n.get("command").asText())
                             .toList();
-            assertEquals(List.of("n=ntpd", "ntpdate -b " + ntp.server(), "n=ntpd"), commands);
+            assertEquals(
+                    List.of("n=ntpd", "pf_v1='" + ntp.server() + "'", "n=ntpd"),
+                    commands.stream().map(c -> c.lines().findFirst().orElse("")).toList());
+            assertTrue(commands.get(1).endsWith("\nntpdate -b \"${pf_v1}\""), commands.get(1));
             assertEquals(0, verify().exit(), "a plain verify afterwards passes");
         }
     }

@@ -305,7 +305,12 @@ class ShippedChecklistsTest {
                     out);
             assertTrue(
                     Files.readString(audit)
-                            .contains("flock -n " + dir.resolve("backup.lock") + " " + job),
+                            .contains(
+                                    "pf_v1='"
+                                            + dir.resolve("backup.lock")
+                                            + "'; pf_v2='"
+                                            + job
+                                            + "'\\nflock -n \\\"${pf_v1}\\\" \\\"${pf_v2}\\\""),
                     Files.readString(audit));
             assertTrue(
                     Files.readString(audit).contains("backup done"),

@@ -131,4 +131,22 @@ class ApprovalsTest {
         assertTrue(written.contains("Authorization: <redacted>"), written);
         assertTrue(written.contains("\"run_id\":\"run1\""), written);
     }
+
+    @Test
+    void aSecretWithAQuoteOrANewlineIsRedactedInACommandsAssignmentLine() throws Exception {
+        String secret = "it's\nsecret";
+        String command =
+                dev.postflight.checklist.Template.expand(
+                        "curl -H \"Authorization: {{ t }}\" https://x",
+                        java.util.Map.of("t", Optional.of(secret)),
+                        dev.postflight.checklist.Template.Quoting.SHELL,
+                        new dev.postflight.checklist.Location(Path.of("c.yaml"), 1, 1),
+                        new dev.postflight.checklist.Problems());
+        Path file = dir.resolve("audit.jsonl");
+        new AuditLog(file, "run1", List.of(secret))
+                .write("about-to-run", java.util.Map.of("commands", List.of(command)));
+        String written = Files.readString(file);
+        assertTrue(!written.contains("secret"), written);
+        assertTrue(written.contains("pf_v1='<redacted>'"), written);
+    }
 }
