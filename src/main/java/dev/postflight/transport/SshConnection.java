@@ -8,6 +8,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 
 /**
  * One authenticated SSH session to a host, and the jump session under it if any. All on-host probes
@@ -23,6 +24,7 @@ final class SshConnection implements HostConnection {
     private final Transport transport;
     private final String fingerprint;
     private final Optional<SshConnection> jump;
+    private final long maxOutput;
     private volatile boolean closed;
 
     SshConnection(
@@ -30,12 +32,14 @@ final class SshConnection implements HostConnection {
             Session session,
             Transport transport,
             String fingerprint,
-            Optional<SshConnection> jump) {
+            Optional<SshConnection> jump,
+            long maxOutput) {
         this.target = target;
         this.session = session;
         this.transport = transport;
         this.fingerprint = fingerprint;
         this.jump = jump;
+        this.maxOutput = maxOutput;
     }
 
     Session session() {
@@ -76,8 +80,8 @@ final class SshConnection implements HostConnection {
         }
         channel.setCommand(command);
         channel.setInputStream(new ByteArrayInputStream(stdin));
-        StampedOutput stdout = new StampedOutput();
-        ChannelEnd stderr = new ChannelEnd();
+        ChannelEnd stderr = new ChannelEnd(maxOutput);
+        StampedOutput stdout = new StampedOutput(stderr.cap());
         channel.setOutputStream(stdout);
         channel.setExtOutputStream(stderr);
 
@@ -103,6 +107,11 @@ final class SshConnection implements HostConnection {
         } catch (InterruptedException e) {
             channel.disconnect();
             throw e;
+        }
+        if (stderr.cap().exceeded()) {
+            // Stop reading: whatever else the host sends is dropped with the channel.
+            end(channel);
+            return cutOff(stdout, stderr, sent);
         }
         if (!ended) {
             end(channel);
@@ -156,6 +165,18 @@ final class SshConnection implements HostConnection {
                 Instant.now(),
                 true,
                 stdout.firstAt());
+    }
+
+    private static ExecResult cutOff(StampedOutput stdout, ChannelEnd stderr, Instant sent) {
+        return new ExecResult(
+                OptionalInt.empty(),
+                stdout.toByteArray(),
+                stderr.toByteArray(),
+                sent,
+                Instant.now(),
+                false,
+                stdout.firstAt(),
+                OptionalLong.of(stderr.cap().max()));
     }
 
     /**
