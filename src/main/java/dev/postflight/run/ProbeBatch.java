@@ -299,9 +299,12 @@ public final class ProbeBatch {
         return c.length == 2 ? HostClock.parse(c[0], c[1], at == 0) : Optional.empty();
     }
 
-    /** A decimal of at most {@code digits} digits, or -1: no sign, no blanks, no other form. */
+    /**
+     * A decimal of at most {@code digits} digits, or -1: no sign, no blanks, no leading zero, no
+     * other form; one number has one spelling.
+     */
     private static long number(String s, int digits) {
-        if (s.isEmpty() || s.length() > digits) return -1;
+        if (s.isEmpty() || s.length() > digits || (s.length() > 1 && s.charAt(0) == '0')) return -1;
         long n = 0;
         for (int i = 0; i < s.length(); i++) {
             char ch = s.charAt(i);
