@@ -131,7 +131,7 @@ final class VerifyCommand implements Callable<Integer> {
                     "Output one host may send back per command, stdout and stderr together;"
                             + " past it the host's on-host checks are errors (default:"
                             + " ${DEFAULT-VALUE}).")
-    String maxOutput;
+    String maxOutput = "16MiB";
 
     @Option(
             names = "--wait-for-host",
