@@ -46,6 +46,10 @@ class HostileHostTest {
 
     /** Runs {@link #CHECKS} on "good" (this machine) and "evil" (a server answering {@code sh}). */
     private RunReport fleet(String hostile, long maxOutput) throws Exception {
+        return fleet(hostile, maxOutput, CHECKS);
+    }
+
+    private RunReport fleet(String hostile, long maxOutput, String yaml) throws Exception {
         Path home = Files.createDirectories(dir.resolve("evil"));
         try (SshTestServer evil =
                 SshTestServer.start(
@@ -80,13 +84,13 @@ class HostileHostTest {
                     List.of(),
                     "",
                     List.of(
-                            new Runner.Target(Host.at("good", "127.0.0.1"), checks()),
-                            new Runner.Target(Host.at("evil", "127.0.0.1"), checks())));
+                            new Runner.Target(Host.at("good", "127.0.0.1"), checks(yaml)),
+                            new Runner.Target(Host.at("evil", "127.0.0.1"), checks(yaml))));
         }
     }
 
-    private List<Check> checks() throws Exception {
-        Path f = LocalRun.write(dir, "checks.yaml", CHECKS);
+    private List<Check> checks(String yaml) throws Exception {
+        Path f = LocalRun.write(dir, "checks.yaml", yaml);
         Problems p = new Problems();
         ChecklistBinder.Bound b =
                 ChecklistBinder.bind(
@@ -168,5 +172,28 @@ class HostileHostTest {
         assertTrue(
                 Duration.ofNanos(System.nanoTime() - t0).toSeconds() < 15,
                 "cut off at the cap, not at the timeout");
+    }
+
+    @Test
+    void aClockLineBeforeBrokenFramesIsNotBelievedEither() throws Exception {
+        RunReport r =
+                fleet(
+                        NONCE
+                                + "printf '\\n@@PF %s clock %s s\\n' $n $(date +%s);"
+                                + " printf '\\n@@PF %s frames 0\\n@@PF %s end\\nextra' $n $n",
+                        1 << 20,
+                        """
+                        checks:
+                          - id: clock
+                            clock: { reference: runner, warn: 5s, critical: 10s }
+                        """);
+        CheckResult good = r.hosts().get(0).checks().get(0);
+        assertEquals(Status.PASS, good.status(), good.verdict().reason());
+        CheckResult evil = r.hosts().get(1).checks().get(0);
+        assertEquals(Status.ERROR, evil.status(), evil.verdict().reason());
+        assertEquals(
+                "the host's clock could not be read: probe output framing broken: 5 bytes after"
+                        + " the end marker",
+                evil.verdict().reason());
     }
 }
