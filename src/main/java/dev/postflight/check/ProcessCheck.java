@@ -23,7 +23,7 @@ import java.util.regex.Pattern;
  * process's files and is the most expensive program a probe batch runs, dearer still on a host with
  * many processes, so it runs once. Elsewhere (FreeBSD) ps runs twice; both forms work with Linux
  * procps and FreeBSD ps. The probe's own processes (the batch script, its wrappers, its {@code ps})
- * are excluded so a pattern never counts itself.
+ * are excluded, found by the process tree alone, so a pattern never counts itself.
  */
 public record ProcessCheck(
         Optional<String> name,
@@ -33,6 +33,7 @@ public record ProcessCheck(
         Optional<Integer> max)
         implements CheckSpec {
 
+    /** Labels the probe's script; it says nothing about which processes are the probe's. */
     static final String MARKER = "postflight-process-probe";
 
     /** The probe batch's shell ({@code sh -s}), whose descendants are the probe's own. */
@@ -254,8 +255,9 @@ public record ProcessCheck(
 
     /**
      * The probe's own processes: everything under the batch script ({@code sh -s}, an ancestor of
-     * the probe) when it can be found, else the probe's shell, its children and whatever carries
-     * its marker.
+     * the probe) when it can be found, else the probe's shell and its descendants. Only the process
+     * tree says what is the probe's: a command line is whatever its owner chose, and one that
+     * merely mentioned the probe once hid a miner from {@code max: 0} (issue 14).
      */
     static Set<Integer> probeOwn(List<Proc> all, int self) {
         Map<Integer, Proc> byPid = new HashMap<>();
@@ -273,7 +275,6 @@ public record ProcessCheck(
             }
         }
         Set<Integer> own = new HashSet<>();
-        for (Proc p : all) if (p.args().contains(MARKER)) own.add(p.pid());
         Set<Integer> visited = new HashSet<>();
         Deque<Integer> todo = new ArrayDeque<>(List.of(root));
         while (!todo.isEmpty()) {

@@ -41,8 +41,30 @@ final class SshWiring {
             Duration hostTimeout,
             Map<String, Host> inventory)
             throws InvalidInput {
-        if (local) return (h, deadline) -> new dev.postflight.transport.LocalConnection();
-        return connector(options(knownHosts, sshConfig, acceptNew, hostTimeout), inventory);
+        return connector(
+                local,
+                knownHosts,
+                sshConfig,
+                acceptNew,
+                hostTimeout,
+                inventory,
+                dev.postflight.transport.ExecResult.DEFAULT_MAX_OUTPUT);
+    }
+
+    /** As above, with at most {@code maxOutput} bytes of output kept per command. */
+    static Connector connector(
+            boolean local,
+            Optional<Path> knownHosts,
+            Optional<Path> sshConfig,
+            boolean acceptNew,
+            Duration hostTimeout,
+            Map<String, Host> inventory,
+            long maxOutput)
+            throws InvalidInput {
+        if (local) return (h, deadline) -> new dev.postflight.transport.LocalConnection(maxOutput);
+        return connector(
+                options(knownHosts, sshConfig, acceptNew, hostTimeout).withMaxOutput(maxOutput),
+                inventory);
     }
 
     static SshOptions options(

@@ -127,6 +127,16 @@ final class VerifyCommand implements Callable<Integer> {
     String timeout;
 
     @Option(
+            names = "--max-output",
+            paramLabel = "SIZE",
+            defaultValue = "16MiB",
+            description =
+                    "Output one host may send back per command, stdout and stderr together;"
+                            + " past it the host's on-host checks are errors (default:"
+                            + " ${DEFAULT-VALUE}).")
+    String maxOutput = "16MiB";
+
+    @Option(
             names = "--wait-for-host",
             paramLabel = "DURATION",
             description =
@@ -285,6 +295,16 @@ final class VerifyCommand implements Callable<Integer> {
                                         "--timeout: '"
                                                 + timeout
                                                 + "' is not a positive duration (e.g. 60s, 5m)"));
+        long outputCap =
+                dev.postflight.checklist.Amount.parse(maxOutput)
+                        .filter(a -> !a.percent() && a.value() >= 1)
+                        .map(a -> (long) a.value())
+                        .orElseThrow(() ->
+                                new InvalidInput(
+                                        COMMAND_LINE,
+                                        "--max-output: '"
+                                                + maxOutput
+                                                + "' is not a size (e.g. 16MiB, 512K)"));
         Optional<Duration> wait = Optional.empty();
         if (waitForHost.isPresent()) {
             wait = Durations.parse(waitForHost.get()).filter(Duration::isPositive);
@@ -425,7 +445,13 @@ final class VerifyCommand implements Callable<Integer> {
                 terminal && !noColor && System.getenv("NO_COLOR") == null && format.equals("human");
         Connector direct =
                 SshWiring.connector(
-                        local, knownHosts, sshConfig, acceptNewHostKeys, hostTimeout, inv.hosts());
+                        local,
+                        knownHosts,
+                        sshConfig,
+                        acceptNewHostKeys,
+                        hostTimeout,
+                        inv.hosts(),
+                        outputCap);
         Connector connector =
                 wait.isPresent() ? WaitingConnector.of(direct, wait.get(), hostTimeout) : direct;
 

@@ -41,9 +41,9 @@ final class HumanReporter implements Reporter {
     public String render(RunReport r) {
         StringBuilder out = new StringBuilder();
         out.append("postflight ")
-                .append(r.version())
+                .append(safe(r.version()))
                 .append(" · checklist ")
-                .append(r.checklist())
+                .append(safe(r.checklist()))
                 .append(" · ")
                 .append(plural(r.hosts().size(), "host"))
                 .append(" · ")
@@ -62,9 +62,9 @@ final class HumanReporter implements Reporter {
     }
 
     private void host(StringBuilder out, HostResult h, boolean listPasses) {
-        out.append(paint(h.worst(), h.host()));
+        out.append(paint(h.worst(), safe(h.host())));
         if (!h.via().isEmpty() && !h.via().equals(h.host()))
-            out.append(" (").append(h.via()).append(")");
+            out.append(" (").append(safe(h.via())).append(")");
         out.append("  ")
                 .append(counts(h))
                 .append(" · ")
@@ -75,11 +75,11 @@ final class HumanReporter implements Reporter {
                         out.append("  ")
                                 .append(paint(Status.ERROR, "UNREACHABLE"))
                                 .append(" ")
-                                .append(u)
+                                .append(safe(u))
                                 .append("\n"));
         List<CheckResult> checks = new ArrayList<>(h.checks());
         checks.sort(Comparator.comparing(CheckResult::status).reversed());
-        int width = checks.stream().mapToInt(c -> c.id().length()).max().orElse(0);
+        int width = checks.stream().mapToInt(c -> safe(c.id()).length()).max().orElse(0);
         int hidden = 0;
         int notRun = 0;
         for (CheckResult c : checks) {
@@ -98,16 +98,14 @@ final class HumanReporter implements Reporter {
             out.append("  ")
                     .append(paint(c.status(), pad(label(c.status()), 5)))
                     .append(" ")
-                    .append(pad(c.id(), width))
+                    .append(pad(safe(c.id()), width))
                     .append("  ")
-                    .append(c.verdict().reason());
+                    .append(safe(c.verdict().reason()));
             if (c.fix().isPresent() && (c.status() == Status.FAIL || c.status() == Status.WARN)) {
-                out.append("  [fix: ").append(c.fix().get()).append("]");
+                out.append("  [fix: ").append(safe(c.fix().get())).append("]");
             }
             out.append("\n");
-            for (String d : c.verdict().details()) {
-                out.append("  ").append(" ".repeat(6 + width + 2)).append(d).append("\n");
-            }
+            indented(out, "  " + " ".repeat(6 + width + 2), c.verdict().details());
         }
         if (notRun > 0)
             out.append("  ").append(plural(notRun, "on-host check")).append(" not run\n");
@@ -122,9 +120,9 @@ final class HumanReporter implements Reporter {
             out.append("  ")
                     .append(paint(shade, "fix " + f.outcome().word().toUpperCase(Locale.ROOT)))
                     .append(" ")
-                    .append(f.summary())
+                    .append(safe(f.summary()))
                     .append("\n");
-            for (String d : f.details()) out.append("      ").append(d).append("\n");
+            indented(out, "      ", f.details());
         }
     }
 
@@ -204,7 +202,7 @@ final class HumanReporter implements Reporter {
             List<String> parts = new ArrayList<>();
             for (HostResult h : bad.subList(0, Math.min(5, bad.size()))) {
                 parts.add(
-                        h.host()
+                        safe(h.host())
                                 + " ("
                                 + (h.unreachable().isPresent() ? "unreachable" : counts(h))
                                 + ")");
@@ -229,7 +227,7 @@ final class HumanReporter implements Reporter {
                     .limit(5)
                     .forEach(e ->
                             parts.add(
-                                    e.getKey()
+                                    safe(e.getKey())
                                             + " on "
                                             + e.getValue()[0]
                                             + "/"
@@ -267,6 +265,49 @@ final class HumanReporter implements Reporter {
                     case FAIL, ERROR -> "\u001b[1;31m";
                 };
         return code + text + RESET;
+    }
+
+    /**
+     * Details, one line each and every line of a multi-line detail at the same indent, so that no
+     * detail can start a line of its own at the margin.
+     */
+    private static void indented(StringBuilder out, String indent, List<String> details) {
+        for (String d : details) {
+            for (String line : d.split("\n")) out.append(indent).append(safe(line)).append("\n");
+        }
+    }
+
+    /**
+     * Text a host (or a check file) chose, made inert on a terminal: every control character (C0,
+     * DEL, C1), line and paragraph separator and bidirectional override is written as a visible
+     * escape ({@code \e}, {@code \r}, {@code \x07}, {@code \u202E}). A host once drew a fake
+     * passing host, changed the window title and moved the cursor through a reason (issue 14).
+     */
+    static String safe(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        s.codePoints()
+                .forEach(cp -> {
+                    switch (cp) {
+                        case '\n' -> b.append("\\n");
+                        case '\r' -> b.append("\\r");
+                        case '\t' -> b.append("\\t");
+                        case '\b' -> b.append("\\b");
+                        case 0x1b -> b.append("\\e");
+                        default -> {
+                            if (cp < 0x20 || (cp >= 0x7f && cp <= 0x9f))
+                                b.append(String.format(Locale.ROOT, "\\x%02x", cp));
+                            else if (cp == 0x2028
+                                    || cp == 0x2029
+                                    || cp == 0x200e
+                                    || cp == 0x200f
+                                    || (cp >= 0x202a && cp <= 0x202e)
+                                    || (cp >= 0x2066 && cp <= 0x2069))
+                                b.append(String.format(Locale.ROOT, "\\u%04X", cp));
+                            else b.appendCodePoint(cp);
+                        }
+                    }
+                });
+        return b.toString();
     }
 
     private static String pad(String s, int width) {

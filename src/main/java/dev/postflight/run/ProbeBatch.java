@@ -7,7 +7,6 @@ import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.Arrays;
-import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -25,7 +24,6 @@ import java.util.regex.Pattern;
  */
 public final class ProbeBatch {
     private static final Pattern BLANKS = Pattern.compile("\\s+");
-    private static final Pattern OUTPUT_FILE = Pattern.compile("\\d+\\.[oe]");
 
     /** Exit code the script uses when a probe was killed at its timeout. */
     static final int TIMED_OUT = 124;
@@ -94,7 +92,6 @@ public final class ProbeBatch {
                 PF_W=
                 trap '[ -n "$PF_W" ] && kill "$PF_W" 2>/dev/null; rm -rf "$PF_D"' EXIT
                 : >"$PF_D/cur"
-                PF_RCS=
                 (
                   pf_last=
                   pf_n=0
@@ -121,8 +118,17 @@ public final class ProbeBatch {
                   wait "$pf_p"
                   pf_rc=$?
                   [ -f "$PF_D/to.$pf_p" ] && pf_rc=124
-                  PF_RCS="${PF_RCS}rc $1 $pf_rc
-                "
+                  eval "pf_rc_$1=$pf_rc"
+                }
+                pf_frame() {
+                  read -r pf_ol pf_of <&3
+                  read -r pf_el pf_ef <&3
+                  [ "$pf_of" = "$1.o" ] && [ "$pf_ef" = "$1.e" ] || { pf_ol=?; pf_el=?; }
+                  printf '@@PF %s %s %s %s %s\\n' "$PF_NONCE" "$1" "$2" "$pf_ol" "$pf_el"
+                  case $pf_ol in ""|*[!0-9]*) return;; esac
+                  case $pf_el in ""|*[!0-9]*) return;; esac
+                  [ "$pf_ol" -eq 0 ] || head -c "$pf_ol" "$1.o"
+                  [ "$pf_el" -eq 0 ] || head -c "$pf_el" "$1.e"
                 }
                 """);
         for (int i = 0; i < unique.size(); i++) {
@@ -139,97 +145,184 @@ public final class ProbeBatch {
         StringBuilder files = new StringBuilder();
         for (int i = 0; i < unique.size(); i++)
             files.append(' ').append(i).append(".o ").append(i).append(".e");
-        // Framing: every exit code and every file size first (one wc), then all outputs in that
-        // order (one cat). Sizes make binary or hostile output harmless.
+        // Framing: every file's size (one wc), then per probe its header and exactly the measured
+        // bytes (head -c), so that a probe which left a writer behind, whose file grows after it
+        // was measured, cannot shift the frames after its own (issue 14).
         s.append("kill \"$PF_W\" 2>/dev/null\nPF_W=\ncd \"$PF_D\" || exit 125\n");
-        s.append("printf '\\n@@PF ").append(nonce).append(" sizes\\n'\n");
-        s.append("printf '%s' \"$PF_RCS\"\n");
-        if (!unique.isEmpty()) s.append("wc -c").append(files).append('\n');
-        s.append("printf '@@PF ").append(nonce).append(" data\\n'\n");
-        if (!unique.isEmpty()) s.append("cat").append(files).append('\n');
-        s.append("printf '\\n@@PF ").append(nonce).append(" end\\n'\n");
+        s.append("PF_NONCE=").append(nonce).append('\n');
+        if (!unique.isEmpty()) s.append("wc -c").append(files).append(" >sizes\nexec 3<sizes\n");
+        s.append("printf '\\n@@PF %s frames %s\\n' \"$PF_NONCE\" ")
+                .append(unique.size())
+                .append('\n');
+        for (int i = 0; i < unique.size(); i++)
+            s.append("pf_frame ").append(i).append(" \"$pf_rc_").append(i).append("\"\n");
+        s.append("printf '@@PF %s end\\n' \"$PF_NONCE\"\n");
         return s.toString();
     }
 
-    /** The outcome of parsing a batch's output. */
+    /**
+     * The outcome of parsing a batch's output: every probe's output when the framing was intact,
+     * else none at all and {@code problem} says what was wrong. {@code truncated} is set when what
+     * arrived was a clean beginning of a batch's output that ended early (a timeout, a killed
+     * shell), as opposed to bytes that no batch prints.
+     */
     public record Outputs(
-            Map<String, ProbeOutput> byScript, boolean complete, Optional<HostClock> clock) {
+            Map<String, ProbeOutput> byScript,
+            boolean complete,
+            Optional<HostClock> clock,
+            Optional<String> problem,
+            boolean truncated) {
+
+        public Outputs(
+                Map<String, ProbeOutput> byScript, boolean complete, Optional<HostClock> clock) {
+            this(byScript, complete, clock, Optional.empty(), !complete);
+        }
+
         /** The output of a probe, if the batch delivered it (probes are shared by script). */
         public Optional<ProbeOutput> of(HostProbe probe) {
             return Optional.ofNullable(byScript.get(probe.script()));
         }
     }
 
+    /** The per-run secret in every marker; a host cannot know it before the exec arrives. */
+    String nonce() {
+        return nonce;
+    }
+
+    /** Longest frame header a batch prints: {@code @@PF NONCE INDEX EXIT OUTLEN ERRLEN}. */
+    private static final int MAX_HEADER = 128;
+
     /**
-     * Parses what the host sent back; anything before the first frame (a login banner, shell noise)
-     * is ignored. Probes with no frame are absent and {@code complete} is false.
+     * Parses what the host sent back. Anything before the frames marker (a login banner, shell
+     * noise) is ignored; from there every frame must be exactly where the previous one ends, carry
+     * this run's nonce, its own index, an exit code and two byte counts that fit in what is left,
+     * and the end marker must be the last bytes of the stream. Anything else yields no output at
+     * all: a probe is never judged on another probe's bytes.
      */
     public Outputs parse(byte[] stdout) {
+        Optional<HostClock> clock = clock(stdout);
+        byte[] framesMarker =
+                ("\n@@PF " + nonce + " frames " + unique.size() + "\n")
+                        .getBytes(StandardCharsets.US_ASCII);
+        int at = indexOf(stdout, framesMarker, 0);
+        if (at < 0) return broken(clock, "no frames in the output", true);
+        int pos = at + framesMarker.length;
+        byte[] prefix = ("@@PF " + nonce + " ").getBytes(StandardCharsets.US_ASCII);
         Map<String, ProbeOutput> byScript = new LinkedHashMap<>();
-        Optional<HostClock> clock = Optional.empty();
+        for (int i = 0; i < unique.size(); i++) {
+            String frame = "frame " + i + " of " + unique.size();
+            if (!startsWith(stdout, pos, prefix)) {
+                return broken(
+                        clock, frame + ": no header at byte " + pos, isPrefix(stdout, pos, prefix));
+            }
+            int eol = indexOf(stdout, new byte[] {'\n'}, pos + prefix.length);
+            if (eol < 0 || eol - pos > MAX_HEADER) {
+                boolean cut = eol < 0 && stdout.length - pos <= MAX_HEADER;
+                return broken(clock, frame + ": header not terminated", cut);
+            }
+            String[] f =
+                    new String(
+                                    stdout,
+                                    pos + prefix.length,
+                                    eol - pos - prefix.length,
+                                    StandardCharsets.US_ASCII)
+                            .split(" ", -1);
+            if (f.length != 4) return broken(clock, frame + ": header has no 4 fields", false);
+            long index = number(f[0], 9);
+            long exit = number(f[1], 3);
+            long outLen = number(f[2], 18);
+            long errLen = number(f[3], 18);
+            if (index != i) return broken(clock, frame + ": header names frame " + f[0], false);
+            if (exit < 0 || exit > 255)
+                return broken(clock, frame + ": exit code '" + f[1] + "' is not 0-255", false);
+            if (outLen < 0 || errLen < 0)
+                return broken(
+                        clock,
+                        frame + ": sizes '" + f[2] + " " + f[3] + "' are not byte counts",
+                        false);
+            pos = eol + 1;
+            long left = stdout.length - (long) pos;
+            if (outLen > left || errLen > left - outLen) {
+                return broken(
+                        clock,
+                        frame
+                                + ": "
+                                + outLen
+                                + " + "
+                                + errLen
+                                + " bytes announced, "
+                                + left
+                                + " left in the output",
+                        true);
+            }
+            byte[] out = Arrays.copyOfRange(stdout, pos, pos + (int) outLen);
+            pos += (int) outLen;
+            byte[] err = Arrays.copyOfRange(stdout, pos, pos + (int) errLen);
+            pos += (int) errLen;
+            boolean timedOut = exit == TIMED_OUT || exit == 137 || exit == 143;
+            byScript.put(unique.get(i).script(), new ProbeOutput((int) exit, out, err, timedOut));
+        }
+        byte[] endMarker = ("@@PF " + nonce + " end\n").getBytes(StandardCharsets.US_ASCII);
+        if (!startsWith(stdout, pos, endMarker)) {
+            return broken(
+                    clock,
+                    "no end marker after the last frame, at byte " + pos,
+                    isPrefix(stdout, pos, endMarker));
+        }
+        if (pos + endMarker.length != stdout.length) {
+            return broken(
+                    clock,
+                    (stdout.length - pos - endMarker.length) + " bytes after the end marker",
+                    false);
+        }
+        return new Outputs(byScript, true, clock, Optional.empty(), false);
+    }
+
+    private static Outputs broken(Optional<HostClock> clock, String why, boolean truncated) {
+        return new Outputs(Map.of(), false, clock, Optional.of(why), truncated);
+    }
+
+    private Optional<HostClock> clock(byte[] stdout) {
         byte[] clockMarker = ("\n@@PF " + nonce + " clock ").getBytes(StandardCharsets.US_ASCII);
         int at = indexOf(stdout, clockMarker, 0);
-        if (at >= 0) {
-            int eol = indexOf(stdout, new byte[] {'\n'}, at + clockMarker.length);
-            if (eol > 0) {
-                String[] c =
-                        BLANKS.split(
-                                new String(
-                                                stdout,
-                                                at + clockMarker.length,
-                                                eol - at - clockMarker.length,
-                                                StandardCharsets.US_ASCII)
-                                        .trim());
-                if (c.length == 2) clock = HostClock.parse(c[0], c[1], at == 0);
-            }
+        if (at < 0) return Optional.empty();
+        int eol = indexOf(stdout, new byte[] {'\n'}, at + clockMarker.length);
+        if (eol < 0 || eol - at > MAX_HEADER) return Optional.empty();
+        String[] c =
+                BLANKS.split(
+                        new String(
+                                        stdout,
+                                        at + clockMarker.length,
+                                        eol - at - clockMarker.length,
+                                        StandardCharsets.US_ASCII)
+                                .trim());
+        return c.length == 2 ? HostClock.parse(c[0], c[1], at == 0) : Optional.empty();
+    }
+
+    /**
+     * A decimal of at most {@code digits} digits, or -1: no sign, no blanks, no leading zero, no
+     * other form; one number has one spelling.
+     */
+    private static long number(String s, int digits) {
+        if (s.isEmpty() || s.length() > digits || (s.length() > 1 && s.charAt(0) == '0')) return -1;
+        long n = 0;
+        for (int i = 0; i < s.length(); i++) {
+            char ch = s.charAt(i);
+            if (ch < '0' || ch > '9') return -1;
+            n = n * 10 + (ch - '0');
         }
-        byte[] sizesMarker = ("\n@@PF " + nonce + " sizes\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] dataMarker = ("@@PF " + nonce + " data\n").getBytes(StandardCharsets.US_ASCII);
-        byte[] endMarker = ("\n@@PF " + nonce + " end\n").getBytes(StandardCharsets.US_ASCII);
-        int sizes = indexOf(stdout, sizesMarker, 0);
-        if (sizes < 0) return new Outputs(byScript, false, clock);
-        int data = indexOf(stdout, dataMarker, sizes + sizesMarker.length);
-        if (data < 0) return new Outputs(byScript, false, clock);
-        Map<Integer, Integer> exits = new HashMap<>();
-        Map<String, Integer> size = new HashMap<>();
-        String table =
-                new String(
-                        stdout,
-                        sizes + sizesMarker.length,
-                        data - sizes - sizesMarker.length,
-                        StandardCharsets.US_ASCII);
-        for (String line : table.split("\n")) {
-            String[] f = BLANKS.split(line.trim());
-            try {
-                if (f.length == 3 && f[0].equals("rc"))
-                    exits.put(Integer.parseInt(f[1]), Integer.parseInt(f[2]));
-                else if (f.length == 2 && OUTPUT_FILE.matcher(f[1]).matches())
-                    size.put(f[1], Integer.parseInt(f[0]));
-            } catch (NumberFormatException e) {
-                // A malformed line: the probes it names are missing below.
-            }
-        }
-        int pos = data + dataMarker.length;
-        for (int i = 0; i < unique.size(); i++) {
-            Integer outLen = size.get(i + ".o");
-            Integer errLen = size.get(i + ".e");
-            if (outLen == null || errLen == null || pos + outLen + errLen > stdout.length) {
-                return new Outputs(byScript, false, clock);
-            }
-            byte[] out = Arrays.copyOfRange(stdout, pos, pos + outLen);
-            byte[] err = Arrays.copyOfRange(stdout, pos + outLen, pos + outLen + errLen);
-            pos += outLen + errLen;
-            Integer exit = exits.get(i);
-            if (exit != null) {
-                boolean timedOut = exit == TIMED_OUT || exit == 137 || exit == 143;
-                byScript.put(unique.get(i).script(), new ProbeOutput(exit, out, err, timedOut));
-            }
-        }
-        boolean complete =
-                pos + endMarker.length <= stdout.length
-                        && Arrays.equals(
-                                Arrays.copyOfRange(stdout, pos, pos + endMarker.length), endMarker);
-        return new Outputs(byScript, complete && byScript.size() == unique.size(), clock);
+        return n;
+    }
+
+    private static boolean startsWith(byte[] hay, int at, byte[] needle) {
+        if (at < 0 || hay.length - at < needle.length) return false;
+        return Arrays.equals(hay, at, at + needle.length, needle, 0, needle.length);
+    }
+
+    /** True when the bytes from {@code at} to the end are a (possibly empty) start of needle. */
+    private static boolean isPrefix(byte[] hay, int at, byte[] needle) {
+        int n = hay.length - at;
+        return n >= 0 && n < needle.length && Arrays.equals(hay, at, hay.length, needle, 0, n);
     }
 
     private static int indexOf(byte[] hay, byte[] needle, int from) {

@@ -342,9 +342,19 @@ public final class Runner {
                                             batch.command(),
                                             batch.script().getBytes(StandardCharsets.UTF_8),
                                             execTimeout);
-                            outputs = batch.parse(r.stdout());
-                            hostTime = outputs.clock().map(clock -> hostTime(clock, r));
-                            if (wantsClock) {
+                            if (r.cutOffAt().isPresent()) {
+                                // Cut off: none of it is judged, the other hosts go on.
+                                missingWhy = "output over " + bytes(r.cutOffAt().getAsLong());
+                            } else {
+                                outputs = batch.parse(r.stdout());
+                                hostTime = outputs.clock().map(clock -> hostTime(clock, r));
+                            }
+                            if (!outputs.complete() && missingWhy.isEmpty()) {
+                                missingWhy = missing(outputs, r, execTimeout);
+                                // Bytes no batch prints: nothing of this exec is believed.
+                                if (framingBroken(outputs, r)) hostTime = Optional.empty();
+                            }
+                            if (wantsClock && hostTime.isPresent()) {
                                 execs++;
                                 // Round trips on the open session bound the reading far better
                                 // than the batch's start; the batch's reading is the fallback.
@@ -355,21 +365,6 @@ public final class Runner {
                                                         CLOCK_SAMPLING,
                                                         Duration.between(Instant.now(), deadline)));
                                 if (sampled.isPresent()) hostTime = sampled;
-                            }
-                            if (!outputs.complete()) {
-                                String err = new String(r.stderr(), StandardCharsets.UTF_8).strip();
-                                missingWhy =
-                                        r.timedOut()
-                                                ? "probe batch did not finish within "
-                                                        + Durations.format(execTimeout)
-                                                : "probe batch ended early"
-                                                        + r.exitStatus().stream()
-                                                                .mapToObj(s -> " (exit " + s + ")")
-                                                                .findFirst()
-                                                                .orElse("")
-                                                        + (err.isEmpty()
-                                                                ? ""
-                                                                : ": " + lastLine(err));
                             }
                         }
                         phase = Phase.of(Stage.RUNNER_SIDE);
@@ -630,6 +625,39 @@ public final class Runner {
             if (failed.isPresent()) throw failed.get();
             return open.orElseThrow();
         }
+    }
+
+    /** Why the on-host checks of a batch that did not come back whole have no output. */
+    private static String missing(ProbeBatch.Outputs outputs, ExecResult r, Duration execTimeout) {
+        if (r.timedOut())
+            return "probe batch did not finish within " + Durations.format(execTimeout);
+        if (!framingBroken(outputs, r)) {
+            String err = new String(r.stderr(), StandardCharsets.UTF_8).strip();
+            return "probe batch ended early"
+                    + r.exitStatus().stream()
+                            .mapToObj(s -> " (exit " + s + ")")
+                            .findFirst()
+                            .orElse("")
+                    + (err.isEmpty() ? "" : ": " + lastLine(err));
+        }
+        return "probe output framing broken: " + outputs.problem().orElse("incomplete");
+    }
+
+    /**
+     * True when the batch's output is not what a batch prints: bytes out of frame, or a stream cut
+     * short although the batch ended well. A batch that timed out or failed merely ended early.
+     */
+    private static boolean framingBroken(ProbeBatch.Outputs outputs, ExecResult r) {
+        if (outputs.complete() || r.timedOut()) return false;
+        boolean failed = r.exitStatus().isEmpty() || r.exitStatus().getAsInt() != 0;
+        return !(outputs.truncated() && failed);
+    }
+
+    /** A byte count as the cap is written: {@code 16 MiB}, {@code 512 KiB}, {@code 1000 bytes}. */
+    static String bytes(long n) {
+        if (n >= 1L << 20 && n % (1L << 20) == 0) return (n >> 20) + " MiB";
+        if (n >= 1L << 10 && n % (1L << 10) == 0) return (n >> 10) + " KiB";
+        return n + (n == 1 ? " byte" : " bytes");
     }
 
     private static Duration min(Duration a, Duration b) {

@@ -12,12 +12,33 @@ import java.util.concurrent.TimeUnit;
  * when the channel itself closes, which a server does after sending the exit status; so its close
  * is the moment the command's end was received, with no polling. JSch writes into it from the
  * session thread, and it never blocks, so a command writing megabytes to both streams cannot stall
- * the session.
+ * the session; past the {@link OutputCap} it keeps nothing more.
  */
 final class ChannelEnd extends ByteArrayOutputStream {
 
     private final CountDownLatch closed = new CountDownLatch(1);
+    private final OutputCap cap;
     private volatile Instant closedAt;
+
+    /** A collector whose exec may bring back {@code maxOutput} bytes on both streams together. */
+    ChannelEnd(long maxOutput) {
+        this.cap = new OutputCap(maxOutput, closed::countDown);
+    }
+
+    /** The cap shared with the exec's stdout; exceeding it also ends {@link #await}. */
+    OutputCap cap() {
+        return cap;
+    }
+
+    @Override
+    public synchronized void write(int b) {
+        if (cap.admit(1) == 1) super.write(b);
+    }
+
+    @Override
+    public synchronized void write(byte[] b, int off, int len) {
+        super.write(b, off, cap.admit(len));
+    }
 
     @Override
     public void close() {
@@ -27,7 +48,10 @@ final class ChannelEnd extends ByteArrayOutputStream {
         closed.countDown();
     }
 
-    /** Waits up to {@code limit} for the channel to close; false when it did not. */
+    /**
+     * Waits up to {@code limit} for the channel to close or the output to pass its cap; false when
+     * neither happened.
+     */
     boolean await(Duration limit) throws InterruptedException {
         return closed.await(Math.max(0, limit.toNanos()), TimeUnit.NANOSECONDS);
     }

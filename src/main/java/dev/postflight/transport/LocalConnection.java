@@ -8,6 +8,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
@@ -20,7 +21,20 @@ import java.util.function.Predicate;
 public final class LocalConnection implements HostConnection {
 
     private final Set<Process> running = ConcurrentHashMap.newKeySet();
+    private final long maxOutput;
     private volatile boolean closed;
+
+    /** This machine, with the default cap on what one exec may print. */
+    public LocalConnection() {
+        this(ExecResult.DEFAULT_MAX_OUTPUT);
+    }
+
+    /** This machine; an exec printing more than {@code maxOutput} bytes in all is ended. */
+    public LocalConnection(long maxOutput) {
+        if (maxOutput <= 0)
+            throw new IllegalArgumentException("maxOutput (" + maxOutput + ") must be positive");
+        this.maxOutput = maxOutput;
+    }
 
     @Override
     public ExecResult exec(String command, byte[] stdin, Duration timeout)
@@ -40,10 +54,26 @@ public final class LocalConnection implements HostConnection {
         running.add(process);
         try {
             Thread writer = Thread.ofVirtual().start(() -> feed(process.getOutputStream(), stdin));
-            Drain stdout = Drain.start(process.getInputStream());
-            Drain stderr = Drain.start(process.getErrorStream());
+            OutputCap cap = new OutputCap(maxOutput, () -> kill(process));
+            Drain stdout = Drain.start(process.getInputStream(), cap);
+            Drain stderr = Drain.start(process.getErrorStream(), cap);
             boolean ended = process.waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
             Instant received = Instant.now();
+            if (cap.exceeded()) {
+                kill(process);
+                stdout.join(Duration.ofSeconds(1));
+                stderr.join(Duration.ofSeconds(1));
+                writer.interrupt();
+                return new ExecResult(
+                        OptionalInt.empty(),
+                        stdout.bytes(),
+                        stderr.bytes(),
+                        sent,
+                        received,
+                        false,
+                        stdout.sink().firstAt(),
+                        OptionalLong.of(cap.max()));
+            }
             if (!ended || closed) {
                 kill(process);
                 stdout.join(Duration.ofSeconds(1));
@@ -140,16 +170,20 @@ public final class LocalConnection implements HostConnection {
         running.forEach(LocalConnection::kill);
     }
 
-    /** Reads one output stream to its end on a virtual thread. */
+    /** Reads one output stream to its end, or to the exec's cap, on a virtual thread. */
     private record Drain(Thread thread, StampedOutput sink) {
 
-        static Drain start(InputStream from) {
-            StampedOutput sink = new StampedOutput();
+        static Drain start(InputStream from, OutputCap cap) {
+            StampedOutput sink = new StampedOutput(cap);
             Thread thread =
                     Thread.ofVirtual()
                             .start(() -> {
                                 try (from) {
-                                    from.transferTo(sink);
+                                    byte[] buffer = new byte[8192];
+                                    int n;
+                                    while (!cap.exceeded() && (n = from.read(buffer)) >= 0) {
+                                        sink.write(buffer, 0, n);
+                                    }
                                 } catch (IOException e) {
                                     // The stream closed under us: the command was
                                     // killed; what was read so far is the output.

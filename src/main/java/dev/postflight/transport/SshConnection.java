@@ -12,6 +12,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.OptionalLong;
 import java.util.function.Predicate;
 
 /**
@@ -28,6 +29,7 @@ final class SshConnection implements HostConnection {
     private final Transport transport;
     private final String fingerprint;
     private final Optional<SshConnection> jump;
+    private final long maxOutput;
     private volatile boolean closed;
 
     SshConnection(
@@ -35,12 +37,14 @@ final class SshConnection implements HostConnection {
             Session session,
             Transport transport,
             String fingerprint,
-            Optional<SshConnection> jump) {
+            Optional<SshConnection> jump,
+            long maxOutput) {
         this.target = target;
         this.session = session;
         this.transport = transport;
         this.fingerprint = fingerprint;
         this.jump = jump;
+        this.maxOutput = maxOutput;
     }
 
     Session session() {
@@ -81,8 +85,8 @@ final class SshConnection implements HostConnection {
         }
         channel.setCommand(command);
         channel.setInputStream(new ByteArrayInputStream(stdin));
-        StampedOutput stdout = new StampedOutput();
-        ChannelEnd stderr = new ChannelEnd();
+        ChannelEnd stderr = new ChannelEnd(maxOutput);
+        StampedOutput stdout = new StampedOutput(stderr.cap());
         channel.setOutputStream(stdout);
         channel.setExtOutputStream(stderr);
 
@@ -108,6 +112,11 @@ final class SshConnection implements HostConnection {
         } catch (InterruptedException e) {
             channel.disconnect();
             throw e;
+        }
+        if (stderr.cap().exceeded()) {
+            // Stop reading: whatever else the host sends is dropped with the channel.
+            end(channel);
+            return cutOff(stdout, stderr, sent);
         }
         if (!ended) {
             end(channel);
@@ -198,6 +207,18 @@ final class SshConnection implements HostConnection {
                 Instant.now(),
                 true,
                 stdout.firstAt());
+    }
+
+    private static ExecResult cutOff(StampedOutput stdout, ChannelEnd stderr, Instant sent) {
+        return new ExecResult(
+                OptionalInt.empty(),
+                stdout.toByteArray(),
+                stderr.toByteArray(),
+                sent,
+                Instant.now(),
+                false,
+                stdout.firstAt(),
+                OptionalLong.of(stderr.cap().max()));
     }
 
     /**

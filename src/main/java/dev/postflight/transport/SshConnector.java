@@ -175,7 +175,8 @@ public final class SshConnector {
             // Only thrown for a socket that is already closed; the next command will say so.
         }
         String fingerprint = check.offeredFingerprint().orElse("unknown");
-        return new SshConnection(target, session, transport, fingerprint, jump);
+        return new SshConnection(
+                target, session, transport, fingerprint, jump, options.maxOutput());
     }
 
     private HostUnreachable classify(

@@ -13,13 +13,31 @@ import java.util.Objects;
  *     StrictHostKeyChecking=accept-new}); a changed key is never accepted
  * @param connectTimeout limit for the TCP connect and, separately, for the SSH banner
  * @param useAgent offer the keys of the ssh-agent at {@code SSH_AUTH_SOCK}, when there is one
+ * @param maxOutput bytes one exec may bring back, stdout and stderr together; past it the exec is
+ *     ended and reported as cut off ({@code --max-output})
  */
 public record SshOptions(
         Path knownHosts,
         Path sshConfig,
         boolean acceptNewHostKeys,
         Duration connectTimeout,
-        boolean useAgent) {
+        boolean useAgent,
+        long maxOutput) {
+
+    public SshOptions(
+            Path knownHosts,
+            Path sshConfig,
+            boolean acceptNewHostKeys,
+            Duration connectTimeout,
+            boolean useAgent) {
+        this(
+                knownHosts,
+                sshConfig,
+                acceptNewHostKeys,
+                connectTimeout,
+                useAgent,
+                ExecResult.DEFAULT_MAX_OUTPUT);
+    }
 
     public SshOptions {
         Objects.requireNonNull(knownHosts, "knownHosts");
@@ -28,6 +46,9 @@ public record SshOptions(
         if (connectTimeout.isNegative() || connectTimeout.isZero()) {
             throw new IllegalArgumentException(
                     "connectTimeout (" + connectTimeout + ") must be positive");
+        }
+        if (maxOutput <= 0) {
+            throw new IllegalArgumentException("maxOutput (" + maxOutput + ") must be positive");
         }
     }
 
@@ -43,22 +64,30 @@ public record SshOptions(
     }
 
     public SshOptions withKnownHosts(Path value) {
-        return new SshOptions(value, sshConfig, acceptNewHostKeys, connectTimeout, useAgent);
+        return new SshOptions(
+                value, sshConfig, acceptNewHostKeys, connectTimeout, useAgent, maxOutput);
     }
 
     public SshOptions withSshConfig(Path value) {
-        return new SshOptions(knownHosts, value, acceptNewHostKeys, connectTimeout, useAgent);
+        return new SshOptions(
+                knownHosts, value, acceptNewHostKeys, connectTimeout, useAgent, maxOutput);
     }
 
     public SshOptions withAcceptNewHostKeys(boolean value) {
-        return new SshOptions(knownHosts, sshConfig, value, connectTimeout, useAgent);
+        return new SshOptions(knownHosts, sshConfig, value, connectTimeout, useAgent, maxOutput);
     }
 
     public SshOptions withConnectTimeout(Duration value) {
-        return new SshOptions(knownHosts, sshConfig, acceptNewHostKeys, value, useAgent);
+        return new SshOptions(knownHosts, sshConfig, acceptNewHostKeys, value, useAgent, maxOutput);
     }
 
     public SshOptions withUseAgent(boolean value) {
-        return new SshOptions(knownHosts, sshConfig, acceptNewHostKeys, connectTimeout, value);
+        return new SshOptions(
+                knownHosts, sshConfig, acceptNewHostKeys, connectTimeout, value, maxOutput);
+    }
+
+    public SshOptions withMaxOutput(long value) {
+        return new SshOptions(
+                knownHosts, sshConfig, acceptNewHostKeys, connectTimeout, useAgent, value);
     }
 }

@@ -125,6 +125,63 @@ class ProcessCheckTest {
     }
 
     @Test
+    void aProcessCarryingTheProbesNameInItsArgumentsIsStillCounted() {
+        // exec -a "xmrig ... postflight-process-probe" xmrig: outside the probe's process tree,
+        // so it is not the probe's own, whatever its command line says.
+        String table =
+                PS_LINUX.replace(
+                        "@@comm\n",
+                        "   6666       1 nobody   xmrig --donate-level 1 postflight-process-probe\n"
+                                + "@@comm\n   6666 xmrig\n");
+        Verdict v =
+                judge(
+                        new ProcessCheck(
+                                Optional.of("xmrig"),
+                                Optional.empty(),
+                                Optional.empty(),
+                                0,
+                                Optional.of(0)),
+                        table);
+        assertEquals(Status.FAIL, v.status(), v.reason());
+        assertEquals("process xmrig: 1 process (pid 6666), expected at most 0", v.reason());
+    }
+
+    @Test
+    void aRenamedProcessCannotHideBehindTheProbesNameOnARealHost() throws Exception {
+        String token = "5" + ProcessHandle.current().pid() + "9";
+        sleeper =
+                new ProcessBuilder(
+                                "bash",
+                                "-c",
+                                "exec -a 'xmrig-" + token + " postflight-process-probe' sleep 60")
+                        .start();
+        HostResult r = null;
+        for (int tries = 0; tries < 50; tries++) {
+            r =
+                    LocalRun.run(
+                            dir,
+                            """
+                            checks:
+                              - id: miner
+                                process: { pattern: "^xmrig-%s", max: 0 }
+                              - id: renamed
+                                process: { pattern: "^xmrig-%s", min: 0 }
+                            """
+                                    .formatted(token, token));
+            if (check(r, "renamed")
+                    .verdict()
+                    .reason()
+                    .endsWith(": 1 process (pid " + sleeper.pid() + ")")) break;
+            Thread.sleep(100); // bash has not exec'd sleep yet
+        }
+        CheckResult miner = check(r, "miner");
+        assertEquals(Status.FAIL, miner.status(), miner.verdict().reason());
+        assertTrue(
+                miner.verdict().reason().contains("1 process (pid " + sleeper.pid() + ")"),
+                miner.verdict().reason());
+    }
+
+    @Test
     void minMustNotExceedMax() {
         IllegalArgumentException e =
                 assertThrows(

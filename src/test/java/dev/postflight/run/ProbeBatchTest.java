@@ -6,6 +6,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postflight.check.Status;
 import dev.postflight.testing.LocalRun;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -33,6 +34,31 @@ class ProbeBatchTest {
                 Status.PASS, check(r, "binary").status(), check(r, "binary").verdict().reason());
         assertEquals(Status.FAIL, check(r, "fails").status());
         assertEquals("exit 4: exit status 4, expected 0", check(r, "fails").verdict().reason());
+    }
+
+    @Test
+    void aProbeThatLeavesAWriterBehindCannotShiftTheFramesOfTheProbesAfterIt() throws Exception {
+        // Writers keep appending lines that read as "the file is absent" while the batch measures
+        // and prints the outputs: the file check must still see its own probe's bytes. (Before
+        // the fix the file grew between wc and cat and shifted the file check's frame.)
+        Path present = Files.writeString(dir.resolve("backdoor"), "x");
+        HostResult r =
+                LocalRun.run(
+                        dir,
+                        """
+                        checks:
+                          - id: health
+                            command:
+                              run: "for w in 1 2 3; do (i=0; while [ $i -lt 200000 ]; do echo exists=false; i=$((i+1)); done) & done; echo ok"
+                              stdout_contains: ok
+                          - id: no-backdoor
+                            file: { path: %s, exists: false }
+                        """
+                                .formatted(present));
+        assertEquals(
+                Status.PASS, check(r, "health").status(), check(r, "health").verdict().reason());
+        CheckResult file = check(r, "no-backdoor");
+        assertEquals(Status.FAIL, file.status(), file.verdict().reason());
     }
 
     @Test

@@ -37,6 +37,23 @@ class LocalConnectionTest {
     }
 
     @Test
+    void outputPastTheCapIsNotKeptAndEndsTheCommandLongBeforeItsTimeout() throws Exception {
+        try (LocalConnection local = new LocalConnection(1 << 20)) {
+            Instant start = Instant.now();
+            ExecResult r =
+                    local.exec(
+                            "cat /dev/zero & cat /dev/zero >&2",
+                            new byte[0],
+                            Duration.ofSeconds(20));
+
+            assertEquals(java.util.OptionalLong.of(1 << 20), r.cutOffAt());
+            assertTrue(r.stdout().length + r.stderr().length <= 1 << 20);
+            assertFalse(r.timedOut());
+            assertTrue(Duration.between(start, Instant.now()).toSeconds() < 10);
+        }
+    }
+
+    @Test
     void timeoutKillsTheCommandAndItsChildren() throws Exception {
         Path pidFile = dir.resolve("child.pid");
         try (LocalConnection local = new LocalConnection()) {

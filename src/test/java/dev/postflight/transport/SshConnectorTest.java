@@ -121,6 +121,22 @@ class SshConnectorTest {
     }
 
     @Test
+    void outputPastTheCapIsNotKeptAndTheChannelIsClosedLongBeforeTheTimeout() throws Exception {
+        server.writeKnownHosts(knownHosts);
+        HostConnection c = connect(options().withMaxOutput(1 << 20), target(server));
+        Instant start = Instant.now();
+
+        ExecResult r = c.exec("cat /dev/zero", new byte[0], Duration.ofSeconds(20));
+
+        assertEquals(java.util.OptionalLong.of(1 << 20), r.cutOffAt());
+        assertTrue(r.stdout().length + r.stderr().length <= 1 << 20);
+        assertFalse(r.timedOut());
+        assertTrue(Duration.between(start, Instant.now()).toSeconds() < 10);
+        ExecResult next = c.exec("echo still here", new byte[0], Duration.ofSeconds(5));
+        assertEquals("still here\n", new String(next.stdout(), UTF_8), "the session lives on");
+    }
+
+    @Test
     void serverEnvironmentReachesSpawnedCommands() throws Exception {
         Path envDir = Files.createDirectory(dir.resolve("env"));
         SshTestServer faked = SshTestServer.start(envDir, Map.of("POSTFLIGHT_TEST", "42"), false);

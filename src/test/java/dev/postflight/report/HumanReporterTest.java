@@ -1,0 +1,106 @@
+package dev.postflight.report;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+
+import dev.postflight.check.Severity;
+import dev.postflight.check.Verdict;
+import dev.postflight.run.CheckResult;
+import dev.postflight.run.FixResult;
+import dev.postflight.run.HostResult;
+import dev.postflight.run.RunReport;
+import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
+import java.util.List;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+
+/** The human report prints what hosts said; a host must not be able to write the report itself. */
+class HumanReporterTest {
+
+    /** A reason that, printed raw, erases its line and draws a passing web2 below it. */
+    private static final String FAKE_BLOCK =
+            "ok\r\u001b[2K\n\nweb2 (ssh ops@web2:22)  0 failed, 7 passed · 1.2s";
+
+    private static RunReport hostile() {
+        HostResult evil =
+                new HostResult(
+                        "web1\u001b]0;all clear\u0007",
+                        "ssh ops@web1:22",
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of(
+                                new CheckResult(
+                                        "health",
+                                        "command",
+                                        Severity.CRITICAL,
+                                        Verdict.fail(FAKE_BLOCK)
+                                                .withDetails(
+                                                        List.of(
+                                                                "stdout: first\nsecond\u001b[1A\u001b[2K",
+                                                                "bs: FAIL\b\b\b\bPASS \u009b31m"
+                                                                        + " \u202eevil")),
+                                        Optional.of("restart")),
+                                new CheckResult(
+                                        "port",
+                                        "port",
+                                        Severity.CRITICAL,
+                                        Verdict.pass("listening"),
+                                        Optional.empty())),
+                        Duration.ofMillis(1200),
+                        1,
+                        List.of(
+                                new FixResult(
+                                        "restart",
+                                        List.of("health"),
+                                        FixResult.Outcome.FAILED,
+                                        "restart: exit 1\u001b[32m fixed",
+                                        List.of("s1 output: a\r\nb"))));
+        return new RunReport(
+                "run",
+                "0.1.0",
+                Instant.parse("2026-11-23T18:04:15Z"),
+                Duration.ofMillis(1300),
+                "web",
+                List.of(Path.of("checks.yaml")),
+                "",
+                List.of(evil),
+                false);
+    }
+
+    @Test
+    void controlCharactersFromHostsAreEscapedAndMultiLineDetailsIndented() {
+        String out = new HumanReporter(false).render(hostile());
+        assertEquals(
+                """
+                postflight 0.1.0 · checklist web · 1 host · 1.30s
+
+                web1\\e]0;all clear\\x07 (ssh ops@web1:22)  1 failed, 1 passed · 1.20s
+                  FAIL  health  ok\\r\\e[2K\\n\\nweb2 (ssh ops@web2:22)  0 failed, 7 passed · 1.2s  [fix: restart]
+                                stdout: first
+                                second\\e[1A\\e[2K
+                                bs: FAIL\\b\\b\\b\\bPASS \\x9b31m \\u202Eevil
+                  pass  port    listening
+                  fix FAILED restart: exit 1\\e[32m fixed
+                      s1 output: a\\r
+                      b
+
+                """,
+                out.substring(0, out.indexOf("\nSummary:") + 1));
+    }
+
+    @Test
+    void noReportLineCarriesATerminalControlCharacterEvenInColour() {
+        String out = new HumanReporter(true).render(hostile());
+        String withoutOwnColours = out.replaceAll("\u001b\\[[0-9;]*m", "");
+        for (char c : withoutOwnColours.toCharArray()) {
+            boolean control = (c < 0x20 && c != '\n') || (c >= 0x7f && c <= 0x9f);
+            assertFalse(control, "control character U+" + Integer.toHexString(c) + " in\n" + out);
+            assertFalse(c >= 0x202a && c <= 0x202e, "bidi override in\n" + out);
+        }
+        assertFalse(out.contains("\nweb2"), out);
+        assertTrue(out.contains("all clear"), out);
+    }
+}
