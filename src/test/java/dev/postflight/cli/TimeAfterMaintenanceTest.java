@@ -5,8 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.postflight.testing.FakeTimeHost;
-import dev.postflight.testing.NtpdShimHost;
 import dev.postflight.testing.NtpResponder;
+import dev.postflight.testing.NtpdShimHost;
 import dev.postflight.testing.SshTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -50,8 +50,8 @@ public final class FakeTimeHost implements AutoCloseable {
     }
 
     /**
-     * The same, with its commands run by {@code shell} (e.g. {@link SshTestServer#shellWithout}
-     * to hide this machine's time daemons from the host).
+     * The same, with its commands run by {@code shell} (e.g. {@link SshTestServer#shellWithout} to
+     * hide this machine's time daemons from the host).
      */
     public static FakeTimeHost start(
             Path dir, String faketime, Map<String, String> more, java.util.List<String> shell)

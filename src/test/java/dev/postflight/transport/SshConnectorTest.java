@@ -257,6 +257,25 @@ class SshConnectorTest {
         assertTrue(server.commands().isEmpty());
     }
 
+    /**
+     * Issue 14: OpenSSH looks a host on a port other than 22 up only as {@code [host]:port}; a key
+     * recorded for the bare address belongs to port 22 and must not vouch for another port.
+     */
+    @Test
+    void keyRecordedForTheBareAddressIsUnknownOnAnotherPort() throws Exception {
+        String line = server.knownHostsLine();
+        Files.writeString(
+                knownHosts,
+                server.host() + line.substring(server.knownHostsName().length()) + "\n");
+
+        HostUnreachable e =
+                assertThrows(HostUnreachable.class, () -> connect(options(), target(server)));
+
+        assertEquals(HostUnreachable.Cause.HOST_KEY_UNKNOWN, e.kind());
+        assertTrue(e.getMessage().contains("([127.0.0.1]:" + server.port() + ")"), e.getMessage());
+        assertTrue(server.commands().isEmpty());
+    }
+
     @Test
     void hashedKnownHostsEntryIsHonoured() throws Exception {
         // The line ssh-keygen -H writes: |1|salt|HMAC-SHA1(salt, name) keytype key.
