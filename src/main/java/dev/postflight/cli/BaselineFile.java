@@ -11,8 +11,8 @@ import dev.postflight.check.Severity;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
+import dev.postflight.files.SafeFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -95,7 +95,7 @@ record BaselineFile(Path file, Instant taken, Map<String, HostFacts> hosts) {
             ObjectNode certs = h.putObject("certs");
             f.certs().forEach(certs::put);
         });
-        Files.writeString(to, JSON.writeValueAsString(root) + "\n");
+        SafeFiles.replace(to, JSON.writeValueAsString(root) + "\n");
     }
 
     static BaselineFile read(Path file) throws InvalidInput {

@@ -9,6 +9,7 @@ import dev.postflight.check.Status;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
+import dev.postflight.files.SafeFiles;
 import dev.postflight.remedy.Plan;
 import dev.postflight.remedy.Remediator;
 import dev.postflight.run.CheckResult;
@@ -16,7 +17,6 @@ import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.io.IOException;
 import java.io.PrintWriter;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.util.ArrayList;
@@ -117,7 +117,7 @@ record PlanFile(
             ArrayNode fx = o.putArray("fixes");
             h.fixes().forEach(fx::add);
         }
-        Files.writeString(file, JSON.writeValueAsString(n) + "\n");
+        SafeFiles.replace(file, JSON.writeValueAsString(n) + "\n");
     }
 
     static PlanFile read(Path file) throws InvalidInput {

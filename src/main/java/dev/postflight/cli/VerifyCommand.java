@@ -8,6 +8,7 @@ import dev.postflight.checklist.Durations;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.checklist.Problems;
+import dev.postflight.files.SafeFiles;
 import dev.postflight.inventory.Host;
 import dev.postflight.inventory.Inventory;
 import dev.postflight.inventory.InventoryLoader;
@@ -458,7 +459,7 @@ final class VerifyCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         for (Map.Entry<String, Path> r : reports.entrySet()) {
             try {
-                Files.writeString(r.getValue(), render(r.getKey(), false, report));
+                SafeFiles.replace(r.getValue(), render(r.getKey(), false, report));
             } catch (IOException e) {
                 spec.commandLine()
                         .getErr()
@@ -519,21 +520,25 @@ final class VerifyCommand implements Callable<Integer> {
         java.util.Set<String> approved = new java.util.HashSet<>(approve);
         applying.ifPresent(p -> approved.addAll(p.fixNames()));
         AuditLog log = new AuditLog(audit.orElse(AuditLog.defaultFile()), report.runId(), secrets);
-        log.write(
-                "run",
-                Map.of(
-                        "operator",
-                        operator,
-                        "mode",
-                        dryRun ? "dry-run" : applying.isPresent() ? "apply" : "fix",
-                        "checklist",
-                        checklist.name(),
-                        "files",
-                        checklist.files().stream().map(Path::toString).toList(),
-                        "checklist_sha256",
-                        checklist.sha256(),
-                        "runner_host",
-                        localHost().name()));
+        try {
+            log.write(
+                    "run",
+                    Map.of(
+                            "operator",
+                            operator,
+                            "mode",
+                            dryRun ? "dry-run" : applying.isPresent() ? "apply" : "fix",
+                            "checklist",
+                            checklist.name(),
+                            "files",
+                            checklist.files().stream().map(Path::toString).toList(),
+                            "checklist_sha256",
+                            checklist.sha256(),
+                            "runner_host",
+                            localHost().name()));
+        } catch (java.io.UncheckedIOException e) {
+            throw new InvalidInput(COMMAND_LINE, "--audit: " + e.getMessage());
+        }
         Remediator remediator =
                 new Remediator(
                         new Remediator.Options(

@@ -4,11 +4,11 @@ import com.jcraft.jsch.HostKey;
 import com.jcraft.jsch.HostKeyRepository;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
+import dev.postflight.files.SafeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
@@ -97,7 +97,10 @@ final class KnownHostsFile {
                 : Optional.empty();
     }
 
-    /** Appends {@code host type base64} to the file, creating it (and its folder) if needed. */
+    /**
+     * Appends {@code host type base64} to the file, creating it 0600 (and its missing folders, such
+     * as {@code ~/.ssh}, 0700) if needed; never through a symbolic link.
+     */
     synchronized void append(String host, byte[] key) throws IOException {
         HostKey entry;
         try {
@@ -105,21 +108,12 @@ final class KnownHostsFile {
         } catch (JSchException e) {
             throw new IOException("unsupported host key for " + host + ": " + e.getMessage(), e);
         }
-        Path folder = path.toAbsolutePath().getParent();
-        if (folder != null) {
-            Files.createDirectories(folder);
-        }
         String line = host + " " + entry.getType() + " " + entry.getKey() + "\n";
         boolean needsNewline =
                 Files.exists(path)
                         && Files.size(path) > 0
                         && !Files.readString(path, StandardCharsets.UTF_8).endsWith("\n");
-        Files.writeString(
-                path,
-                (needsNewline ? "\n" : "") + line,
-                StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        SafeFiles.append(path, (needsNewline ? "\n" : "") + line, false);
         acceptedThisRun.add(entry);
     }
 

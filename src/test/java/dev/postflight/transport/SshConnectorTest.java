@@ -230,6 +230,48 @@ class SshConnectorTest {
                 second.exec("true", new byte[0], Duration.ofSeconds(3)).exitStatus());
     }
 
+    /** Issue 14: a new {@code ~/.ssh} is 0700 and a new known_hosts 0600, as OpenSSH makes them. */
+    @Test
+    void acceptedKeyGoesToAKnownHostsFile0600InAFolderCreated0700() throws Exception {
+        Path ssh = dir.resolve("home/.ssh");
+        SshOptions o =
+                new SshOptions(
+                        ssh.resolve("known_hosts"), dir.resolve("no-config"), true, CONNECT, false);
+
+        connect(o, target(server)).close();
+
+        assertEquals(
+                "rwx------",
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(ssh)));
+        assertEquals(
+                "rw-------",
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(ssh.resolve("known_hosts"))));
+    }
+
+    @Test
+    void aNewKeyIsNotWrittenThroughASymlinkedKnownHostsFile() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
+        Files.createSymbolicLink(knownHosts, victim);
+
+        HostUnreachable e =
+                assertThrows(
+                        HostUnreachable.class,
+                        () -> connect(options().withAcceptNewHostKeys(true), target(server)));
+
+        assertTrue(
+                e.getMessage()
+                        .endsWith(
+                                "known_hosts: it is a symbolic link to "
+                                        + victim
+                                        + "; postflight does not write through symbolic links"),
+                e.getMessage());
+
+        assertEquals("precious\n", Files.readString(victim));
+        assertTrue(server.commands().isEmpty());
+    }
+
     @Test
     void changedHostKeyIsRefusedNamingOldAndNewKeyEvenWithAcceptNew() throws Exception {
         server.writeKnownHosts(knownHosts);
