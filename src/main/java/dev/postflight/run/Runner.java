@@ -301,7 +301,8 @@ public final class Runner {
                             ExecResult r =
                                     conn.exec(
                                             batch.command(),
-                                            batch.script().getBytes(StandardCharsets.UTF_8),
+                                            batch.script(execTimeout)
+                                                    .getBytes(StandardCharsets.UTF_8),
                                             execTimeout);
                             outputs = batch.parse(r.stdout());
                             hostTime = outputs.clock().map(clock -> hostTime(clock, r));
