@@ -27,6 +27,7 @@ public record HttpCheck(
         Map<String, String> headers,
         Optional<Duration> maxLatency,
         boolean followRedirects,
+        boolean allowDowngrade,
         Optional<String> hostHeader,
         boolean insecure,
         Optional<Path> caFile,
@@ -59,6 +60,7 @@ public record HttpCheck(
         Map<String, String> headers = f.textMap("headers");
         Optional<Duration> maxLatency = f.duration("max_latency");
         boolean follow = f.bool("follow_redirects").orElse(true);
+        boolean allowDowngrade = f.bool("allow_downgrade").orElse(false);
         Optional<String> hostHeader = f.text("host_header");
         boolean insecure = f.bool("insecure").orElse(false);
         Optional<Path> caFile = f.text("ca_file").map(Path::of);
@@ -74,6 +76,7 @@ public record HttpCheck(
                         headers,
                         maxLatency,
                         follow,
+                        allowDowngrade,
                         hostHeader,
                         insecure,
                         caFile,
@@ -91,6 +94,7 @@ public record HttpCheck(
                                         Map.of(),
                                         hostHeader,
                                         followRedirects,
+                                        allowDowngrade,
                                         insecure,
                                         caFile,
                                         timeout.compareTo(ctx.timeout()) < 0

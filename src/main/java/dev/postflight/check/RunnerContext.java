@@ -18,11 +18,12 @@ public interface RunnerContext {
     HttpProber http();
 
     /**
-     * A loopback port on the runner that reaches {@code host:port} as the host sees it, through the
-     * host's SSH connection (for hosts only reachable behind a bastion). Waits for the connection;
-     * fails with the reason the host could not be reached.
+     * A connection to {@code host:port} as the host sees it, through the host's SSH connection (for
+     * hosts only reachable behind a bastion); nothing listens on the runner for it. Waits for the
+     * host's connection; fails with the reason the host could not be reached, or with a {@link
+     * java.net.ConnectException} when the host did not open the connection.
      */
-    int forward(String host, int port) throws java.io.IOException, InterruptedException;
+    java.net.Socket tunnel(String host, int port) throws java.io.IOException, InterruptedException;
 
     TcpProber tcp();
 

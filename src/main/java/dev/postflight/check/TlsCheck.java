@@ -81,17 +81,19 @@ public record TlsCheck(
                 // Through the host's own SSH connection: the address is as the host sees it.
                 String addr = address.orElse("127.0.0.1");
                 String target = addr + ":" + port + " via ssh";
-                int local;
+                TlsProber.Outcome o;
                 try {
-                    local = ctx.forward(addr, port);
+                    o =
+                            ctx.tls()
+                                    .probe(
+                                            new TlsProber.Request(
+                                                    addr, port, name, caFile, timeout),
+                                            ctx.tunnel(addr, port));
+                } catch (java.net.ConnectException e) {
+                    o = new TlsProber.Outcome.Failure(e.getMessage());
                 } catch (java.io.IOException e) {
                     return new Probed(name, target, new TlsProber.Outcome.Failure(e.getMessage()));
                 }
-                TlsProber.Outcome o =
-                        ctx.tls()
-                                .probe(
-                                        new TlsProber.Request(
-                                                "127.0.0.1", local, name, caFile, timeout));
                 if (o instanceof TlsProber.Outcome.Failure f) {
                     o =
                             new TlsProber.Outcome.Failure(

@@ -12,8 +12,8 @@ import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.checklist.YamlFiles;
+import dev.postflight.files.SafeFiles;
 import java.io.IOException;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
@@ -96,7 +96,7 @@ record BaselineFile(Path file, Instant taken, Map<String, HostFacts> hosts) {
             ObjectNode certs = h.putObject("certs");
             f.certs().forEach(certs::put);
         });
-        Files.writeString(to, JSON.writeValueAsString(root) + "\n");
+        SafeFiles.replace(to, JSON.writeValueAsString(root) + "\n");
     }
 
     static BaselineFile read(Path file) throws InvalidInput {

@@ -11,6 +11,7 @@ import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.checklist.Problems;
 import dev.postflight.checklist.YamlFiles;
+import dev.postflight.files.SafeFiles;
 import dev.postflight.inventory.Host;
 import dev.postflight.remedy.AuditLog;
 import dev.postflight.remedy.Fix;
@@ -219,7 +220,7 @@ record PlanFile(
                 p.finallySha256().forEach(x.putArray("finally_sha256")::add);
             }
         }
-        Files.writeString(source, JSON.writeValueAsString(n) + "\n");
+        SafeFiles.replace(source, JSON.writeValueAsString(n) + "\n");
     }
 
     static PlanFile read(Path file) throws InvalidInput {

@@ -10,6 +10,7 @@ import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.checklist.Problems;
 import dev.postflight.checklist.Suggest;
+import dev.postflight.files.SafeFiles;
 import dev.postflight.inventory.Host;
 import dev.postflight.inventory.Inventory;
 import dev.postflight.inventory.InventoryLoader;
@@ -25,7 +26,6 @@ import dev.postflight.run.Runner;
 import dev.postflight.run.WaitingConnector;
 import java.io.IOException;
 import java.net.InetAddress;
-import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -509,7 +509,7 @@ final class VerifyCommand implements Callable<Integer> {
         spec.commandLine().getOut().flush();
         for (Map.Entry<String, Path> r : reports.entrySet()) {
             try {
-                Files.writeString(r.getValue(), render(r.getKey(), false, report));
+                SafeFiles.replace(r.getValue(), render(r.getKey(), false, report));
             } catch (IOException e) {
                 spec.commandLine()
                         .getErr()
@@ -579,21 +579,25 @@ final class VerifyCommand implements Callable<Integer> {
                         : Optional.empty();
         java.util.Set<String> approved = new java.util.HashSet<>(approval.approve);
         AuditLog log = new AuditLog(audit.orElse(AuditLog.defaultFile()), report.runId(), secrets);
-        log.write(
-                "run",
-                Map.of(
-                        "operator",
-                        operator,
-                        "mode",
-                        dryRun ? "dry-run" : applying.isPresent() ? "apply" : "fix",
-                        "checklist",
-                        checklist.name(),
-                        "files",
-                        checklist.files().stream().map(Path::toString).toList(),
-                        "checklist_sha256",
-                        checklist.sha256(),
-                        "runner_host",
-                        localHost().name()));
+        try {
+            log.write(
+                    "run",
+                    Map.of(
+                            "operator",
+                            operator,
+                            "mode",
+                            dryRun ? "dry-run" : applying.isPresent() ? "apply" : "fix",
+                            "checklist",
+                            checklist.name(),
+                            "files",
+                            checklist.files().stream().map(Path::toString).toList(),
+                            "checklist_sha256",
+                            checklist.sha256(),
+                            "runner_host",
+                            localHost().name()));
+        } catch (java.io.UncheckedIOException e) {
+            throw new InvalidInput(COMMAND_LINE, "--audit: " + e.getMessage());
+        }
         Remediator remediator =
                 new Remediator(
                         new Remediator.Options(

@@ -7,13 +7,13 @@ import dev.postflight.check.Status;
 import dev.postflight.checklist.InputError;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
+import dev.postflight.files.SafeFiles;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardCopyOption;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -246,16 +246,9 @@ public final class Notifications {
         root.put("started", report.started().toString());
         failing.forEach(root.putArray("failing")::add);
         try {
-            Files.createDirectories(state.getParent());
-            Path tmp = Files.createTempFile(state.getParent(), ".last-", ".tmp");
-            Files.writeString(
-                    tmp,
-                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
-            Files.move(
-                    tmp,
+            SafeFiles.replace(
                     state,
-                    StandardCopyOption.REPLACE_EXISTING,
-                    StandardCopyOption.ATOMIC_MOVE);
+                    Json.MAPPER.writerWithDefaultPrettyPrinter().writeValueAsString(root) + "\n");
         } catch (IOException e) {
             problems.add("notification state " + state + " not written: " + cause(e));
         }

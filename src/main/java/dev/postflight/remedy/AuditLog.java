@@ -2,12 +2,11 @@ package dev.postflight.remedy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postflight.files.SafeFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
-import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Instant;
@@ -19,7 +18,8 @@ import java.util.Map;
  * Append-only JSON lines of everything a fix run does: who ran it, what was approved and how, every
  * command before it is sent ("about to run") and its result after, with the host and its host key.
  * Values of vars marked {@code secret: true} never reach the file. Default file: {@code
- * ${XDG_STATE_HOME:-~/.local/state}/postflight/audit.jsonl} on the runner.
+ * ${XDG_STATE_HOME:-~/.local/state}/postflight/audit.jsonl} on the runner, created 0600 (its
+ * folders 0700) and appended to with {@code O_APPEND|O_NOFOLLOW}: never through a symbolic link.
  */
 public final class AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
@@ -70,17 +70,10 @@ public final class AuditLog {
             } else n.set(e.getKey(), JSON.valueToTree(v));
         }
         try {
-            Files.createDirectories(file.toAbsolutePath().getParent());
-            Files.writeString(
-                    file,
-                    JSON.writeValueAsString(n) + "\n",
-                    StandardCharsets.UTF_8,
-                    StandardOpenOption.CREATE,
-                    StandardOpenOption.APPEND,
-                    StandardOpenOption.WRITE,
-                    StandardOpenOption.SYNC);
+            SafeFiles.append(file, JSON.writeValueAsString(n) + "\n", true);
         } catch (IOException e) {
-            throw new UncheckedIOException("cannot write the audit log " + file, e);
+            throw new UncheckedIOException(
+                    "cannot write the audit log " + file + ": " + e.getMessage(), e);
         }
     }
 

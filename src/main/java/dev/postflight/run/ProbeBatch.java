@@ -74,10 +74,18 @@ public final class ProbeBatch {
                 + " clock %s\\n\" \"$T\"; PF_NOW=${T%%[. ]*}; export PF_NOW; exec sh -s'";
     }
 
-    /** The script, fed to the {@link #command()} on its stdin. */
-    public String script() {
+    /**
+     * The script, fed to the {@link #command()} on its stdin. It ends itself once {@code limit}
+     * (the runner's deadline for the exec) has passed, and on a hangup, a broken pipe or TERM/INT,
+     * stopping the running probe and removing its temporary folder: sshd does not stop a command
+     * whose channel closed (issue 14: after --timeout the batch ran on and left its folder, which
+     * may hold copies of keys read by {@code cert_file}).
+     */
+    public String script(Duration limit) {
+        long limitSeconds = Math.max(1, (limit.toMillis() + 999) / 1000);
         StringBuilder s = new StringBuilder();
         s.append("# postflight probe batch ").append(nonce).append('\n');
+        s.append("PF_LIMIT=").append(limitSeconds).append('\n');
         // Process creation dominates a probe's cost (a few ms each on small VMs), so a probe is
         // one subshell running its snippet with eval — no sh -c, no timeout(1) — and one
         // watchdog enforces every probe's own timeout, killing the probe and its children. The
@@ -90,8 +98,30 @@ public final class ProbeBatch {
                 export PF_UNAME
                 PF_D=$(mktemp -d 2>/dev/null) || { PF_D=/tmp/postflight.$$; mkdir "$PF_D" || exit 125; }
                 PF_W=
-                trap '[ -n "$PF_W" ] && kill "$PF_W" 2>/dev/null; rm -rf "$PF_D"' EXIT
+                PF_K=
+                pf_p=
+                pf_kill() {
+                  for pf_c in $(pgrep -P "$1" 2>/dev/null); do pf_kill "$pf_c" "$2"; done
+                  kill -"$2" "$1" 2>/dev/null
+                }
+                pf_end() {
+                  trap '' HUP PIPE TERM INT
+                  [ -n "$PF_K" ] && pf_kill "$PF_K" KILL
+                  [ -n "$PF_W" ] && pf_kill "$PF_W" KILL
+                  [ -n "$pf_p" ] && pf_kill "$pf_p" KILL
+                  rm -rf "$PF_D"
+                }
+                trap pf_end EXIT
+                trap 'pf_end; trap - EXIT; exit 143' HUP PIPE TERM INT
                 : >"$PF_D/cur"
+                (
+                  sleep "$PF_LIMIT"
+                  kill -TERM $$ 2>/dev/null
+                  sleep 2
+                  read pf_p pf_t <"$PF_D/cur" 2>/dev/null && [ -n "$pf_p" ] && pf_kill "$pf_p" KILL
+                  rm -rf "$PF_D"
+                ) </dev/null >/dev/null 2>&1 &
+                PF_K=$!
                 (
                   pf_last=
                   pf_n=0
@@ -118,6 +148,7 @@ public final class ProbeBatch {
                   wait "$pf_p"
                   pf_rc=$?
                   [ -f "$PF_D/to.$pf_p" ] && pf_rc=124
+                  pf_p=
                   eval "pf_rc_$1=$pf_rc"
                 }
                 pf_frame() {

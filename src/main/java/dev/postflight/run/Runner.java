@@ -340,7 +340,8 @@ public final class Runner {
                             ExecResult r =
                                     conn.exec(
                                             batch.command(),
-                                            batch.script().getBytes(StandardCharsets.UTF_8),
+                                            batch.script(execTimeout)
+                                                    .getBytes(StandardCharsets.UTF_8),
                                             execTimeout);
                             if (r.cutOffAt().isPresent()) {
                                 // Cut off: none of it is judged, the other hosts go on.
@@ -587,21 +588,26 @@ public final class Runner {
                 }
 
                 @Override
-                public int forward(String to, int port)
+                public java.net.Socket tunnel(String to, int port)
                         throws java.io.IOException, InterruptedException {
+                    HostConnection c;
                     try {
                         Duration left = Duration.between(Instant.now(), deadline);
-                        HostConnection c =
-                                connected.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
-                        return c.forwardLocalPort(to, port);
+                        c = connected.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
                     } catch (ExecutionException e) {
                         throw new java.io.IOException(
                                 "via ssh: " + e.getCause().getMessage(), e.getCause());
                     } catch (TimeoutException e) {
                         throw new java.io.IOException(
                                 "via ssh: the host's connection was not ready in time");
+                    }
+                    try {
+                        return c.openTunnel(to, port, Duration.between(Instant.now(), deadline));
                     } catch (HostUnreachable e) {
-                        throw new java.io.IOException("via ssh: " + e.getMessage(), e);
+                        java.net.ConnectException refused =
+                                new java.net.ConnectException(e.getMessage());
+                        refused.initCause(e);
+                        throw refused;
                     }
                 }
             };

@@ -41,14 +41,18 @@ public interface HostConnection extends AutoCloseable {
     }
 
     /**
-     * Forwards a local loopback port through this connection to {@code host:port} as the host sees
-     * it (SSH {@code direct-tcpip}, like {@code ssh -L}), for probes of services only the host can
-     * reach; returns the local port. The forward ends with the connection.
+     * A connection through this one to {@code host:port} as the host sees it (an SSH {@code
+     * direct-tcpip} channel, as {@code ssh -W} opens), for probes of services only the host can
+     * reach. Nothing listens on the runner for it (issue 14). Closing the socket ends the channel.
+     *
+     * @throws HostUnreachable when the host does not open it (nothing answers there, or its sshd
+     *     refuses TCP forwarding)
      */
-    default int forwardLocalPort(String host, int port) throws HostUnreachable {
+    default java.net.Socket openTunnel(String host, int port, Duration timeout)
+            throws HostUnreachable {
         throw new HostUnreachable(
                 HostUnreachable.Cause.SSH_ERROR,
-                "this connection cannot forward ports (" + describe() + ")");
+                "this connection cannot open tunnels (" + describe() + ")");
     }
 
     /** How the host is reached, for reports: {@code ssh ops@203.0.113.10:22 via bastion}. */

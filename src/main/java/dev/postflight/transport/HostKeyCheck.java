@@ -160,9 +160,8 @@ final class HostKeyCheck implements HostKeyRepository {
 
     @Override
     public HostKey[] getHostKey(String host, String type) {
-        if (type != null) {
-            return file.repository().getHostKey(host, type);
-        }
-        return file.keysOf(host).toArray(HostKey[]::new);
+        return file.keysOf(host).stream()
+                .filter(k -> type == null || k.getType().equals(type))
+                .toArray(HostKey[]::new);
     }
 }

@@ -15,6 +15,7 @@ import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
+import java.util.concurrent.atomic.AtomicReference;
 import javax.net.ssl.SSLContext;
 import javax.net.ssl.TrustManager;
 import javax.net.ssl.TrustManagerFactory;
@@ -53,13 +54,17 @@ public final class HttpProber {
         return b;
     }
 
-    /** What to send. {@code virtualHost} replaces the URL's host for Host and SNI. */
+    /**
+     * What to send. {@code virtualHost} replaces the URL's host for Host and SNI. A redirect from
+     * https to plain http is followed only with {@code allowDowngrade} (issue 14).
+     */
     public record Request(
             String method,
             String url,
             Map<String, String> headers,
             Optional<String> virtualHost,
             boolean followRedirects,
+            boolean allowDowngrade,
             boolean insecure,
             Optional<Path> caFile,
             Duration timeout) {}
@@ -88,6 +93,30 @@ public final class HttpProber {
                         .readTimeout(r.timeout().toMillis(), TimeUnit.MILLISECONDS)
                         .followRedirects(r.followRedirects())
                         .followSslRedirects(r.followRedirects());
+        AtomicReference<String> downgrade = new AtomicReference<>();
+        if (r.followRedirects() && !r.allowDowngrade()) {
+            // Seen on each hop: a downgrade loses its Location, so OkHttp stops there.
+            b.addNetworkInterceptor(chain -> {
+                Response resp = chain.proceed(chain.request());
+                HttpUrl from = chain.request().url();
+                String location = resp.header("Location");
+                HttpUrl to = location == null ? null : from.resolve(location);
+                if (from.isHttps() && resp.isRedirect() && to != null && !to.isHttps()) {
+                    downgrade.compareAndSet(
+                            null,
+                            "refused the redirect ("
+                                    + resp.code()
+                                    + ") from "
+                                    + from
+                                    + " to "
+                                    + to
+                                    + ": a downgrade from HTTPS to plain HTTP (allow_downgrade:"
+                                    + " true follows it)");
+                    return resp.newBuilder().removeHeader("Location").build();
+                }
+                return resp;
+            });
+        }
         if (r.virtualHost().isPresent()) {
             String name = r.virtualHost().get();
             String realHost = url.host();
@@ -115,6 +144,7 @@ public final class HttpProber {
         long start = System.nanoTime();
         String target = url.host() + ":" + url.port();
         try (Response resp = b.build().newCall(rb.build()).execute()) {
+            if (downgrade.get() != null) return new Outcome.Failure(downgrade.get());
             byte[] bytes = readBounded(resp.body());
             Duration latency = Duration.ofNanos(System.nanoTime() - start);
             Optional<String> tls =

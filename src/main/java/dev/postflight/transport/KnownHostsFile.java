@@ -4,17 +4,18 @@ import com.jcraft.jsch.HostKey;
 import com.jcraft.jsch.HostKeyRepository;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
+import dev.postflight.files.SafeFiles;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
-import java.nio.file.StandardOpenOption;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Base64;
 import java.util.List;
+import java.util.Optional;
 
 /**
  * The OpenSSH known_hosts file, read once per run through JSch's parser (plain, {@code [host]:port}
@@ -47,30 +48,34 @@ final class KnownHostsFile {
         return path;
     }
 
-    /** Matches {@code key} offered by {@code host} (known_hosts name form) with the file. */
+    /**
+     * Matches {@code key} offered by {@code host} (known_hosts name form) with the file. As in
+     * OpenSSH, a host on a port other than 22 ({@code [host]:port}) is looked up under that name
+     * only: a key recorded for the bare address belongs to port 22 (JSch would fall back to it).
+     */
     synchronized int check(String host, byte[] key) {
+        String offered = Base64.getEncoder().encodeToString(key);
         for (HostKey accepted : acceptedThisRun) {
-            if (accepted.getHost().equals(host)
-                    && accepted.getKey().equals(Base64.getEncoder().encodeToString(key))) {
+            if (accepted.getHost().equals(host) && accepted.getKey().equals(offered)) {
                 return HostKeyRepository.OK;
             }
         }
-        return entries.check(host, key);
+        int result = entries.check(host, key);
+        if (bareName(host).isEmpty()) {
+            return result;
+        }
+        List<HostKey> own = keysOf(host);
+        if (result == HostKeyRepository.OK
+                && own.stream().anyMatch(k -> k.getKey().equals(offered))) {
+            return HostKeyRepository.OK;
+        }
+        return own.isEmpty() ? HostKeyRepository.NOT_INCLUDED : HostKeyRepository.CHANGED;
     }
 
-    /** Every key the file (or this run) holds for {@code host}, of any type. */
+    /** Every key the file (or this run) holds for {@code host} under that very name, any type. */
     synchronized List<HostKey> keysOf(String host) {
-        List<HostKey> keys = new ArrayList<>();
-        HostKey[] found = entries.getHostKey(host, null);
-        if (found != null) {
-            keys.addAll(Arrays.asList(found));
-        }
-        if (keys.isEmpty() && host.startsWith("[") && host.indexOf("]:") > 1) {
-            HostKey[] plain = entries.getHostKey(host.substring(1, host.indexOf("]:")), null);
-            if (plain != null) {
-                keys.addAll(Arrays.asList(plain));
-            }
-        }
+        List<HostKey> keys = new ArrayList<>(found(host));
+        bareName(host).ifPresent(bare -> keys.removeAll(found(bare)));
         for (HostKey accepted : acceptedThisRun) {
             if (accepted.getHost().equals(host)) {
                 keys.add(accepted);
@@ -79,7 +84,23 @@ final class KnownHostsFile {
         return keys;
     }
 
-    /** Appends {@code host type base64} to the file, creating it (and its folder) if needed. */
+    private List<HostKey> found(String host) {
+        HostKey[] found = entries.getHostKey(host, null);
+        return found == null ? List.of() : Arrays.asList(found);
+    }
+
+    /** {@code 127.0.0.1} for {@code [127.0.0.1]:2222}; empty for a name without a port. */
+    private static Optional<String> bareName(String host) {
+        int end = host.indexOf("]:");
+        return host.startsWith("[") && end > 1
+                ? Optional.of(host.substring(1, end))
+                : Optional.empty();
+    }
+
+    /**
+     * Appends {@code host type base64} to the file, creating it 0600 (and its missing folders, such
+     * as {@code ~/.ssh}, 0700) if needed; never through a symbolic link.
+     */
     synchronized void append(String host, byte[] key) throws IOException {
         HostKey entry;
         try {
@@ -87,21 +108,12 @@ final class KnownHostsFile {
         } catch (JSchException e) {
             throw new IOException("unsupported host key for " + host + ": " + e.getMessage(), e);
         }
-        Path folder = path.toAbsolutePath().getParent();
-        if (folder != null) {
-            Files.createDirectories(folder);
-        }
         String line = host + " " + entry.getType() + " " + entry.getKey() + "\n";
         boolean needsNewline =
                 Files.exists(path)
                         && Files.size(path) > 0
                         && !Files.readString(path, StandardCharsets.UTF_8).endsWith("\n");
-        Files.writeString(
-                path,
-                (needsNewline ? "\n" : "") + line,
-                StandardCharsets.UTF_8,
-                StandardOpenOption.CREATE,
-                StandardOpenOption.APPEND);
+        SafeFiles.append(path, (needsNewline ? "\n" : "") + line, false);
         acceptedThisRun.add(entry);
     }
 

@@ -1,5 +1,6 @@
 package dev.postflight.transport;
 
+import com.jcraft.jsch.ChannelDirectTCPIP;
 import com.jcraft.jsch.ChannelExec;
 import com.jcraft.jsch.JSchException;
 import com.jcraft.jsch.Session;
@@ -52,19 +53,34 @@ final class SshConnection implements HostConnection {
     }
 
     @Override
-    public int forwardLocalPort(String host, int port) throws HostUnreachable {
+    public java.net.Socket openTunnel(String host, int port, Duration timeout)
+            throws HostUnreachable {
+        ChannelDirectTCPIP channel;
         try {
-            return session.setPortForwardingL("127.0.0.1", 0, host, port);
-        } catch (com.jcraft.jsch.JSchException e) {
+            channel = (ChannelDirectTCPIP) session.openChannel("direct-tcpip");
+        } catch (JSchException e) {
+            throw lost("before a tunnel to " + host + ":" + port + " was opened", e);
+        }
+        channel.setHost(host);
+        channel.setPort(port);
+        try {
+            java.io.InputStream in = channel.getInputStream();
+            java.io.OutputStream out = channel.getOutputStream();
+            channel.connect(
+                    Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))));
+            return new ChannelSocket(channel, in, out);
+        } catch (JSchException | java.io.IOException e) {
+            channel.disconnect();
             throw new HostUnreachable(
                     HostUnreachable.Cause.SSH_ERROR,
                     target.endpoint()
-                            + " could not forward a port to "
+                            + " did not open a connection to "
                             + host
                             + ":"
                             + port
-                            + ": "
-                            + e.getMessage(),
+                            + " ("
+                            + e.getMessage()
+                            + ")",
                     e);
         }
     }

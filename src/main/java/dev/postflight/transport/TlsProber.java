@@ -14,6 +14,7 @@ import java.security.cert.PKIXParameters;
 import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.HashSet;
@@ -66,19 +67,55 @@ public final class TlsProber {
 
     public Outcome probe(Request r) throws InterruptedException {
         String target = r.address() + ":" + r.port();
-        X509ExtendedTrustManager real;
-        try {
-            real = r.caFile().isPresent() ? caTrust(r.caFile().get()) : systemTrust();
-        } catch (IOException | GeneralSecurityException e) {
-            return new Outcome.Failure("cannot use ca_file: " + e.getMessage());
-        }
-        CapturingTrust capture = new CapturingTrust(real);
         int millis = (int) Math.max(1, Math.min(Integer.MAX_VALUE, r.timeout().toMillis()));
-        try (Socket plain = new Socket()) {
+        Socket plain = new Socket();
+        try {
             InetSocketAddress address = new InetSocketAddress(r.address(), r.port());
             if (address.isUnresolved()) throw new UnknownHostException(r.address());
             plain.connect(address, millis);
             plain.setSoTimeout(millis);
+        } catch (IOException e) {
+            closeQuietly(plain);
+            if (Thread.currentThread().isInterrupted()) throw new InterruptedException();
+            return new Outcome.Failure(NetworkFailure.describe(e, target));
+        }
+        return handshake(r, plain);
+    }
+
+    /**
+     * The same over {@code connected}, a connection already open to the request's address (a tunnel
+     * through the host's SSH connection), closed at the request's timeout and after the handshake.
+     */
+    public Outcome probe(Request r, Socket connected) throws InterruptedException {
+        try (Alarm alarm =
+                Alarm.at(Instant.now().plus(r.timeout()), () -> closeQuietly(connected))) {
+            Outcome o = handshake(r, connected);
+            if (alarm.rang()) {
+                return new Outcome.Failure("timed out (" + r.address() + ":" + r.port() + ")");
+            }
+            return o;
+        }
+    }
+
+    private static void closeQuietly(Socket s) {
+        try {
+            s.close();
+        } catch (IOException e) {
+            // Closing only to end it; nothing more to do.
+        }
+    }
+
+    private Outcome handshake(Request r, Socket connected) throws InterruptedException {
+        String target = r.address() + ":" + r.port();
+        X509ExtendedTrustManager real;
+        try {
+            real = r.caFile().isPresent() ? caTrust(r.caFile().get()) : systemTrust();
+        } catch (IOException | GeneralSecurityException e) {
+            closeQuietly(connected);
+            return new Outcome.Failure("cannot use ca_file: " + e.getMessage());
+        }
+        CapturingTrust capture = new CapturingTrust(real);
+        try (Socket plain = connected) {
             SSLContext ctx = SSLContext.getInstance("TLS");
             ctx.init(null, new TrustManager[] {capture}, null);
             try (SSLSocket tls =

@@ -56,6 +56,22 @@ class HttpCheckTest {
                                 aResponse().withStatus(200).withFixedDelay(600).withBody("late")));
         server.stubFor(
                 get("/old").willReturn(aResponse().withStatus(301).withHeader("Location", "/")));
+        server.stubFor(
+                get("/to-plain")
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(302)
+                                        .withHeader(
+                                                "Location",
+                                                "http://127.0.0.1:" + server.port() + "/")));
+        server.stubFor(
+                get("/to-secure")
+                        .willReturn(
+                                aResponse()
+                                        .withStatus(301)
+                                        .withHeader(
+                                                "Location",
+                                                "https://localhost:" + server.httpsPort() + "/")));
         server.stubFor(get("/vhost").willReturn(aResponse().withStatus(200).withBody("gitea")));
     }
 
@@ -113,6 +129,31 @@ class HttpCheckTest {
         CheckResult c =
                 run("{ url: \"{{ http }}/old\", follow_redirects: false, status: [301, 302] }");
         assertEquals(Status.PASS, c.status(), c.verdict().reason());
+    }
+
+    /** Issue 14: a redirect from https to plain http is a downgrade, refused unless asked. */
+    @Test
+    void redirectFromHttpsToPlainHttpIsRefusedUnlessDowngradeIsAllowed() throws Exception {
+        CheckResult c = run("{ url: \"{{ https }}/to-plain\", ca_file: \"{{ ca }}\" }");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertEquals(
+                "GET https://localhost:"
+                        + server.httpsPort()
+                        + "/to-plain: refused the redirect (302) from https://localhost:"
+                        + server.httpsPort()
+                        + "/to-plain to http://127.0.0.1:"
+                        + server.port()
+                        + "/: a downgrade from HTTPS to plain HTTP (allow_downgrade: true follows"
+                        + " it)",
+                c.verdict().reason());
+
+        CheckResult allowed =
+                run(
+                        "{ url: \"{{ https }}/to-plain\", ca_file: \"{{ ca }}\","
+                                + " allow_downgrade: true }");
+        assertEquals(Status.PASS, allowed.status(), allowed.verdict().reason());
+        CheckResult upgrade = run("{ url: \"{{ http }}/to-secure\", ca_file: \"{{ ca }}\" }");
+        assertEquals(Status.PASS, upgrade.status(), upgrade.verdict().reason());
     }
 
     @Test

@@ -110,12 +110,15 @@ class TlsCheckTest {
                         + ", ca_file: \"{{ ca }}\" }");
     }
 
+    private int sshPort;
+
     private CheckResult viaSsh(boolean forwarding) throws Exception {
         java.nio.file.Path hostDir =
                 java.nio.file.Files.createDirectory(dir.resolve("bastion-" + forwarding));
         try (dev.postflight.testing.SshTestServer ssh =
                 dev.postflight.testing.SshTestServer.start(
                         hostDir, java.util.Map.of(), forwarding)) {
+            sshPort = ssh.port();
             java.nio.file.Path kh = ssh.writeKnownHosts(hostDir.resolve("known_hosts"));
             dev.postflight.transport.SshConnector c =
                     new dev.postflight.transport.SshConnector(
@@ -156,6 +159,61 @@ class TlsCheckTest {
         assertTrue(
                 c.verdict().reason().startsWith("git.site.test: valid 80 days"),
                 c.verdict().reason());
+    }
+
+    /**
+     * Issue 14: a local port forward on the runner's 127.0.0.1 can be reached by any local user
+     * while it exists; the tunnel must use the SSH channel itself and listen on nothing.
+     */
+    @Test
+    void viaSshListensOnNoLocalPort() throws Exception {
+        java.util.Set<String> before = listeningSocketsOfThisProcess();
+        java.util.Set<String> seen = java.util.concurrent.ConcurrentHashMap.newKeySet();
+        java.util.concurrent.atomic.AtomicBoolean running =
+                new java.util.concurrent.atomic.AtomicBoolean(true);
+        Thread sampler =
+                Thread.ofPlatform()
+                        .start(() -> {
+                            while (running.get()) seen.addAll(listeningSocketsOfThisProcess());
+                        });
+        CheckResult c;
+        try {
+            c = viaSsh(true);
+        } finally {
+            running.set(false);
+            sampler.join();
+        }
+        assertEquals(Status.PASS, c.status(), c.verdict().reason());
+        seen.removeAll(before);
+        String sshServer = String.format(":%04X", sshPort);
+        seen.removeIf(l -> !l.contains("0100007F:") || l.endsWith(sshServer));
+        assertEquals(java.util.Set.of(), seen, "loopback ports listening during the check");
+    }
+
+    /** {@code ADDRESS:PORT} (hex, as /proc/net/tcp writes them) of this JVM's listening sockets. */
+    private static java.util.Set<String> listeningSocketsOfThisProcess() {
+        java.util.Set<String> inodes = new java.util.HashSet<>();
+        try (var fds = java.nio.file.Files.list(java.nio.file.Path.of("/proc/self/fd"))) {
+            for (java.nio.file.Path fd : fds.toList()) {
+                try {
+                    String link = java.nio.file.Files.readSymbolicLink(fd).toString();
+                    if (link.startsWith("socket:["))
+                        inodes.add(link.substring(8, link.length() - 1));
+                } catch (java.io.IOException e) {
+                    // closed meanwhile
+                }
+            }
+            java.util.Set<String> out = new java.util.HashSet<>();
+            for (String table : new String[] {"/proc/net/tcp", "/proc/net/tcp6"}) {
+                for (String line : java.nio.file.Files.readAllLines(java.nio.file.Path.of(table))) {
+                    String[] f = line.trim().split("\\s+");
+                    if (f.length > 9 && f[3].equals("0A") && inodes.contains(f[9])) out.add(f[1]);
+                }
+            }
+            return out;
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     @Test

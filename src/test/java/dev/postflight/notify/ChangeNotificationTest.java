@@ -68,6 +68,35 @@ class ChangeNotificationTest {
         assertEquals(3, sent());
     }
 
+    /** Issue 14: the state is 0600 in a folder created 0700, never written through a link. */
+    @Test
+    void stateIsPrivateAndNeverWrittenThroughASymlink() throws Exception {
+        change().send(Runs.failing("after-maintenance", "ntp"));
+        Path file = state.resolve("postflight/last-after-maintenance.json");
+        assertEquals("rw-------", mode(file));
+        assertEquals("rwx------", mode(file.getParent()));
+
+        String precious = "{\"failing\": []}\n";
+        Path victim = Files.writeString(state.resolve("victim"), precious);
+        Path linked = state.resolve("postflight/last-redeployed-host.json");
+        Files.createSymbolicLink(linked, victim);
+        List<String> problems = change().send(Runs.failing("redeployed-host", "ntp"));
+        assertEquals(
+                List.of(
+                        "notification state "
+                                + linked
+                                + " not written: it is a symbolic link to "
+                                + victim
+                                + "; postflight does not write through symbolic links"),
+                problems);
+        assertEquals(precious, Files.readString(victim));
+    }
+
+    private static String mode(Path p) throws Exception {
+        return java.nio.file.attribute.PosixFilePermissions.toString(
+                Files.getPosixFilePermissions(p));
+    }
+
     @Test
     void eachChecklistRemembersItsOwnLastRun() throws Exception {
         change().send(Runs.failing("after-maintenance", "ntp"));

@@ -19,13 +19,19 @@ final class ShellCommand implements Command {
     private final List<String> shell;
     private final String command;
     private final Map<String, String> environment;
+    private final boolean closeLikeOpenSsh;
     private InputStream in;
     private OutputStream out;
     private OutputStream err;
     private ExitCallback exit;
     private volatile Process process;
 
-    ShellCommand(List<String> shell, String command, Map<String, String> environment) {
+    ShellCommand(
+            List<String> shell,
+            String command,
+            Map<String, String> environment,
+            boolean closeLikeOpenSsh) {
+        this.closeLikeOpenSsh = closeLikeOpenSsh;
         this.shell = shell;
         this.command = command;
         this.environment = environment;
@@ -98,7 +104,18 @@ final class ShellCommand implements Command {
     @Override
     public void destroy(ChannelSession channel) {
         Process p = process;
-        if (p != null) {
+        if (p != null && closeLikeOpenSsh) {
+            for (java.io.Closeable pipe :
+                    new java.io.Closeable[] {
+                        p.getOutputStream(), p.getInputStream(), p.getErrorStream()
+                    }) {
+                try {
+                    pipe.close();
+                } catch (IOException e) {
+                    // Already closed: the process ended.
+                }
+            }
+        } else if (p != null) {
             p.descendants().forEach(ProcessHandle::destroyForcibly);
             p.destroyForcibly();
         }

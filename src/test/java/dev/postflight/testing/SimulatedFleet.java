@@ -99,7 +99,7 @@ public final class SimulatedFleet {
         sshd.setCommandFactory((channel, command) ->
                 replay
                         ? new ReplayedShell(recordings, command)
-                        : new ShellCommand(shell, command, Map.of()));
+                        : new ShellCommand(shell, command, Map.of(), false));
         sshd.start();
         Files.writeString(
                 dir.resolve("ready"),

@@ -44,6 +44,7 @@ public final class SshTestServer implements AutoCloseable {
     private volatile KeyPair hostKey;
     private volatile SshServer server;
     private volatile int port;
+    private volatile boolean closeLikeOpenSsh;
 
     private SshTestServer(
             Path dir, Map<String, String> environment, boolean forwarding, List<String> shell)
@@ -147,6 +148,16 @@ public final class SshTestServer implements AutoCloseable {
         }
     }
 
+    /**
+     * From now on a closed channel only closes its command's pipes, as OpenSSH's sshd does for a
+     * session without a terminal, instead of killing the command: what is left running on a host
+     * after the runner gave up is then the command's own doing (issue 14).
+     */
+    public SshTestServer closingChannelsLikeOpenSsh() {
+        closeLikeOpenSsh = true;
+        return this;
+    }
+
     /** Starts listening on the port chosen by {@link #down}. */
     public void comeUp() throws IOException {
         listen(port);
@@ -167,7 +178,7 @@ public final class SshTestServer implements AutoCloseable {
                         : RejectAllForwardingFilter.INSTANCE);
         sshd.setCommandFactory((channel, command) -> {
             commands.add(command);
-            return new ShellCommand(shell, command, environment);
+            return new ShellCommand(shell, command, environment, closeLikeOpenSsh);
         });
         sshd.start();
         server = sshd;

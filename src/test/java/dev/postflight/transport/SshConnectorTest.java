@@ -246,6 +246,48 @@ class SshConnectorTest {
                 second.exec("true", new byte[0], Duration.ofSeconds(3)).exitStatus());
     }
 
+    /** Issue 14: a new {@code ~/.ssh} is 0700 and a new known_hosts 0600, as OpenSSH makes them. */
+    @Test
+    void acceptedKeyGoesToAKnownHostsFile0600InAFolderCreated0700() throws Exception {
+        Path ssh = dir.resolve("home/.ssh");
+        SshOptions o =
+                new SshOptions(
+                        ssh.resolve("known_hosts"), dir.resolve("no-config"), true, CONNECT, false);
+
+        connect(o, target(server)).close();
+
+        assertEquals(
+                "rwx------",
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(ssh)));
+        assertEquals(
+                "rw-------",
+                java.nio.file.attribute.PosixFilePermissions.toString(
+                        Files.getPosixFilePermissions(ssh.resolve("known_hosts"))));
+    }
+
+    @Test
+    void aNewKeyIsNotWrittenThroughASymlinkedKnownHostsFile() throws Exception {
+        Path victim = Files.writeString(dir.resolve("victim"), "precious\n");
+        Files.createSymbolicLink(knownHosts, victim);
+
+        HostUnreachable e =
+                assertThrows(
+                        HostUnreachable.class,
+                        () -> connect(options().withAcceptNewHostKeys(true), target(server)));
+
+        assertTrue(
+                e.getMessage()
+                        .endsWith(
+                                "known_hosts: it is a symbolic link to "
+                                        + victim
+                                        + "; postflight does not write through symbolic links"),
+                e.getMessage());
+
+        assertEquals("precious\n", Files.readString(victim));
+        assertTrue(server.commands().isEmpty());
+    }
+
     @Test
     void changedHostKeyIsRefusedNamingOldAndNewKeyEvenWithAcceptNew() throws Exception {
         server.writeKnownHosts(knownHosts);
@@ -270,6 +312,25 @@ class SshConnectorTest {
                     e.getMessage());
         }
         assertEquals(known, Files.readString(knownHosts));
+        assertTrue(server.commands().isEmpty());
+    }
+
+    /**
+     * Issue 14: OpenSSH looks a host on a port other than 22 up only as {@code [host]:port}; a key
+     * recorded for the bare address belongs to port 22 and must not vouch for another port.
+     */
+    @Test
+    void keyRecordedForTheBareAddressIsUnknownOnAnotherPort() throws Exception {
+        String line = server.knownHostsLine();
+        Files.writeString(
+                knownHosts,
+                server.host() + line.substring(server.knownHostsName().length()) + "\n");
+
+        HostUnreachable e =
+                assertThrows(HostUnreachable.class, () -> connect(options(), target(server)));
+
+        assertEquals(HostUnreachable.Cause.HOST_KEY_UNKNOWN, e.kind());
+        assertTrue(e.getMessage().contains("([127.0.0.1]:" + server.port() + ")"), e.getMessage());
         assertTrue(server.commands().isEmpty());
     }
 
