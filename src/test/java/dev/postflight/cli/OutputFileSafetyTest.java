@@ -123,11 +123,15 @@ class OutputFileSafetyTest {
     }
 
     @Test
-    void planReportBaselineAndAuditLogAre0600InFoldersCreated0700() throws Exception {
+    void planReportBaselineAndAuditLogAre0600() throws Exception {
+        // Named output paths must be in folders that exist (checked before any host is
+        // contacted); the folders postflight creates itself (~/.ssh, its state folder) are 0700,
+        // see SshConnectorTest and ChangeNotificationTest.
         Path out = dir.resolve("out");
-        Path plan = out.resolve("plans/plan.json");
+        Path plan = Files.createDirectories(out.resolve("plans")).resolve("plan.json");
         Path report = dir.resolve("run.json");
-        Path audit = out.resolve("state/postflight/audit.jsonl");
+        Path audit =
+                Files.createDirectories(out.resolve("state/postflight")).resolve("audit.jsonl");
         Path base = dir.resolve("base.json");
         Files.writeString(Files.createDirectories(dir.resolve("old")).resolve("r.json"), "old");
         Files.setPosixFilePermissions(
@@ -143,12 +147,6 @@ class OutputFileSafetyTest {
 
         for (Path file : new Path[] {plan, report, audit, base, dir.resolve("old/r.json")}) {
             assertEquals("rw-------", mode(file), file.toString());
-        }
-        for (Path folder :
-                new Path[] {
-                    out, plan.getParent(), audit.getParent(), audit.getParent().getParent()
-                }) {
-            assertEquals("rwx------", mode(folder), folder.toString());
         }
         assertTrue(Files.readString(dir.resolve("old/r.json")).contains("\"hosts\""));
         try (var left = Files.list(dir.resolve("old"))) {

@@ -90,7 +90,9 @@ class ProbeBatchAfterTimeoutTest {
 
         assertEquals(1, r.exit(), r.out() + r.err());
         assertEquals(1, host.commands().size(), "the batch was sent");
-        assertTrue(r.out().contains("ERROR slow  did not finish within --timeout 3.00s"), r.out());
+        assertTrue(
+                r.out().contains("ERROR slow  exec did not finish within --timeout 3.00s"),
+                r.out());
         pollUntil(Duration.ofSeconds(10), () -> markedProcesses().isEmpty() && isEmpty(tmp));
         assertEquals(List.of(), markedProcesses(), "probe left running on the host");
         assertTrue(isEmpty(tmp), "temporary folder left on the host");

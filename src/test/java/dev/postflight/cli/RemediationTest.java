@@ -184,7 +184,7 @@ class RemediationTest {
         assertTrue(
                 r.out()
                         .contains(
-                                "  fix FAILED resync-clock: step 2 (ntpdate -b ntp.example.net)"
+                                "  fix FAILED resync-clock: step 2 (ntpdate -b \"${pf_v1}\")"
                                         + " exit 1: ntpdate[4242]: no server suitable for"
                                         + " synchronization found; finally ran\n"),
                 r.out());

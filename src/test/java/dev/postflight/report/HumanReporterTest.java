@@ -72,13 +72,17 @@ class HumanReporterTest {
 
     @Test
     void controlCharactersFromHostsAreEscapedAndMultiLineDetailsIndented() {
+        // A multi-line reason keeps its first line; the rest become details (one-line reasons),
+        // each escaped and indented under the check, so it cannot pass for a host's line.
         String out = new HumanReporter(false).render(hostile());
         assertEquals(
                 """
                 postflight 0.1.0 · checklist web · 1 host · 1.30s
 
                 web1\\e]0;all clear\\x07 (ssh ops@web1:22)  1 failed, 1 passed · 1.20s
-                  FAIL  health  ok\\r\\e[2K\\n\\nweb2 (ssh ops@web2:22)  0 failed, 7 passed · 1.2s  [fix: restart]
+                  FAIL  health  ok  [fix: restart]
+                                \\e[2K
+                                web2 (ssh ops@web2:22)  0 failed, 7 passed · 1.2s
                                 stdout: first
                                 second\\e[1A\\e[2K
                                 bs: FAIL\\b\\b\\b\\bPASS \\x9b31m \\u202Eevil
