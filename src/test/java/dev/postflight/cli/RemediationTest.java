@@ -192,6 +192,39 @@ class RemediationTest {
     }
 
     @Test
+    void aDaemonThatStartsButReachesNoServerIsStillFailingAfterItsFixNeverFixed() throws Exception {
+        // ntpd comes back after the fix, but ntpq shows no selected peer and reach 0: the server
+        // is out of reach. The fix's steps all succeeded; the check must still fail.
+        host.ntpqSays(
+                """
+                     remote           refid      st t when poll reach   delay   offset  jitter
+                ==============================================================================
+                 192.0.2.1       .INIT.          16 u    -   64    0    0.000   +0.000   0.000
+                """);
+        checks =
+                write(
+                        "time.yaml",
+                        Files.readString(checks)
+                                .replaceAll(
+                                        "(?s)  - id: ntpd-running\n.*?fix: resync-clock\n"
+                                                + "  - id: clock-synced\n.*?fix: resync-clock\n",
+                                        "  - id: time-synchronised\n"
+                                                + "    timesync: { daemon: ntpd }\n"
+                                                + "    fix: resync-clock\n"));
+        Cli r = verify("--fix", "--yes");
+        assertEquals(1, r.exit(), r.out());
+        assertTrue(host.ntpdRunning(), r.out());
+        assertTrue(
+                r.out()
+                        .matches(
+                                "(?s).*FAIL +time-synchronised +still failing after fix"
+                                        + " resync-clock: ntpd: running but not synchronised \\(no \\*"
+                                        + " peer; reach 0\\).*"),
+                r.out());
+        assertFalse(r.out().contains("FIXED"), r.out());
+    }
+
+    @Test
     void aFailedFixFailsTheRunInEveryFormatEvenWhenFinallyMadeItsCheckPass() throws Exception {
         // Only the daemon check: after the failed fix, finally has started ntpd again, so every
         // check passes. The fix still failed, and every report must say so.

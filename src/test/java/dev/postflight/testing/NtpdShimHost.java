@@ -56,13 +56,26 @@ public final class NtpdShimHost implements AutoCloseable {
                 case $1 in
                   start) if running; then echo "ntpd already running"; exit 0; fi
                          [ -f %1$s/ntpd.broken ] && { echo "Starting ntpd: [FAILED]"; exit 1; }
-                         setsid sleep 600 </dev/null >/dev/null 2>&1 & echo $! >"$PIDFILE"
+                         setsid %1$s/bin/ntpd 600 </dev/null >/dev/null 2>&1 & echo $! >"$PIDFILE"
                          echo "Starting ntpd: [  OK  ]" ;;
                   stop)  if running; then kill "$(cat "$PIDFILE")"; rm -f "$PIDFILE"; echo "Shutting down ntpd: [  OK  ]"
                          else echo "Shutting down ntpd: [FAILED]"; exit 1; fi ;;
                   restart) "$0" stop; "$0" start ;;
                   status) if running; then echo "ntpd is running"; else echo "ntpd is stopped"; exit 3; fi ;;
                 esac
+                """
+                        .formatted(dir));
+        // The daemon: a copy of sleep named ntpd, so that ps shows an ntpd (a time daemon check
+        // finds it running); ntpq prints what the test put in ntpq.out.
+        Files.copy(Path.of("/bin/sleep"), bin.resolve("ntpd"));
+        executable(
+                bin.resolve("ntpq"),
+                """
+                #!/bin/sh
+                # Test shim: ntpq -pn of the fake ntpd, from ntpq.out.
+                [ -f %1$s/ntpd.pid ] && kill -0 "$(cat %1$s/ntpd.pid)" 2>/dev/null || {
+                  echo "ntpq: read: Connection refused" >&2; exit 1; }
+                cat %1$s/ntpq.out 2>/dev/null
                 """
                         .formatted(dir));
         executable(
@@ -139,6 +152,11 @@ public final class NtpdShimHost implements AutoCloseable {
     }
 
     /** Makes the next ntpdate fail (no suitable server), as when the reference is unreachable. */
+    /** What the fake ntpd's {@code ntpq -pn} prints while it runs. */
+    public void ntpqSays(String output) throws IOException {
+        Files.writeString(dir.resolve("ntpq.out"), output);
+    }
+
     public void breakNtpdate() throws IOException {
         Files.writeString(dir.resolve("ntpdate.fail"), "");
     }
