@@ -44,14 +44,7 @@ public final class LocalConnection implements HostConnection {
                     HostUnreachable.Cause.CONNECTION_LOST, "local connection was closed");
         }
         Instant sent = Instant.now();
-        Process process;
-        try {
-            process = new ProcessBuilder("/bin/sh", "-c", command).start();
-        } catch (IOException e) {
-            throw new HostUnreachable(
-                    HostUnreachable.Cause.SSH_ERROR, "cannot start /bin/sh: " + e.getMessage(), e);
-        }
-        running.add(process);
+        Process process = start(command);
         try {
             Thread writer = Thread.ofVirtual().start(() -> feed(process.getOutputStream(), stdin));
             OutputCap cap = new OutputCap(maxOutput, () -> kill(process));
@@ -59,7 +52,8 @@ public final class LocalConnection implements HostConnection {
             Drain stderr = Drain.start(process.getErrorStream(), cap);
             boolean ended = process.waitFor(Math.max(0, timeout.toNanos()), TimeUnit.NANOSECONDS);
             Instant received = Instant.now();
-            if (cap.exceeded()) {
+            if (cap.exceeded() || !ended || closed) {
+                // Cut off at the output cap, or at the timeout (or closed under it).
                 kill(process);
                 stdout.join(Duration.ofSeconds(1));
                 stderr.join(Duration.ofSeconds(1));
@@ -70,23 +64,9 @@ public final class LocalConnection implements HostConnection {
                         stderr.bytes(),
                         sent,
                         received,
-                        false,
+                        !cap.exceeded(),
                         stdout.sink().firstAt(),
-                        OptionalLong.of(cap.max()));
-            }
-            if (!ended || closed) {
-                kill(process);
-                stdout.join(Duration.ofSeconds(1));
-                stderr.join(Duration.ofSeconds(1));
-                writer.interrupt();
-                return new ExecResult(
-                        OptionalInt.empty(),
-                        stdout.bytes(),
-                        stderr.bytes(),
-                        sent,
-                        received,
-                        true,
-                        stdout.sink().firstAt());
+                        cap.exceeded() ? OptionalLong.of(cap.max()) : OptionalLong.empty());
             }
             // A background child may still hold the output open; it gets what time is left.
             stdout.join(Duration.between(Instant.now(), sent.plus(timeout)));
@@ -115,14 +95,7 @@ public final class LocalConnection implements HostConnection {
             Predicate<List<Exchange>> enough,
             Duration timeout)
             throws HostUnreachable, InterruptedException {
-        Process process;
-        try {
-            process = new ProcessBuilder("/bin/sh", "-c", command).start();
-        } catch (IOException e) {
-            throw new HostUnreachable(
-                    HostUnreachable.Cause.SSH_ERROR, "cannot start /bin/sh: " + e.getMessage(), e);
-        }
-        running.add(process);
+        Process process = start(command);
         try (Alarm alarm = Alarm.at(Instant.now().plus(timeout), () -> kill(process))) {
             List<Exchange> done =
                     Conversation.rounds(
@@ -137,6 +110,18 @@ public final class LocalConnection implements HostConnection {
         } finally {
             kill(process);
             running.remove(process);
+        }
+    }
+
+    /** Starts {@code command} with {@code /bin/sh -c}, as a login shell would run it. */
+    private Process start(String command) throws HostUnreachable {
+        try {
+            Process process = new ProcessBuilder("/bin/sh", "-c", command).start();
+            running.add(process);
+            return process;
+        } catch (IOException e) {
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.SSH_ERROR, "cannot start /bin/sh: " + e.getMessage(), e);
         }
     }
 
