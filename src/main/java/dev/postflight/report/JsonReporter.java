@@ -20,11 +20,10 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * The run as a versioned JSON document ({@value #SCHEMA}), for archives, dashboards and {@code
- * postflight merge}. The shape is the public contract written down in {@code
- * docs/report-schema-v1.json} and {@code docs/json-report.md}: keys come in a fixed order, an
- * absent optional is left out rather than written as {@code null}, and a change that would break a
- * reader bumps the version.
+ * The run as a versioned JSON document ({@value #SCHEMA}), for archives and dashboards. The shape
+ * is the public contract written down in {@code docs/report-schema-v1.json} and {@code
+ * docs/json-report.md}: keys come in a fixed order, an absent optional is left out rather than
+ * written as {@code null}, and a change that would break a reader bumps the version.
  */
 final class JsonReporter implements Reporter {
 
