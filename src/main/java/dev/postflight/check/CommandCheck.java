@@ -38,14 +38,14 @@ public record CommandCheck(
 
     @Override
     public List<HostProbe> hostProbes() {
-        // A root login needs no sudo (and many hosts have none).
+        // A root login needs no sudo (and many hosts have none). The command reaches the shell
+        // on its stdin from the printf builtin, never as an argument: any local user sees the
+        // arguments in ps (issue 14: a secret var in a become command did).
         String script =
                 become
-                        ? "if [ \"$(id -u)\" = 0 ]; then sh -c "
+                        ? "printf '%s\\n' "
                                 + Template.shellQuote(run)
-                                + "; else sudo -n sh -c "
-                                + Template.shellQuote(run)
-                                + "; fi"
+                                + " | { if [ \"$(id -u)\" = 0 ]; then sh -s; else sudo -n sh -s; fi; }"
                         : run;
         return List.of(new HostProbe(script, timeout));
     }

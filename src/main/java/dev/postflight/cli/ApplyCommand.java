@@ -45,6 +45,14 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--format", defaultValue = "human", description = "Report format on stdout.")
     String format;
 
+    @Option(
+            names = "--var",
+            paramLabel = "NAME=VALUE",
+            description =
+                    "A secret var given with --var when the plan was made: the plan does not store"
+                            + " its value.")
+    java.util.Map<String, String> vars = new java.util.LinkedHashMap<>();
+
     @Override
     public Integer call() throws InvalidInput, InterruptedException {
         PlanFile p = PlanFile.read(plan);
@@ -57,7 +65,19 @@ final class ApplyCommand implements Callable<Integer> {
                         p.hosts().stream()
                                 .map(h -> p.inventory().isPresent() ? h.host() : hostArgument(h))
                                 .toList());
+        java.util.List<String> missing =
+                p.secretVars().stream().filter(n -> !vars.containsKey(n)).toList();
+        if (!missing.isEmpty())
+            throw new InvalidInput(
+                    dev.postflight.checklist.Location.of(plan),
+                    "the plan does not store the value of secret var(s) "
+                            + String.join(", ", missing)
+                            + " given with --var: give them again, e.g. postflight apply --var "
+                            + missing.get(0)
+                            + "=VALUE "
+                            + plan);
         v.vars = new java.util.LinkedHashMap<>(p.vars());
+        v.vars.putAll(vars);
         v.format = format;
         v.concurrency = 64;
         v.timeout = "60s";

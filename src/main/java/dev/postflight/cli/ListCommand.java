@@ -7,6 +7,7 @@ import dev.postflight.checklist.ChecklistBinder;
 import dev.postflight.checklist.ChecklistLoader;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Problems;
+import dev.postflight.checklist.Secrets;
 import dev.postflight.remedy.Fix;
 import dev.postflight.remedy.Step;
 import java.io.PrintWriter;
@@ -34,13 +35,20 @@ final class ListCommand implements Callable<Integer> {
 
     @Override
     public Integer call() throws InvalidInput {
-        PrintWriter out = spec.commandLine().getOut();
+        PrintWriter stdout = spec.commandLine().getOut();
         List<Path> all = Checkfiles.expand(files);
         for (Path file : all) {
             Problems problems = new Problems();
             Checklist cl = ChecklistLoader.load(List.of(file), problems);
             ChecklistBinder.Bound bound = Checkfiles.bindForDisplay(cl, problems);
             problems.throwIfAny();
+            PrintWriter out =
+                    Secrets.of(
+                                    cl.vars().values().stream()
+                                            .filter(Checklist.Var::secret)
+                                            .flatMap(v -> v.value().stream())
+                                            .toList())
+                            .redacting(stdout);
             out.println(
                     "checklist "
                             + cl.name()
@@ -101,8 +109,9 @@ final class ListCommand implements Callable<Integer> {
                 }
             }
             if (all.size() > 1) out.println();
+            out.flush();
         }
-        out.flush();
+        stdout.flush();
         return 0;
     }
 

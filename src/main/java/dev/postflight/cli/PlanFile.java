@@ -40,11 +40,13 @@ import java.util.TreeSet;
 /**
  * A saved fix plan ({@code verify --fix --plan-out}) for {@code postflight apply}: absolute paths
  * of the check files, inventory, known_hosts, ssh config and audit log, the {@code --var} values,
- * and per host its host key, its failed checks and the fixes planned. It is bound to every input
- * that decides what runs: the SHA-256 of each check file, per host the inventory entry, a SHA-256
- * of each var's value (never the value: vars may be secret) and of each planned fix step's exact
- * command. Applying refuses the plan when any of them changed (issue 13), and a host whose key or
- * failed checks changed. A plan approves nothing: apply asks for approval as {@code verify --fix}.
+ * except those of secret vars (apply is given them again with {@code --var}; the plan keeps only
+ * their names), and per host its host key, its failed checks and the fixes planned. It is bound to
+ * every input that decides what runs: the SHA-256 of each check file, per host the inventory entry,
+ * a SHA-256 of each var's value (never the value: vars may be secret) and of each planned fix
+ * step's exact command. Applying refuses the plan when any of them changed (issue 13), and a host
+ * whose key or failed checks changed. A plan approves nothing: apply asks for approval as {@code
+ * verify --fix}.
  */
 record PlanFile(
         Path source,
@@ -57,6 +59,7 @@ record PlanFile(
         Optional<String> sshConfig,
         Optional<String> audit,
         Map<String, String> vars,
+        List<String> secretVars,
         List<HostPlan> hosts) {
     static final String SCHEMA = "postflight.plan/v2";
     private static final ObjectMapper JSON =
@@ -116,6 +119,14 @@ record PlanFile(
         }
         Map<String, String> fileSha256 = new LinkedHashMap<>();
         for (Path f : checklist.files()) fileSha256.put(absolute(f), digestOf(f));
+        // A secret --var is not written down: apply is given it again (its digest still binds).
+        Map<String, String> clear = new LinkedHashMap<>();
+        List<String> secret = new ArrayList<>();
+        vars.forEach((k, v) -> {
+            Checklist.Var declared = checklist.vars().get(k);
+            if (declared != null && declared.secret()) secret.add(k);
+            else clear.put(k, v);
+        });
         return new PlanFile(
                 source,
                 Instant.now().toString(),
@@ -126,7 +137,8 @@ record PlanFile(
                 paths.knownHosts().map(PlanFile::absolute),
                 paths.sshConfig().map(PlanFile::absolute),
                 paths.audit().map(PlanFile::absolute),
-                vars,
+                clear,
+                secret,
                 hosts);
     }
 
@@ -201,6 +213,7 @@ record PlanFile(
         audit.ifPresent(i -> n.put("audit", i));
         ObjectNode v = n.putObject("vars");
         vars.forEach(v::put);
+        if (!secretVars.isEmpty()) secretVars.forEach(n.putArray("secret_vars")::add);
         ArrayNode hs = n.putArray("hosts");
         for (HostPlan h : hosts) {
             ObjectNode o = hs.addObject();
@@ -263,6 +276,7 @@ record PlanFile(
                     text(n, "ssh_config"),
                     text(n, "audit"),
                     map(n.path("vars")),
+                    strings(n.path("secret_vars")),
                     hosts);
         } catch (IOException e) {
             throw new InvalidInput(at, "cannot read the plan: " + YamlFiles.cause(e));

@@ -9,6 +9,7 @@ import dev.postflight.checklist.Durations;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.checklist.Problems;
+import dev.postflight.checklist.Secrets;
 import dev.postflight.checklist.Suggest;
 import dev.postflight.files.SafeFiles;
 import dev.postflight.inventory.Host;
@@ -403,7 +404,7 @@ final class VerifyCommand implements Callable<Integer> {
 
         List<Runner.Target> targets = new ArrayList<>();
         List<Remediator.Target> fixTargets = new ArrayList<>();
-        List<String> secrets = new ArrayList<>();
+        List<String> secretValues = new ArrayList<>();
         Map<String, PlanFile.HostInputs> planInputs = new LinkedHashMap<>();
         for (Host h : selected) {
             Map<String, String> hostVars = new LinkedHashMap<>(h.vars());
@@ -435,10 +436,11 @@ final class VerifyCommand implements Callable<Integer> {
                     .forEach(v ->
                             bound.vars()
                                     .getOrDefault(v.name(), Optional.empty())
-                                    .ifPresent(secrets::add));
+                                    .ifPresent(secretValues::add));
         }
         problems.throwIfAny();
         if (applying.isPresent()) applying.get().checkInputs(checklist, planInputs);
+        Secrets secrets = Secrets.of(secretValues).and(notifications.secretValues());
 
         boolean terminal = System.console() != null;
         boolean color =
@@ -505,6 +507,7 @@ final class VerifyCommand implements Callable<Integer> {
                             true);
         }
 
+        report = report.redacted(secrets);
         spec.commandLine().getOut().print(render(format, color, report));
         spec.commandLine().getOut().flush();
         for (Map.Entry<String, Path> r : reports.entrySet()) {
@@ -520,7 +523,8 @@ final class VerifyCommand implements Callable<Integer> {
         }
         notifications
                 .send(report)
-                .forEach(p -> spec.commandLine().getErr().println("postflight: " + p));
+                .forEach(p ->
+                        spec.commandLine().getErr().println("postflight: " + secrets.redact(p)));
         return format.equals("nagios") ? report.nagiosExitCode() : report.exitCode();
     }
 
@@ -531,13 +535,16 @@ final class VerifyCommand implements Callable<Integer> {
             Checklist checklist,
             Connector connector,
             Runner runner,
-            List<String> secrets,
+            Secrets secrets,
             Map<String, PlanFile.HostInputs> planInputs,
             java.util.concurrent.atomic.AtomicBoolean stop,
             boolean terminal)
             throws InterruptedException, InvalidInput {
         java.io.PrintWriter progress =
-                format.equals("human") ? spec.commandLine().getOut() : spec.commandLine().getErr();
+                secrets.redacting(
+                        format.equals("human")
+                                ? spec.commandLine().getOut()
+                                : spec.commandLine().getErr());
         String operator = System.getProperty("user.name") + "@" + localHost().name();
         if (planOut.isPresent()) {
             PlanFile plan;
@@ -573,7 +580,8 @@ final class VerifyCommand implements Callable<Integer> {
                 terminal && !dryRun
                         ? Optional.of(
                                 new Approvals.Terminal(
-                                        new java.io.PrintWriter(System.err, true),
+                                        secrets.redacting(
+                                                new java.io.PrintWriter(System.err, true)),
                                         new java.io.BufferedReader(
                                                 new java.io.InputStreamReader(System.in))))
                         : Optional.empty();

@@ -71,6 +71,21 @@ public final class Notifications {
         return notifiers;
     }
 
+    /** The SMTP password, if mail needs one: a secret every output of the run redacts. */
+    public List<String> secretValues() {
+        List<String> out = new ArrayList<>();
+        for (Notifier n : notifiers) {
+            if (n instanceof MailNotifier m && m.smtp().passwordFile().isPresent()) {
+                try {
+                    out.add(Files.readString(m.smtp().passwordFile().get()).strip());
+                } catch (IOException e) {
+                    // sending reports it
+                }
+            }
+        }
+        return out;
+    }
+
     /**
      * Reads {@code --notify KIND=TARGET} values and {@code --notify-on}; every mistake is reported
      * at once, before any host is contacted. {@code env} supplies the {@code POSTFLIGHT_SMTP_*}

@@ -2,6 +2,7 @@ package dev.postflight.remedy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
+import dev.postflight.checklist.Secrets;
 import dev.postflight.files.SafeFiles;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -25,21 +26,16 @@ public final class AuditLog {
     private static final ObjectMapper JSON = new ObjectMapper();
     private final Path file;
     private final String runId;
-    private final List<String> secrets;
+    private final Secrets secrets;
 
-    public AuditLog(Path file, String runId, List<String> secrets) {
+    public AuditLog(Path file, String runId, Secrets secrets) {
         this.file = file;
         this.runId = runId;
-        // A command's first line assigns its template values, a quote or newline written
-        // differently there: redact that form too, first.
-        this.secrets =
-                secrets.stream()
-                        .filter(s -> !s.isEmpty())
-                        .flatMap(s ->
-                                java.util.stream.Stream.of(
-                                        dev.postflight.checklist.Template.asAssigned(s), s))
-                        .distinct()
-                        .toList();
+        this.secrets = secrets;
+    }
+
+    public AuditLog(Path file, String runId, List<String> secrets) {
+        this(file, runId, Secrets.of(secrets));
     }
 
     public static Path defaultFile() {
@@ -78,9 +74,12 @@ public final class AuditLog {
     }
 
     public String redact(String s) {
-        String out = s;
-        for (String secret : secrets) out = out.replace(secret, "<redacted>");
-        return out;
+        return secrets.redact(s);
+    }
+
+    /** The run's secrets, which every other output redacts the same way. */
+    public Secrets secrets() {
+        return secrets;
     }
 
     /** SHA-256 of a command's full output, so a tail in the log can be matched to the whole. */

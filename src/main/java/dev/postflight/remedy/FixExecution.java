@@ -144,7 +144,17 @@ public final class FixExecution {
                                 + ")";
                 break;
             }
-            if (state.done()) break;
+            if (state.done()) {
+                try {
+                    connection.exec(
+                            "sh -s",
+                            FixScript.remove(dir).getBytes(StandardCharsets.UTF_8),
+                            Duration.ofSeconds(15));
+                } catch (HostUnreachable e) {
+                    // the outcome is known; the folder stays, as after a dropped connection
+                }
+                break;
+            }
             if (cancelSent && Instant.now().isAfter(deadline)) {
                 problem =
                         (problem == null ? "" : problem + "; ")

@@ -12,7 +12,9 @@ import java.util.List;
  * so the fix ends as written even when the runner is interrupted or the SSH connection drops: a
  * trap runs the {@code finally} steps on TERM/INT/HUP and after any failed step, and a watchdog on
  * the host ends the fix at its timeout (which runs {@code finally} too). Progress and exit codes go
- * to a state file the runner reads back.
+ * to a state file the runner reads back. Each step's command is written to its own file ({@code
+ * s1.sh}) and run from there, never passed as an argument, which {@code ps} shows to every user
+ * (issue 14); the runner removes the folder once it has read the finished fix's state.
  *
  * <p>State folder: {@code ${XDG_STATE_HOME:-$HOME/.local/state}/postflight} of the login user,
  * holding the per-host lock, the fix history (for cooldowns) and one folder per fix run.
@@ -122,10 +124,11 @@ final class FixScript {
                 PF_FIN=
                 pf_step() {
                   printf 'start %s %s\\n' "$1" "$(date +%s)" >>"$D/state"
+                  (umask 077; printf '%s\\n' "$3" >"$D/$1.sh")
                   if [ -n "$PF_TO" ]; then
-                    timeout -k 5 "$2" sh -c "$3" </dev/null >"$D/$1.out" 2>&1 &
+                    timeout -k 5 "$2" sh "$D/$1.sh" </dev/null >"$D/$1.out" 2>&1 &
                   else
-                    sh -c "$3" </dev/null >"$D/$1.out" 2>&1 &
+                    sh "$D/$1.sh" </dev/null >"$D/$1.out" 2>&1 &
                   fi
                   PF_CHILD=$!
                   wait "$PF_CHILD"
@@ -238,6 +241,14 @@ final class FixScript {
         done
         """
                 .formatted(Template.shellQuote(dir), Math.max(0, wait.toSeconds()), marker, marker);
+    }
+
+    /**
+     * Removes a finished fix's folder once the runner has read its state: the worker script and
+     * step files hold the commands, secrets included. The audit log keeps the record.
+     */
+    static String remove(String dir) {
+        return "rm -rf " + Template.shellQuote(dir);
     }
 
     /** Ends the fix early: its worker's trap runs the finally steps. */

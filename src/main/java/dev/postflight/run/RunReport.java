@@ -2,6 +2,8 @@ package dev.postflight.run;
 
 import dev.postflight.check.Severity;
 import dev.postflight.check.Status;
+import dev.postflight.check.Verdict;
+import dev.postflight.checklist.Secrets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -49,6 +51,60 @@ public record RunReport(
                 files,
                 checklistSha256,
                 hosts,
+                interrupted);
+    }
+
+    /**
+     * The same run with every form of every secret in it (reasons, details, fix summaries) replaced
+     * by {@code <redacted>}: what every report format and notification renders.
+     */
+    public RunReport redacted(Secrets secrets) {
+        if (secrets.isEmpty()) return this;
+        List<HostResult> redacted =
+                hosts.stream()
+                        .map(h ->
+                                new HostResult(
+                                        h.host(),
+                                        h.via(),
+                                        h.hostKey(),
+                                        h.unreachable().map(secrets::redact),
+                                        h.checks().stream()
+                                                .map(c ->
+                                                        new CheckResult(
+                                                                c.id(),
+                                                                c.type(),
+                                                                c.severity(),
+                                                                new Verdict(
+                                                                        c.verdict().status(),
+                                                                        secrets.redact(
+                                                                                c.verdict()
+                                                                                        .reason()),
+                                                                        secrets.redact(
+                                                                                c.verdict()
+                                                                                        .details())),
+                                                                c.fix().map(secrets::redact)))
+                                                .toList(),
+                                        h.elapsed(),
+                                        h.execs(),
+                                        h.fixes().stream()
+                                                .map(f ->
+                                                        new FixResult(
+                                                                f.fix(),
+                                                                f.checks(),
+                                                                f.outcome(),
+                                                                secrets.redact(f.summary()),
+                                                                secrets.redact(f.details())))
+                                                .toList()))
+                        .toList();
+        return new RunReport(
+                runId,
+                version,
+                started,
+                elapsed,
+                checklist,
+                files,
+                checklistSha256,
+                redacted,
                 interrupted);
     }
 

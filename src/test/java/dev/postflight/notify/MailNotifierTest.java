@@ -79,6 +79,26 @@ class MailNotifierTest {
     }
 
     @Test
+    void theSmtpPasswordIsOneOfTheSecretsEveryOutputRedacts() throws Exception {
+        Path password = dir.resolve("smtp-password");
+        Files.writeString(password, "s3cret\n");
+        Notifications n =
+                Notifications.parse(
+                        List.of("mail=ops@example.org"),
+                        "always",
+                        env(
+                                "POSTFLIGHT_SMTP_USER",
+                                "postflight",
+                                "POSTFLIGHT_SMTP_PASSWORD_FILE",
+                                password.toString()));
+        assertEquals(List.of("s3cret"), n.secretValues());
+        assertEquals(
+                "AUTH postflight <redacted>",
+                dev.postflight.checklist.Secrets.of(n.secretValues())
+                        .redact("AUTH postflight s3cret"));
+    }
+
+    @Test
     void aWrongPasswordIsReportedAsARefusedAuth() throws Exception {
         Path password = dir.resolve("smtp-password");
         Files.writeString(password, "wrong\n");
