@@ -71,7 +71,12 @@ public final class ChecklistBinder {
                         when.text(), vars, Template.Quoting.NONE, when.location(), problems);
         return switch (value.trim().toLowerCase(Locale.ROOT)) {
             case "true", "yes", "1", "on" -> Optional.empty();
-            case "false", "no", "0", "off", "" -> Optional.of("when: " + when.text() + " is false");
+            case "false", "no", "0", "off", "" ->
+                    // "when: false is false" said nothing; a template's value is worth saying.
+                    Optional.of(
+                            when.text().contains("{{")
+                                    ? "when: " + when.text() + " is " + value.trim()
+                                    : "when: " + when.text());
             default -> {
                 problems.add(when.location(), "when: '" + value + "' is not true or false");
                 yield Optional.empty();

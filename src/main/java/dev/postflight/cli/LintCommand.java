@@ -5,6 +5,7 @@ import dev.postflight.checklist.ChecklistBinder;
 import dev.postflight.checklist.ChecklistLoader;
 import dev.postflight.checklist.InputError;
 import dev.postflight.checklist.InvalidInput;
+import dev.postflight.checklist.Plural;
 import dev.postflight.checklist.Problems;
 import dev.postflight.run.RunReport;
 import java.io.PrintWriter;
@@ -54,10 +55,10 @@ final class LintCommand implements Callable<Integer> {
                     out.println(
                             file
                                     + ": ok ("
-                                    + cl.checks().size()
-                                    + " checks, "
-                                    + bound.fixes().size()
-                                    + " fixes)");
+                                    + Plural.of(cl.checks().size(), "check")
+                                    + ", "
+                                    + Plural.of(bound.fixes().size(), "fix")
+                                    + ")");
                 } else {
                     errors.addAll(problems.list());
                 }

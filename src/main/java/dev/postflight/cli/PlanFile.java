@@ -194,7 +194,9 @@ record PlanFile(
 
     String summary() {
         int fixes = hosts.stream().mapToInt(h -> h.fixes().size()).sum();
-        return fixes + " fix(es) on " + hosts.size() + " host(s)";
+        return dev.postflight.checklist.Plural.of(fixes, "fix")
+                + " on "
+                + dev.postflight.checklist.Plural.of(hosts.size(), "host");
     }
 
     void write() throws IOException {

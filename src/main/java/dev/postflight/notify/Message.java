@@ -87,7 +87,7 @@ public record Message(String subject, List<String> problems, String report, RunR
     }
 
     private static String plural(long n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
+        return dev.postflight.checklist.Plural.of(n, noun);
     }
 
     /** Text from hosts may hold line breaks or control characters; a subject must not. */

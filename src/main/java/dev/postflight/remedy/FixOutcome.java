@@ -39,7 +39,10 @@ public record FixOutcome(
     public String summary() {
         StringBuilder s = new StringBuilder(fix + ": ");
         if (succeeded) {
-            s.append("all ").append(steps.size()).append(" steps succeeded");
+            s.append(
+                    steps.size() == 1
+                            ? "its 1 step succeeded"
+                            : "all " + steps.size() + " steps succeeded");
         } else if (failedStep().isPresent()) {
             StepResult f = failedStep().get();
             s.append("step ")

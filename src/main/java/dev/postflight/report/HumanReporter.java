@@ -315,6 +315,6 @@ final class HumanReporter implements Reporter {
     }
 
     private static String plural(int n, String word) {
-        return n + " " + word + (n == 1 ? "" : "s");
+        return dev.postflight.checklist.Plural.of(n, word);
     }
 }

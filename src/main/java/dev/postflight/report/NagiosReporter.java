@@ -127,7 +127,7 @@ final class NagiosReporter implements Reporter {
     }
 
     private static String plural(long n, String noun) {
-        return n + " " + noun + (n == 1 ? "" : "s");
+        return dev.postflight.checklist.Plural.of(n, noun);
     }
 
     /** One line without the perfdata separator: {@code |} becomes {@code /}, breaks a space. */

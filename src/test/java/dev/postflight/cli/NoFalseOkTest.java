@@ -1,6 +1,7 @@
 package dev.postflight.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.fasterxml.jackson.databind.JsonNode;
@@ -62,6 +63,7 @@ class NoFalseOkTest {
                         + "  - { id: a, command: { run: \"true\" }, fix: restart }\n");
         Cli r = Cli.run("lint", dir.resolve("checks").toString());
         assertEquals(0, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("main.yaml: ok (1 check, 1 fix)\n"), r.out());
         Cli alone = Cli.run("lint", dir.resolve("checks/fixes.yaml").toString());
         assertEquals(2, alone.exit(), alone.out() + alone.err());
     }
@@ -103,6 +105,8 @@ class NoFalseOkTest {
                         .contains(
                                 "ERROR (no check)  no check applies to this host (2 skipped by when:)"),
                 r.out());
+        assertTrue(r.out().contains("when: false\n"), r.out());
+        assertFalse(r.out().contains("is false"), r.out());
 
         JsonNode json =
                 new ObjectMapper()

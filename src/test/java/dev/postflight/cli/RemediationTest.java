@@ -514,8 +514,7 @@ class RemediationTest {
         Path plan = dir.resolve("plan.json");
         Cli saved = verify("--fix", "--plan-out", plan.toString());
         assertTrue(
-                saved.out().contains("plan saved to " + plan + " (1 fix(es) on 1 host(s))"),
-                saved.out());
+                saved.out().contains("plan saved to " + plan + " (1 fix on 1 host)"), saved.out());
         assertFalse(host.ntpdRunning());
         Files.writeString(checks, Files.readString(checks) + "\n# edited\n");
         Cli stale =

@@ -294,7 +294,7 @@ class ShippedChecklistsTest {
                             "--audit",
                             audit.toString());
             String out = r.out();
-            assertTrue(out.contains("web1: rerun-backup: all 1 steps succeeded"), out + r.err());
+            assertTrue(out.contains("web1: rerun-backup: its 1 step succeeded"), out + r.err());
             assertTrue(
                     out.matches(
                             "(?s).*FIXED +backup-ran +fixed by rerun-backup: last backup .*db-new\\.tar\\.gz.*"),
