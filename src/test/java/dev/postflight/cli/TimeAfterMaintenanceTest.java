@@ -37,8 +37,9 @@ class TimeAfterMaintenanceTest {
             Files.setPosixFilePermissions(p, PosixFilePermissions.fromString("rwxr-xr-x"));
         }
         Map<String, String> env = Map.of("PATH", bin + ":/usr/sbin:/usr/bin:/sbin:/bin");
-        // The host sees only the shims: this machine's own time daemons and their sockets (chrony
-        // is installed here for the e2e lab) must not decide the verdict.
+        // The host sees only the shims: this machine's own time daemons, their sockets and their
+        // processes (chrony is installed here for the e2e lab, whose hosts run chronyd) must not
+        // decide the verdict.
         List<String> hidden =
                 List.of(
                         "/usr/sbin/chronyd",
@@ -54,7 +55,7 @@ class TimeAfterMaintenanceTest {
                                 Files.createDirectory(dir.resolve("host")),
                                 "-3h",
                                 env,
-                                SshTestServer.shellWithout(hidden.toArray(String[]::new)));
+                                SshTestServer.isolatedShellWithout(hidden.toArray(String[]::new)));
                 NtpResponder ntp = NtpResponder.start(Duration.ZERO)) {
             Path inventory = dir.resolve("inv.yaml");
             Files.writeString(

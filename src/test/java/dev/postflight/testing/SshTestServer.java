@@ -101,6 +101,16 @@ public final class SshTestServer implements AutoCloseable {
     }
 
     /**
+     * As {@link #shellWithout}, and in a PID namespace of its own with its own /proc, so that the
+     * host sees none of this machine's processes either (time daemons of the e2e lab, say).
+     */
+    public static List<String> isolatedShellWithout(String... paths) {
+        List<String> shell = new java.util.ArrayList<>(shellWithout(paths));
+        shell.addAll(1, List.of("--pid", "--fork", "--mount-proc"));
+        return List.copyOf(shell);
+    }
+
+    /**
      * A shell for {@link #start(Path, Map, boolean, List)} that runs each command in its own
      * private mount namespace after {@code setup} (shell commands ending in {@code ;}, e.g. bind
      * mounts; exit 99 when one fails).
