@@ -62,7 +62,12 @@ class ShippedChecklistsTest {
             @org.junit.jupiter.api.io.TempDir Path dir) throws Exception {
         try (dev.postflight.testing.SshTestServer ssh =
                         dev.postflight.testing.SshTestServer.start(
-                                Files.createDirectory(dir.resolve("ssh")));
+                                Files.createDirectory(dir.resolve("ssh")),
+                                java.util.Map.of(),
+                                false,
+                                // The host sees none of this machine's processes: a time daemon
+                                // that another test left running must not decide its verdict.
+                                dev.postflight.testing.SshTestServer.isolatedShellWithout());
                 dev.postflight.testing.NtpResponder ntp =
                         dev.postflight.testing.NtpResponder.start(java.time.Duration.ZERO)) {
             com.github.tomakehurst.wiremock.WireMockServer web =
