@@ -10,8 +10,11 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import com.github.tomakehurst.wiremock.WireMockServer;
+import com.icegreen.greenmail.junit5.GreenMailExtension;
+import com.icegreen.greenmail.util.ServerSetupTest;
 import dev.postflight.report.Reporter;
 import dev.postflight.testing.SshTestServer;
+import jakarta.mail.internet.MimeMessage;
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
@@ -25,6 +28,7 @@ import java.util.stream.Stream;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.BeforeEach;
 import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.extension.RegisterExtension;
 import org.junit.jupiter.api.io.TempDir;
 
 /**
@@ -121,6 +125,42 @@ class SecretsTest {
 
     private Cli run(String... args) {
         return Cli.run(args);
+    }
+
+    @RegisterExtension
+    static GreenMailExtension smtp =
+            new GreenMailExtension(ServerSetupTest.SMTP.dynamicPort()).withPerMethodLifecycle(true);
+
+    /**
+     * The mail channel: verify reads its SMTP settings from the environment, so this run is a
+     * separate JVM with POSTFLIGHT_SMTP_* pointing at a real SMTP server (GreenMail) on loopback. A
+     * failing run mails the human report, with what the check printed: redacted.
+     */
+    @Test
+    void theMailOfAFailingRunHoldsNoSecret() throws Exception {
+        List<String> command =
+                new ArrayList<>(
+                        List.of(
+                                Path.of(System.getProperty("java.home"), "bin", "java").toString(),
+                                "-cp",
+                                System.getProperty("java.class.path"),
+                                "dev.postflight.cli.Main"));
+        command.addAll(verifyArgs("--notify", "mail=ops@example.org", "--notify-on", "fail"));
+        ProcessBuilder pb = new ProcessBuilder(command).redirectErrorStream(true);
+        pb.environment().put("POSTFLIGHT_SMTP_HOST", "127.0.0.1");
+        pb.environment().put("POSTFLIGHT_SMTP_PORT", String.valueOf(smtp.getSmtp().getPort()));
+        pb.environment().put("POSTFLIGHT_SMTP_FROM", "postflight@example.org");
+        pb.environment().put("XDG_STATE_HOME", dir.resolve("state").toString());
+        Process p = pb.start();
+        String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+        assertTrue(p.waitFor(60, java.util.concurrent.TimeUnit.SECONDS), out);
+        assertEquals(1, p.exitValue(), out);
+        assertNoSecret("verify (mail run)", out);
+        MimeMessage[] got = smtp.getReceivedMessages();
+        assertEquals(1, got.length, out);
+        String mail = got[0].getSubject() + "\n" + got[0].getContent();
+        assertNoSecret("mail", mail);
+        assertTrue(mail.contains("stdout: <redacted>"), mail);
     }
 
     private List<String> verifyArgs(String... extra) {
