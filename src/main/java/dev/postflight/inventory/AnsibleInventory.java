@@ -23,8 +23,9 @@ import java.util.regex.Pattern;
  * inventory script) prints. Hosts get their vars the way Ansible merges them, checked against
  * {@code ansible-inventory} itself (see {@code AnsibleDifferentialTest}); the connection vars
  * ({@code ansible_host}, {@code ansible_port}, {@code ansible_user}, {@code
- * ansible_ssh_private_key_file}, the ProxyJump in {@code ansible_ssh_common_args}) become the
- * host's address, port, user, identity and jump, every other var a postflight var.
+ * ansible_ssh_private_key_file}, the ProxyJump in {@code ansible_ssh_common_args} or {@code
+ * ansible_ssh_extra_args}) become the host's address, port, user, identity and jump, every other
+ * var a postflight var.
  */
 final class AnsibleInventory {
     private AnsibleInventory() {}
@@ -414,7 +415,17 @@ final class AnsibleInventory {
             Optional<Val> port = first(merged, "ansible_port", "ansible_ssh_port");
             Optional<Val> key =
                     first(merged, "ansible_ssh_private_key_file", "ansible_private_key_file");
-            Optional<Val> common = first(merged, "ansible_ssh_common_args");
+            String argsVar =
+                    List.of("ansible_ssh_common_args", "ansible_ssh_extra_args").stream()
+                            .filter(k ->
+                                    merged.containsKey(k)
+                                            && merged.get(k)
+                                                    .text()
+                                                    .matches(
+                                                            "(?is).*(ProxyJump|ProxyCommand|-J).*"))
+                            .findFirst()
+                            .orElse("ansible_ssh_common_args");
+            Optional<Val> common = first(merged, argsVar);
             OptionalInt portNumber = OptionalInt.empty();
             if (port.isPresent()) {
                 String p = port.get().text().strip();
@@ -447,14 +458,18 @@ final class AnsibleInventory {
                             common.get().at(),
                             "host '"
                                     + name
-                                    + "': ansible_ssh_common_args: ProxyCommand is not supported"
+                                    + "': "
+                                    + argsVar
+                                    + ": ProxyCommand is not supported"
                                     + " (the host would be reached directly): write -o ProxyJump=HOST");
                 else if (j.isPresent() && j.get().contains(","))
                     problems.add(
                             common.get().at(),
                             "host '"
                                     + name
-                                    + "': ansible_ssh_common_args: ProxyJump '"
+                                    + "': "
+                                    + argsVar
+                                    + ": ProxyJump '"
                                     + j.get()
                                     + "' is a chain; postflight follows one jump host: give the first hop its own ansible_ssh_common_args");
                 else if (j.isPresent() && j.get().equals(name))
@@ -462,7 +477,9 @@ final class AnsibleInventory {
                             common.get().at(),
                             "host '"
                                     + name
-                                    + "': ansible_ssh_common_args: a host cannot be its own jump host");
+                                    + "': "
+                                    + argsVar
+                                    + ": a host cannot be its own jump host");
                 else
                     j.flatMap(v -> InventoryLoader.badJump(v, g.hostVars.keySet()))
                             .ifPresent(p ->
@@ -470,7 +487,9 @@ final class AnsibleInventory {
                                             common.get().at(),
                                             "host '"
                                                     + name
-                                                    + "': ansible_ssh_common_args: ProxyJump "
+                                                    + "': "
+                                                    + argsVar
+                                                    + ": ProxyJump "
                                                     + p));
                 jumpAt.put(name, common.get().at());
             }
@@ -508,7 +527,8 @@ final class AnsibleInventory {
                     "ansible_ssh_port",
                     "ansible_ssh_private_key_file",
                     "ansible_private_key_file",
-                    "ansible_ssh_common_args");
+                    "ansible_ssh_common_args",
+                    "ansible_ssh_extra_args");
 
     private static Optional<Val> first(Map<String, Val> vars, String... keys) {
         for (String k : keys) if (vars.containsKey(k)) return Optional.of(vars.get(k));

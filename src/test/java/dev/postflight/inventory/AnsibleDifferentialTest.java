@@ -108,7 +108,8 @@ class AnsibleDifferentialTest {
 
     private static Connection ansibleConnection(JsonNode vars) {
         Optional<String> jump = Optional.empty();
-        Optional<String> args = var(vars, "ansible_ssh_common_args");
+        Optional<String> args =
+                var(vars, "ansible_ssh_common_args").or(() -> var(vars, "ansible_ssh_extra_args"));
         if (args.isPresent()) {
             Matcher m = Pattern.compile("(?:ProxyJump=|-J\\s*)(\\S+)").matcher(args.get());
             if (m.find()) jump = Optional.of(m.group(1));
@@ -208,7 +209,8 @@ class AnsibleDifferentialTest {
                     "ansible_ssh_port",
                     "ansible_ssh_private_key_file",
                     "ansible_private_key_file",
-                    "ansible_ssh_common_args");
+                    "ansible_ssh_common_args",
+                    "ansible_ssh_extra_args");
 
     @TestFactory
     Stream<DynamicTest> everyCorpusPatternSelectsTheHostsAnsibleListsForIt() throws IOException {
