@@ -88,14 +88,24 @@ final class AnsibleInventory {
     }
 
     /**
-     * Whether a YAML or JSON mapping is an Ansible inventory: none of postflight's own top-level
-     * keys, but groups ({@code all:}, or names with {@code hosts}/{@code children}/{@code vars}),
-     * or the {@code _meta} of {@code ansible-inventory --list}.
+     * Whether a YAML or JSON mapping is an Ansible inventory: {@code all:} or the {@code _meta} of
+     * {@code ansible-inventory --list}, or else none of postflight's own top-level keys and only
+     * groups (names holding nothing but {@code hosts}, {@code children} and {@code vars}).
      */
     static boolean isAnsibleTree(Node.Mapping root) {
         if (root.entries().isEmpty()) return false;
         if (root.entries().containsKey("_meta") || root.entries().containsKey("all")) return true;
-        for (String k : root.entries().keySet()) if (POSTFLIGHT_KEYS.contains(k)) return false;
+        for (Node.Entry e : root.entries().values()) {
+            if (POSTFLIGHT_KEYS.contains(e.key())) return false;
+            boolean group =
+                    isNull(e.value())
+                            || e.value() instanceof Node.Sequence
+                            || e.value() instanceof Node.Mapping m
+                                    && Set.of("hosts", "children", "vars")
+                                            .containsAll(m.entries().keySet());
+            // A misspelt postflight key ("hots:") stays postflight's, with its did-you-mean.
+            if (!group) return false;
+        }
         return true;
     }
 
@@ -376,6 +386,17 @@ final class AnsibleInventory {
      * host's own vars.
      */
     private static Inventory build(Path file, Graph g) throws InvalidInput {
+        Path beside = file.toAbsolutePath().getParent();
+        for (String d : List.of("group_vars", "host_vars")) {
+            if (beside != null && java.nio.file.Files.isDirectory(beside.resolve(d)))
+                g.problems.add(
+                        Location.of(file),
+                        d
+                                + "/ beside this inventory holds vars postflight does not read (they may set"
+                                + " the user or the jump host): give postflight what Ansible sees, ansible-inventory -i "
+                                + file
+                                + " --list > inventory.json");
+        }
         Group all = g.group("all");
         for (Map.Entry<String, Group> e : g.groups.entrySet()) {
             if (!e.getKey().equals("all") && e.getValue().parents.isEmpty())

@@ -213,4 +213,32 @@ class AnsibleInventoryTest {
         assertTrue(!r.out().contains("web08"), r.out());
         assertEquals(2, web.commands().size(), "commands: " + web.commands());
     }
+
+    @Test
+    void groupVarsBesideTheInventoryAreAnErrorNotSilentlyLeftOut() throws Exception {
+        Files.createDirectory(dir.resolve("group_vars"));
+        Files.writeString(dir.resolve("group_vars/web.yml"), "ansible_user: deploy\n");
+        Path inv = write("hosts.ini", ini());
+        Cli r = verify(inv);
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                inv
+                        + ":1:1: group_vars/ beside this inventory holds vars postflight does not read"
+                        + " (they may set the user or the jump host): give postflight what Ansible"
+                        + " sees, ansible-inventory -i "
+                        + inv
+                        + " --list > inventory.json\n",
+                r.err());
+        assertEquals(List.of(), web.commands());
+    }
+
+    @Test
+    void aMisspeltKeyOfAPostflightInventoryIsNotTakenForAnAnsibleGroup() throws Exception {
+        Path inv = write("inv.yaml", "hots:\n  web1: { address: 127.0.0.1 }\n");
+        Cli r = verify(inv);
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                inv + ":1:1: unknown key 'hots' in the inventory (did you mean 'hosts'?)\n",
+                r.err());
+    }
 }
