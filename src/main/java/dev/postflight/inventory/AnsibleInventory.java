@@ -80,7 +80,7 @@ final class AnsibleInventory {
         for (String raw : text.split("\n", -1)) {
             String line = raw.strip();
             if (line.isEmpty() || line.startsWith("#") || line.startsWith(";")) continue;
-            if (line.startsWith("{")) return false;
+            if (line.startsWith("{") || line.equals("-") || line.startsWith("- ")) return false;
             if (INI_SECTION.matcher(line).matches()) return true;
             return !YAML_KEY.matcher(raw.stripTrailing()).matches();
         }

@@ -138,6 +138,10 @@ public record Inventory(
             else if (p.startsWith("!")) not.add(p.substring(1));
             else plain.add(p);
         }
+        if (plain.isEmpty() && and.isEmpty() && not.isEmpty()) {
+            throw new InvalidInput(
+                    COMMAND_LINE, "--limit: '" + pattern + "' names no group, host or pattern");
+        }
         Set<String> allowed = new LinkedHashSet<>();
         if (plain.isEmpty()) allowed.addAll(matching("all", chosen));
         for (String p : plain) allowed.addAll(matching(p, chosen));

@@ -241,4 +241,13 @@ class AnsibleInventoryTest {
                 inv + ":1:1: unknown key 'hots' in the inventory (did you mean 'hosts'?)\n",
                 r.err());
     }
+
+    @Test
+    void aLimitOfOnlySeparatorsIsAnErrorNotEveryHost() throws Exception {
+        Cli r = verify(write("hosts.ini", ini()), "--limit", ",:");
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(
+                "(command line):1:1: --limit: ',:' names no group, host or pattern\n", r.err());
+        assertEquals(List.of(), web.commands());
+    }
 }
