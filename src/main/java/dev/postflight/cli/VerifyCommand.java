@@ -73,7 +73,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(
             names = {"-i", "--inventory"},
             paramLabel = "INVENTORY",
-            description = "Inventory YAML file.")
+            description = "Inventory file: postflight YAML, or Ansible INI, YAML or JSON.")
     Optional<Path> inventory = Optional.empty();
 
     @Option(
@@ -85,7 +85,7 @@ final class VerifyCommand implements Callable<Integer> {
     @Option(
             names = "--limit",
             paramLabel = "GROUP|HOST",
-            description = "Only these groups or hosts (comma-separated).")
+            description = "Only these groups or hosts (comma-separated), or an Ansible pattern.")
     Optional<String> limit = Optional.empty();
 
     @Option(names = "--local", description = "Verify this machine, without SSH.")

@@ -8,9 +8,12 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
+import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
+import java.util.regex.Pattern;
 
 /**
  * The hosts, groups and maintenance windows of an inventory file, or of the hosts named on the
@@ -91,7 +94,8 @@ public record Inventory(
     /**
      * The hosts to run against: those named (inventory names, or ad-hoc {@code
      * [user@]host[:port]}), else every inventory host; then narrowed by {@code --limit} (a group or
-     * host name, comma-separated). An empty selection is an error, never "0 checks, all passed".
+     * host name, comma-separated, or an Ansible pattern). An empty selection is an error, never "0
+     * checks, all passed".
      */
     public List<Host> select(List<String> named, Optional<String> limit) throws InvalidInput {
         List<Host> chosen = new ArrayList<>();
@@ -101,27 +105,7 @@ public record Inventory(
             for (String n : named) chosen.add(hosts.containsKey(n) ? hosts.get(n) : adHoc(n));
         }
         if (limit.isPresent()) {
-            List<String> allowed = new ArrayList<>();
-            for (String part : limit.get().split(",")) {
-                String p = part.trim();
-                if (groups.containsKey(p)) {
-                    allowed.addAll(groups.get(p));
-                } else if (hosts.containsKey(p)
-                        || chosen.stream().anyMatch(h -> h.name().equals(p))) {
-                    allowed.add(p);
-                } else {
-                    List<String> names = new ArrayList<>(groups.keySet());
-                    names.addAll(hosts.keySet());
-                    throw new InvalidInput(
-                            COMMAND_LINE,
-                            "--limit: no group or host named '"
-                                    + p
-                                    + "'"
-                                    + Suggest.nearest(p, names)
-                                            .map(s -> " (did you mean '" + s + "'?)")
-                                            .orElse(""));
-                }
-            }
+            Set<String> allowed = limit(limit.get(), chosen);
             chosen.removeIf(h -> !allowed.contains(h.name()));
         }
         if (chosen.isEmpty()) {
@@ -133,5 +117,103 @@ public record Inventory(
                                     + limit.map(l -> " --limit " + l).orElse(""));
         }
         return chosen;
+    }
+
+    /**
+     * The host names {@code --limit} allows, read as Ansible reads a host pattern: terms separated
+     * by {@code ,} or {@code :}; a plain term adds, {@code &term} intersects, {@code !term}
+     * excludes (plain terms first, then intersections, then exclusions; with no plain term, from
+     * all hosts). A term is a group, a host, {@code all}, a glob ({@code web*}, {@code db?}) or
+     * {@code ~regex}, matched against group names, then host names. A plain name that is neither a
+     * group nor a host is a typo and an error, where Ansible warns and goes on.
+     */
+    private Set<String> limit(String pattern, List<Host> chosen) throws InvalidInput {
+        List<String> plain = new ArrayList<>();
+        List<String> and = new ArrayList<>();
+        List<String> not = new ArrayList<>();
+        for (String part : pattern.split("[,:]")) {
+            String p = part.trim();
+            if (p.isEmpty()) continue;
+            if (p.startsWith("&")) and.add(p.substring(1));
+            else if (p.startsWith("!")) not.add(p.substring(1));
+            else plain.add(p);
+        }
+        if (plain.isEmpty() && and.isEmpty() && not.isEmpty()) {
+            throw new InvalidInput(
+                    COMMAND_LINE, "--limit: '" + pattern + "' names no group, host or pattern");
+        }
+        Set<String> allowed = new LinkedHashSet<>();
+        if (plain.isEmpty()) allowed.addAll(matching("all", chosen));
+        for (String p : plain) allowed.addAll(matching(p, chosen));
+        for (String p : and) allowed.retainAll(matching(p, chosen));
+        for (String p : not) allowed.removeAll(matching(p, chosen));
+        return allowed;
+    }
+
+    private Set<String> matching(String term, List<Host> chosen) throws InvalidInput {
+        Set<String> out = new LinkedHashSet<>();
+        boolean regex = term.startsWith("~");
+        boolean glob = !regex && term.matches(".*[*?\\[].*");
+        if (!regex && !glob) {
+            if (groups.containsKey(term)) out.addAll(groups.get(term));
+            else if (term.equals("all")) {
+                out.addAll(hosts.keySet());
+                chosen.forEach(h -> out.add(h.name()));
+            } else if (hosts.containsKey(term)
+                    || chosen.stream().anyMatch(h -> h.name().equals(term))) out.add(term);
+            else {
+                List<String> names = new ArrayList<>(groups.keySet());
+                names.addAll(hosts.keySet());
+                throw new InvalidInput(
+                        COMMAND_LINE,
+                        "--limit: no group or host named '"
+                                + term
+                                + "'"
+                                + Suggest.nearest(term, names)
+                                        .map(s -> " (did you mean '" + s + "'?)")
+                                        .orElse(""));
+            }
+            return out;
+        }
+        Pattern p;
+        try {
+            p = regex ? Pattern.compile(term.substring(1)) : Pattern.compile(globRegex(term));
+        } catch (java.util.regex.PatternSyntaxException e) {
+            throw new InvalidInput(
+                    COMMAND_LINE,
+                    "--limit: '" + term + "' is not a valid pattern: " + e.getDescription());
+        }
+        boolean groupMatched = false;
+        for (Map.Entry<String, List<String>> g : groups.entrySet()) {
+            if (p.matcher(g.getKey()).lookingAt() && (!glob || p.matcher(g.getKey()).matches())) {
+                out.addAll(g.getValue());
+                groupMatched = true;
+            }
+        }
+        Set<String> names = new LinkedHashSet<>(hosts.keySet());
+        chosen.forEach(h -> names.add(h.name()));
+        if (!groupMatched || regex || term.matches(".*[.?*\\[].*")) {
+            for (String n : names)
+                if (glob ? p.matcher(n).matches() : p.matcher(n).lookingAt()) out.add(n);
+        }
+        return out;
+    }
+
+    /** A shell glob ({@code *}, {@code ?}, {@code [abc]}, {@code [!abc]}) as a regex. */
+    private static String globRegex(String glob) {
+        StringBuilder r = new StringBuilder();
+        for (int i = 0; i < glob.length(); i++) {
+            char c = glob.charAt(i);
+            int close = c == '[' ? glob.indexOf(']', i + 2) : -1;
+            if (c == '*') r.append(".*");
+            else if (c == '?') r.append('.');
+            else if (c == '[' && close > 0) {
+                String set = glob.substring(i + 1, close);
+                if (set.startsWith("!")) set = "^" + set.substring(1);
+                r.append('[').append(set.replace("\\", "\\\\")).append(']');
+                i = close;
+            } else r.append(Pattern.quote(String.valueOf(c)));
+        }
+        return r.toString();
     }
 }

@@ -17,12 +17,18 @@ import java.util.Optional;
 import java.util.OptionalInt;
 
 /**
- * Reads an inventory file ({@code defaults}, {@code hosts}, {@code groups}, {@code maintenance}).
+ * Reads an inventory file ({@code defaults}, {@code hosts}, {@code groups}, {@code maintenance}),
+ * or an Ansible inventory (INI, YAML or {@code ansible-inventory --list} JSON, told apart by
+ * content; see {@link AnsibleInventory}).
  */
 public final class InventoryLoader {
     private InventoryLoader() {}
 
     public static Inventory load(Path file) throws InvalidInput {
+        Optional<String> text = readable(file);
+        if (text.isPresent() && AnsibleInventory.isIni(text.get())) {
+            return AnsibleInventory.ini(file, text.get());
+        }
         Problems problems = new Problems();
         Optional<Node> parsed =
                 YamlFiles.read(file, Location.of(Path.of("(command line)")), problems);
@@ -31,6 +37,7 @@ public final class InventoryLoader {
             throw new InvalidInput(
                     parsed.get().location(), "an inventory is a mapping with hosts:");
         }
+        if (AnsibleInventory.isAnsibleTree(root)) return AnsibleInventory.tree(file, root);
         Map<String, Optional<String>> noVars = Map.of();
         Fields top = new Fields(root, "the inventory", noVars, problems);
         Defaults defaults =
@@ -179,12 +186,21 @@ public final class InventoryLoader {
         return new Inventory(hosts, groups, windows);
     }
 
+    /** The file's text, or empty when it cannot be read (the YAML reader then says why). */
+    private static Optional<String> readable(Path file) {
+        try {
+            return Optional.of(Files.readString(file));
+        } catch (java.io.IOException e) {
+            return Optional.empty();
+        }
+    }
+
     /**
      * What is wrong with a {@code jump} value: it names an inventory host exactly, or an address
      * ({@code [user@]host[:port]} with a DNS name or an IP address) that is not one; anything else
      * is a typo, and a typo must not become a connection to an unknown machine.
      */
-    private static Optional<String> badJump(String jump, java.util.Set<String> hostNames) {
+    static Optional<String> badJump(String jump, java.util.Set<String> hostNames) {
         if (hostNames.contains(jump)) return Optional.empty();
         Host parsed;
         try {
@@ -215,7 +231,7 @@ public final class InventoryLoader {
      * Jump hosts that lead back to themselves: such a host could only be reached by skipping one of
      * the bastions, so it is an error, never a direct connection.
      */
-    private static void jumpCycles(
+    static void jumpCycles(
             Map<String, Host> hosts, Map<String, Location> jumpAt, Problems problems) {
         for (Host h : hosts.values()) {
             List<String> chain = new ArrayList<>(List.of(h.name()));
@@ -240,7 +256,7 @@ public final class InventoryLoader {
     }
 
     /** Why a key file cannot be used, when it cannot: said at load, not as "auth failed" later. */
-    private static Optional<String> unusableKey(Path key) {
+    static Optional<String> unusableKey(Path key) {
         if (Files.isDirectory(key)) return Optional.of(key + " is a folder, not a key file");
         if (!Files.exists(key)) return Optional.of(key + " does not exist");
         if (!Files.isReadable(key))
@@ -384,8 +400,6 @@ public final class InventoryLoader {
     }
 
     static Path expandHome(String p) {
-        if (p.equals("~")) return Path.of(System.getProperty("user.home"));
-        if (p.startsWith("~/")) return Path.of(System.getProperty("user.home"), p.substring(2));
-        return Path.of(p);
+        return dev.postflight.files.UserHome.expand(p);
     }
 }

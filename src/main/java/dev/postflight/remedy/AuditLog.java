@@ -43,7 +43,7 @@ public final class AuditLog {
         Path base =
                 state != null && !state.isEmpty()
                         ? Path.of(state)
-                        : Path.of(System.getProperty("user.home"), ".local", "state");
+                        : dev.postflight.files.UserHome.dir().resolve(".local").resolve("state");
         return base.resolve("postflight").resolve("audit.jsonl");
     }
 

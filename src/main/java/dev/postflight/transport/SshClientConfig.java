@@ -37,7 +37,7 @@ final class SshClientConfig {
                         ? Optional.of(OpenSSHConfig.parseFile(file.toString()))
                         : Optional.empty();
         return new SshClientConfig(
-                parsed, Path.of(System.getProperty("user.home")), System.getProperty("user.name"));
+                parsed, dev.postflight.files.UserHome.dir(), System.getProperty("user.name"));
     }
 
     /** Inventory values win, then the config for the alias, then OpenSSH's defaults. */

@@ -54,7 +54,7 @@ public record SshOptions(
 
     /** OpenSSH's files under {@code ~/.ssh}, strict host keys, 10 s connect, agent if present. */
     public static SshOptions defaults() {
-        Path ssh = Path.of(System.getProperty("user.home"), ".ssh");
+        Path ssh = dev.postflight.files.UserHome.dir().resolve(".ssh");
         return new SshOptions(
                 ssh.resolve("known_hosts"),
                 ssh.resolve("config"),
