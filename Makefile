@@ -6,7 +6,8 @@ export JAVA_HOME
 MVN := ./mvnw -B -q
 JAR := target/postflight.jar
 
-.PHONY: build run test lint format clean check-jdk bench bench-fleet bench-latency bench-scale e2e
+.PHONY: build run test lint format clean check-jdk bench bench-fleet bench-latency bench-scale e2e \
+	dist dist-test
 
 check-jdk:
 	@test -n "$(JAVA_HOME)" || { bin/find-jdk >/dev/null; exit 1; }
@@ -76,6 +77,17 @@ bench-scale: build
 # seed scenarios and always removes the lab. SCENARIOS="1 5" runs only those.
 e2e: build
 	e2e/run.sh $(SCENARIOS)
+
+# Release artefacts under target/dist/ (bin/dist): a tarball with its own jlink runtime, a .deb and
+# an OCI image archive (Jib, no Docker daemon), each with the man pages and bash/zsh completion.
+dist: build
+	bin/dist
+
+# Root, Debian/Ubuntu: installs and runs each artefact of make dist in a minimal Debian 12 root
+# without a JDK (debootstrap, cached in /var/cache/postflight-dist-test), entered with
+# unshare/chroot (bin/dist-test). Not part of make test.
+dist-test: dist
+	bin/dist-test
 
 lint: build
 	bin/postflight lint checks/

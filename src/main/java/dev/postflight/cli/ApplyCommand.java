@@ -42,7 +42,11 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--ssh-config", paramLabel = "FILE", description = "OpenSSH client config.")
     Optional<Path> sshConfig = Optional.empty();
 
-    @Option(names = "--format", defaultValue = "human", description = "Report format on stdout.")
+    @Option(
+            names = "--format",
+            defaultValue = "human",
+            description = "Report format on stdout.",
+            completionCandidates = VerifyCommand.Formats.class)
     String format;
 
     @Option(

@@ -112,6 +112,7 @@ public final class Main implements Runnable {
 
     static String version() {
         String v = Main.class.getPackage().getImplementationVersion();
-        return v == null ? "dev" : v;
+        // The container image runs the classes, not the jar: its entrypoint sets the property.
+        return v != null ? v : System.getProperty("postflight.version", "dev");
     }
 }
