@@ -45,31 +45,13 @@ class ApplyPlanTest {
         checks =
                 write(
                         "time.yaml",
-                        """
-                        vars: { ntp_server: ntp.example.net, marker: "%s/synced" }
-                        checks:
-                          - id: ntpd-running
-                            service: { name: ntpd, state: running }
-                            fix: resync-clock
-                          - id: clock-synced
-                            file: { path: "{{ marker }}" }
-                            fix: resync-clock
-                        fixes:
-                          resync-clock:
-                            approval: confirm
-                            settle: 0s
-                            retries: 0
-                            steps:
-                              - service: { name: ntpd, action: stop }
-                              - run: ntpdate -b {{ ntp_server }}
-                            finally:
-                              - service: { name: ntpd, action: start }
-                          restart-web:
-                            approval: confirm
-                            steps:
-                              - run: "true"
-                        """
-                                .formatted(host.dir()));
+                        host.timeChecklist()
+                                + """
+                                  restart-web:
+                                    approval: confirm
+                                    steps:
+                                      - run: "true"
+                                """);
         inventory = write("inv.yaml", inventoryText(""));
         Files.writeString(dir.resolve("kh"), host.server().knownHostsLine() + "\n");
     }
@@ -80,12 +62,7 @@ class ApplyPlanTest {
     }
 
     private String inventoryText(String hostExtra) {
-        return "defaults: { user: ops, identity: "
-                + host.server().clientKey()
-                + " }\nhosts:\n  web1: { address: 127.0.0.1, port: "
-                + host.server().port()
-                + hostExtra
-                + " }\n";
+        return host.inventory(1, hostExtra);
     }
 
     private Path write(String name, String text) throws Exception {

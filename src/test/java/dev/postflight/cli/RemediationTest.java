@@ -29,31 +29,7 @@ class RemediationTest {
         assumeTrue(NtpdShimHost.available(), "needs root and unshare(1) for the shim host");
         host = NtpdShimHost.start(Files.createDirectory(dir.resolve("host")));
         audit = dir.resolve("audit.jsonl");
-        checks =
-                write(
-                        "time.yaml",
-                        """
-                        vars: { ntp_server: ntp.example.net, marker: "%s/synced" }
-                        checks:
-                          - id: ntpd-running
-                            service: { name: ntpd, state: running }
-                            fix: resync-clock
-                          - id: clock-synced
-                            file: { path: "{{ marker }}" }
-                            fix: resync-clock
-                        fixes:
-                          resync-clock:
-                            why: ntpdate refuses while ntpd holds UDP 123
-                            approval: confirm
-                            settle: 0s
-                            retries: 0
-                            steps:
-                              - service: { name: ntpd, action: stop }
-                              - run: ntpdate -b {{ ntp_server }}
-                            finally:
-                              - service: { name: ntpd, action: start }
-                        """
-                                .formatted(host.dir()));
+        checks = write("time.yaml", host.timeChecklist());
     }
 
     @AfterEach
@@ -68,21 +44,8 @@ class RemediationTest {
     }
 
     private Path inventory(int copies) throws Exception {
-        StringBuilder s =
-                new StringBuilder(
-                        "defaults: { user: ops, identity: "
-                                + host.server().clientKey()
-                                + " }\nhosts:\n");
-        for (int i = 1; i <= copies; i++) {
-            s.append("  web")
-                    .append(i)
-                    .append(": { address: 127.0.0.1, port: ")
-                    .append(host.server().port())
-                    .append(" }\n");
-        }
-        Path kh = dir.resolve("kh");
-        Files.writeString(kh, host.server().knownHostsLine() + "\n");
-        return write("inv.yaml", s.toString());
+        Files.writeString(dir.resolve("kh"), host.server().knownHostsLine() + "\n");
+        return write("inv.yaml", host.inventory(copies, ""));
     }
 
     private Cli verify(String... extra) throws Exception {

@@ -152,6 +152,54 @@ public final class NtpdShimHost implements AutoCloseable {
     }
 
     /** Makes the next ntpdate fail (no suitable server), as when the reference is unreachable. */
+    /**
+     * Seed 003's time checklist against this host: ntpd running and a "synced" marker the ntpdate
+     * shim writes, both fixed by resync-clock (stop ntpd, ntpdate, and ntpd started in finally).
+     */
+    public String timeChecklist() {
+        return """
+        vars: { ntp_server: ntp.example.net, marker: "%s/synced" }
+        checks:
+          - id: ntpd-running
+            service: { name: ntpd, state: running }
+            fix: resync-clock
+          - id: clock-synced
+            file: { path: "{{ marker }}" }
+            fix: resync-clock
+        fixes:
+          resync-clock:
+            why: ntpdate refuses while ntpd holds UDP 123
+            approval: confirm
+            settle: 0s
+            retries: 0
+            steps:
+              - service: { name: ntpd, action: stop }
+              - run: ntpdate -b {{ ntp_server }}
+            finally:
+              - service: { name: ntpd, action: start }
+        """
+                .formatted(dir);
+    }
+
+    /**
+     * An inventory of hosts web1…webN, all this host, as user ops with the test key; {@code
+     * hostExtra} is appended inside each host's mapping (e.g. {@code ", jump: x"}).
+     */
+    public String inventory(int copies, String hostExtra) {
+        StringBuilder s =
+                new StringBuilder(
+                        "defaults: { user: ops, identity: " + server.clientKey() + " }\nhosts:\n");
+        for (int i = 1; i <= copies; i++) {
+            s.append("  web")
+                    .append(i)
+                    .append(": { address: 127.0.0.1, port: ")
+                    .append(server.port())
+                    .append(hostExtra)
+                    .append(" }\n");
+        }
+        return s.toString();
+    }
+
     /** What the fake ntpd's {@code ntpq -pn} prints while it runs. */
     public void ntpqSays(String output) throws IOException {
         Files.writeString(dir.resolve("ntpq.out"), output);
