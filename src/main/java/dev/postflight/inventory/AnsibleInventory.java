@@ -247,13 +247,7 @@ final class AnsibleInventory {
                                 vars(g, h.value(), g.hostVars.get(host), "host '" + host + "'");
                             }
                         }
-                    } else if (!isNull(e.value()))
-                        g.problems.add(
-                                e.value().location(),
-                                "group '"
-                                        + name
-                                        + "': hosts: expected a mapping of host names, found "
-                                        + e.value().kind());
+                    } else if (!isNull(e.value())) notAMapping(g, name, e, "host names");
                 }
                 case "vars" -> vars(g, e.value(), group.vars, "group '" + name + "'");
                 case "children" -> {
@@ -264,13 +258,7 @@ final class AnsibleInventory {
                             g.child(name, c.key());
                             group(g, c.key(), c.value());
                         }
-                    } else if (!isNull(e.value()))
-                        g.problems.add(
-                                e.value().location(),
-                                "group '"
-                                        + name
-                                        + "': children: expected a mapping of group names, found "
-                                        + e.value().kind());
+                    } else if (!isNull(e.value())) notAMapping(g, name, e, "group names");
                 }
                 default ->
                         g.problems.add(
@@ -538,7 +526,21 @@ final class AnsibleInventory {
         return new Inventory(hosts, groups);
     }
 
-    private static final List<String> CONNECTION_VARS =
+    private static void notAMapping(Graph g, String group, Node.Entry e, String of) {
+        g.problems.add(
+                e.value().location(),
+                "group '"
+                        + group
+                        + "': "
+                        + e.key()
+                        + ": expected a mapping of "
+                        + of
+                        + ", found "
+                        + e.value().kind());
+    }
+
+    /** The vars that become the host's connection (address, port, user, key, jump), not vars. */
+    static final List<String> CONNECTION_VARS =
             List.of(
                     "ansible_host",
                     "ansible_ssh_host",

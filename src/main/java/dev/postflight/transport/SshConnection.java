@@ -215,26 +215,25 @@ final class SshConnection implements HostConnection {
     }
 
     private static ExecResult timedOut(StampedOutput stdout, ChannelEnd stderr, Instant sent) {
-        return new ExecResult(
-                OptionalInt.empty(),
-                stdout.toByteArray(),
-                stderr.toByteArray(),
-                sent,
-                Instant.now(),
-                true,
-                stdout.firstAt());
+        return cutShort(stdout, stderr, sent, true);
     }
 
     private static ExecResult cutOff(StampedOutput stdout, ChannelEnd stderr, Instant sent) {
+        return cutShort(stdout, stderr, sent, false);
+    }
+
+    /** A command ended early: at its timeout, or (not timed out) at the output cap. */
+    private static ExecResult cutShort(
+            StampedOutput stdout, ChannelEnd stderr, Instant sent, boolean timedOut) {
         return new ExecResult(
                 OptionalInt.empty(),
                 stdout.toByteArray(),
                 stderr.toByteArray(),
                 sent,
                 Instant.now(),
-                false,
+                timedOut,
                 stdout.firstAt(),
-                OptionalLong.of(stderr.cap().max()));
+                timedOut ? OptionalLong.empty() : OptionalLong.of(stderr.cap().max()));
     }
 
     /**

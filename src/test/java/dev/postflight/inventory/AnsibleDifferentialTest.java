@@ -190,7 +190,7 @@ class AnsibleDifferentialTest {
                                                 "connection of " + h);
                                         Set<String> names = new TreeSet<>();
                                         vars.fieldNames().forEachRemaining(names::add);
-                                        names.removeIf(CONNECTION_VARS::contains);
+                                        names.removeIf(AnsibleInventory.CONNECTION_VARS::contains);
                                         assertEquals(
                                                 names,
                                                 new TreeSet<>(host.vars().keySet()),
@@ -198,19 +198,6 @@ class AnsibleDifferentialTest {
                                     }
                                 }));
     }
-
-    private static final Set<String> CONNECTION_VARS =
-            Set.of(
-                    "ansible_host",
-                    "ansible_ssh_host",
-                    "ansible_user",
-                    "ansible_ssh_user",
-                    "ansible_port",
-                    "ansible_ssh_port",
-                    "ansible_ssh_private_key_file",
-                    "ansible_private_key_file",
-                    "ansible_ssh_common_args",
-                    "ansible_ssh_extra_args");
 
     @TestFactory
     Stream<DynamicTest> everyCorpusPatternSelectsTheHostsAnsibleListsForIt() throws IOException {
