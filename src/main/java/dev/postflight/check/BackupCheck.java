@@ -47,7 +47,7 @@ public record BackupCheck(
         Optional<Schedule> schedule,
         Duration grace,
         Optional<WindowStart> windowStart)
-        implements CheckSpec {
+        implements LegacySpec {
 
     static final Duration DEFAULT_GRACE = Duration.ofHours(1);
 

@@ -25,7 +25,7 @@ import java.util.stream.Collectors;
  */
 public record BaselineCheck(
         Optional<Baseline> against, List<String> certFiles, Optional<String> missing)
-        implements CheckSpec {
+        implements LegacySpec {
 
     /** A host's facts as recorded at {@code taken}. */
     public record Baseline(Instant taken, HostFacts facts) {}

@@ -32,7 +32,7 @@ public record BootCheck(
         boolean failedServices,
         boolean fsck,
         Optional<Instant> since)
-        implements CheckSpec {
+        implements LegacySpec {
 
     private static final String SCRIPT =
             """

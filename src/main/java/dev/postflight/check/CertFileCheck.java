@@ -34,7 +34,7 @@ public record CertFileCheck(
         int warnDays,
         int criticalDays,
         boolean nginxRefs)
-        implements CheckSpec {
+        implements LegacySpec {
 
     /** How much of a PEM file is read at most: a long chain is a few kilobytes. */
     static final int READ_LIMIT = 256 * 1024;

@@ -16,7 +16,7 @@ public record Check(
         Severity severity,
         Optional<String> fix,
         List<String> tags,
-        CheckSpec spec,
+        CheckSpec<?> spec,
         Location location,
         Optional<String> skip) {
 

@@ -25,7 +25,7 @@ public record ClockCheck(
         int ntpPort,
         Duration timeout,
         boolean skipWithoutReference)
-        implements CheckSpec {
+        implements LegacySpec {
 
     public ClockCheck {
         reference = List.copyOf(reference);

@@ -22,7 +22,7 @@ public record CommandCheck(
         Optional<String> stderrContains,
         Duration timeout,
         boolean become)
-        implements CheckSpec {
+        implements LegacySpec {
 
     static Optional<CommandCheck> parse(Fields f) {
         String run = f.requiredCommand("run");

@@ -21,7 +21,7 @@ import java.util.regex.Pattern;
  * {@code df -k -i} prints both in one.
  */
 public record DiskCheck(Optional<String> mount, Amount maxUsed, Amount maxInodesUsed)
-        implements CheckSpec {
+        implements CheckSpec<List<DiskCheck.Usage>> {
 
     static final Amount DEFAULT_LIMIT = new Amount(80, true);
 
@@ -95,8 +95,18 @@ public record DiskCheck(Optional<String> mount, Amount maxUsed, Amount maxInodes
     }
 
     @Override
-    public List<HostProbe> hostProbes() {
-        return List.of(HostProbe.of(SCRIPT));
+    public Probe<List<Usage>> probe() {
+        return Probe.host("df", SCRIPT, DiskCheck::read);
+    }
+
+    /** The filesystems df listed; none at all is output that cannot be judged. */
+    static List<Usage> read(ProbeOutput o) throws Probe.Unreadable {
+        List<Usage> all = parseDf(o.out());
+        if (all.isEmpty()) {
+            String e = o.err();
+            throw new Probe.Unreadable("df printed no filesystems" + (e.isEmpty() ? "" : ": " + e));
+        }
+        return all;
     }
 
     /** One filesystem as df shows it; inode figures are absent where the filesystem has none. */
@@ -109,15 +119,7 @@ public record DiskCheck(Optional<String> mount, Amount maxUsed, Amount maxInodes
             Optional<Integer> inodesPercent) {}
 
     @Override
-    public Verdict judge(Observation observation) {
-        ProbeOutput o = observation.host(0);
-        Optional<Verdict> notRun = o.didNotRun("df");
-        if (notRun.isPresent()) return notRun.get();
-        List<Usage> all = parseDf(o.out());
-        if (all.isEmpty()) {
-            String e = o.err();
-            return Verdict.error("df printed no filesystems" + (e.isEmpty() ? "" : ": " + e));
-        }
+    public Verdict judge(List<Usage> all, Now now) {
         List<Usage> chosen;
         if (mount.isPresent()) {
             chosen = all.stream().filter(u -> u.mount().equals(mount.get())).toList();

@@ -30,7 +30,7 @@ public record FileCheck(
         Optional<String> contains,
         Optional<Pattern> matches,
         Optional<Long> minSize)
-        implements CheckSpec {
+        implements LegacySpec {
 
     /** How much of a file the content probe reads at most. */
     static final int CONTENT_LIMIT = 1 << 20;

@@ -32,7 +32,7 @@ public record HttpCheck(
         boolean insecure,
         Optional<Path> caFile,
         Duration timeout)
-        implements CheckSpec {
+        implements LegacySpec {
 
     public HttpCheck {
         if (!url.startsWith("http://") && !url.startsWith("https://")) {

@@ -4,33 +4,35 @@ import java.util.List;
 import java.util.Optional;
 
 /**
- * Everything observed for one check on one host: the outputs of its host probes, in the order
- * {@link CheckSpec#hostProbes()} returned them, what its runner-side probe returned, the host's
- * clock as read at the start of the batch (when the check has host probes or asks for it), and the
- * fingerprint of the SSH host key the connection saw (none for {@code --local}).
+ * The raw material of one check on one host, in the order its {@link Probe} lists them: the outputs
+ * of its host snippets, what its runner-side probes returned, the host's clock as read by the batch
+ * (when it could be read), and the fingerprint of the SSH host key the connection saw (none for
+ * {@code --local}). {@link Observed} assembles it into the check's typed observation.
  */
 public record Observation(
         List<ProbeOutput> host,
-        Optional<Object> runner,
+        List<Object> runner,
         Optional<HostTime> hostTime,
         Optional<String> hostKey) {
 
-    public Observation(List<ProbeOutput> host, Optional<Object> runner) {
-        this(host, runner, Optional.empty());
+    public Observation {
+        host = List.copyOf(host);
+        runner = List.copyOf(runner);
     }
 
-    public Observation(
-            List<ProbeOutput> host, Optional<Object> runner, Optional<HostTime> hostTime) {
-        this(host, runner, hostTime, Optional.empty());
-    }
-
+    /** Transitional ({@link LegacySpec}): the output of the {@code index}th host snippet. */
     public ProbeOutput host(int index) {
         return host.get(index);
     }
 
-    /** The runner-side result, of the type the check's own runner probe produces. */
+    /** Transitional ({@link LegacySpec}): the runner-side result. */
     public <T> T runner(Class<T> type) {
-        return type.cast(
-                runner.orElseThrow(() -> new IllegalStateException("no runner-side result")));
+        if (runner.isEmpty()) throw new IllegalStateException("no runner-side result");
+        return type.cast(runner.get(0));
+    }
+
+    /** Host snippet outputs only. */
+    public static Observation ofHost(ProbeOutput... outputs) {
+        return new Observation(List.of(outputs), List.of(), Optional.empty(), Optional.empty());
     }
 }

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public record PortCheck(
         int port, String proto, boolean listening, Optional<String> process, boolean reachable)
-        implements CheckSpec {
+        implements LegacySpec {
 
     /**
      * The listing with the owning processes, for checks that name a {@code process}: {@code ss -p}

@@ -31,7 +31,7 @@ public record ProcessCheck(
         Optional<String> user,
         int min,
         Optional<Integer> max)
-        implements CheckSpec {
+        implements LegacySpec {
 
     /** Labels the probe's script; it says nothing about which processes are the probe's. */
     static final String MARKER = "postflight-process-probe";

@@ -20,7 +20,7 @@ import java.util.Set;
  * FreeBSD hosts; the verdict names what it resolved to ({@code time-daemon = ntpd: inactive}).
  */
 public record ServiceCheck(String name, Optional<String> state, Optional<Boolean> enabled)
-        implements CheckSpec {
+        implements LegacySpec {
 
     static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9@._:+-]*";
 

@@ -26,7 +26,7 @@ public record TlsCheck(
         int criticalDays,
         Optional<String> minTls,
         boolean viaSsh)
-        implements CheckSpec {
+        implements LegacySpec {
 
     static final List<String> PROTOCOLS = List.of("1.2", "1.3");
     private static final List<String> ORDER =

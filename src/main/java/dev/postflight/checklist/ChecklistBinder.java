@@ -2,7 +2,7 @@ package dev.postflight.checklist;
 
 import dev.postflight.check.Check;
 import dev.postflight.check.CheckSpec;
-import dev.postflight.check.CheckTypes;
+import dev.postflight.check.CheckType;
 import dev.postflight.remedy.Fix;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -42,7 +42,7 @@ public final class ChecklistBinder {
         List<Check> checks = new ArrayList<>();
         for (Checklist.CheckDecl d : checklist.checks()) {
             Fields f = new Fields(d.spec(), d.type() + " check '" + d.id() + "'", vars, problems);
-            Optional<? extends CheckSpec> spec = CheckTypes.parse(d.type(), f);
+            Optional<? extends CheckSpec<?>> spec = CheckType.of(d.type()).orElseThrow().parse(f);
             Optional<String> skip = d.when().flatMap(w -> skipReason(w, vars, problems));
             spec.ifPresent(s ->
                     checks.add(

@@ -1,6 +1,6 @@
 package dev.postflight.checklist;
 
-import dev.postflight.check.CheckTypes;
+import dev.postflight.check.CheckType;
 import dev.postflight.check.Severity;
 import java.io.IOException;
 import java.nio.file.Files;
@@ -278,10 +278,10 @@ public final class ChecklistLoader {
         }
         List<Node.Entry> types = new ArrayList<>();
         for (Node.Entry e : m.entries().values()) {
-            if (CheckTypes.NAMES.contains(e.key())) {
+            if (CheckType.NAMES.contains(e.key())) {
                 types.add(e);
             } else if (!CHECK_KEYS.contains(e.key())) {
-                List<String> valid = new ArrayList<>(CheckTypes.NAMES);
+                List<String> valid = new ArrayList<>(CheckType.NAMES);
                 valid.addAll(CHECK_KEYS);
                 problems.add(e.keyLocation(), unknownKey(e.key(), valid, "check '" + id + "'"));
             }
@@ -292,7 +292,7 @@ public final class ChecklistLoader {
                     "check '"
                             + id
                             + "' has no type: add one of "
-                            + String.join(", ", CheckTypes.NAMES));
+                            + String.join(", ", CheckType.NAMES));
             return;
         }
         if (types.size() > 1) {

@@ -84,7 +84,7 @@ final class ListCommand implements Callable<Integer> {
                                 + "]");
                 out.println("      " + c.spec().describe());
                 c.skip().ifPresent(s -> out.println("      skipped: " + s));
-                if (c.spec().runnerProbe().isPresent()) out.println("      from the runner");
+                if (c.spec().hasRunnerProbe()) out.println("      from the runner");
                 if (c.spec().needsHostTime()) {
                     out.println("      reads the host's clock first thing in its one exec");
                 }

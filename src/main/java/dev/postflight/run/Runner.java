@@ -3,7 +3,9 @@ package dev.postflight.run;
 import dev.postflight.check.Check;
 import dev.postflight.check.HostProbe;
 import dev.postflight.check.HostTime;
+import dev.postflight.check.Now;
 import dev.postflight.check.Observation;
+import dev.postflight.check.Observed;
 import dev.postflight.check.ProbeOutput;
 import dev.postflight.check.RunnerContext;
 import dev.postflight.check.RunnerProbe;
@@ -289,12 +291,12 @@ public final class Runner {
                     options.connector().patience().isPositive()
                             ? Optional.of(waitForHost(host))
                             : Optional.empty();
-            Map<Check, Future<Object>> runnerFutures = new LinkedHashMap<>();
+            Map<Check, Future<List<Object>>> runnerFutures = new LinkedHashMap<>();
             try (ExecutorService side = Executors.newVirtualThreadPerTaskExecutor()) {
                 for (Check c : active) {
-                    Optional<RunnerProbe> probe = c.spec().runnerProbe();
+                    Optional<RunnerProbe<List<Object>>> probe = Observed.runnerPart(c.spec());
                     if (probe.isEmpty()) continue;
-                    Future<Object> f = side.submit(() -> probe.get().observe(context(host)));
+                    Future<List<Object>> f = side.submit(() -> probe.get().observe(context(host)));
                     synchronized (runnerSide) {
                         runnerSide.add(f);
                     }
@@ -482,7 +484,7 @@ public final class Runner {
                 ProbeBatch.Outputs outputs,
                 Optional<String> unreachable,
                 String missingWhy,
-                Future<Object> runnerFuture,
+                Future<List<Object>> runnerFuture,
                 Optional<HostTime> hostTime,
                 Optional<String> hostKey)
                 throws InterruptedException {
@@ -512,14 +514,11 @@ public final class Runner {
                 }
                 host.add(o.get());
             }
-            Optional<Object> runner = Optional.empty();
+            List<Object> runner = List.of();
             if (runnerFuture != null) {
                 try {
                     Duration left = Duration.between(Instant.now(), deadline);
-                    runner =
-                            Optional.ofNullable(
-                                    runnerFuture.get(
-                                            Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS));
+                    runner = runnerFuture.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
                 } catch (TimeoutException | java.util.concurrent.CancellationException e) {
                     runnerFuture.cancel(true);
                     return Verdict.error(
@@ -530,18 +529,18 @@ public final class Runner {
                     return Verdict.error("runner-side probe failed: " + e.getCause());
                 }
             }
-            try {
-                return c.spec().judge(new Observation(host, runner, hostTime, hostKey));
-            } catch (RuntimeException e) {
-                return Verdict.error("could not judge the observation: " + e);
-            }
+            return Observed.judge(
+                    c.spec(),
+                    new Observation(host, runner, hostTime, hostKey),
+                    new Now(Instant.now(), hostTime));
         }
 
         /** Keeps the connection open until the runner-side probes that tunnel through it end. */
-        private void awaitTunnelUsers(List<Check> active, Map<Check, Future<Object>> runnerFutures)
+        private void awaitTunnelUsers(
+                List<Check> active, Map<Check, Future<List<Object>>> runnerFutures)
                 throws InterruptedException {
             for (Check c : active) {
-                Future<Object> f = runnerFutures.get(c);
+                Future<List<Object>> f = runnerFutures.get(c);
                 if (f == null || !c.spec().needsConnection() || !c.spec().hostProbes().isEmpty())
                     continue;
                 try {

@@ -285,7 +285,8 @@ class BackupCheckTest {
                                 + "line=2026-11-23T03:45:10+0900 web1 systemd[1]: Finished backup.service.\n"
                                 + "line=2026-11-22T03:44:59+0900 web1 systemd[1]: Finished backup.service.\n",
                         "");
-        Verdict v = c.judge(new Observation(List.of(o), Optional.empty()));
+        Verdict v =
+                c.judge(new Observation(List.of(o), List.of(), Optional.empty(), Optional.empty()));
         assertEquals(Status.PASS, v.status(), v.reason());
         assertTrue(
                 v.reason()
@@ -310,6 +311,8 @@ class BackupCheckTest {
                 c.judge(
                         new Observation(
                                 List.of(out(2, "now=1\n", "/backup: permission denied\n")),
+                                List.of(),
+                                Optional.empty(),
                                 Optional.empty()));
         assertEquals(Status.ERROR, v.status());
         assertEquals("backup newest_in /backup: /backup: permission denied", v.reason());

@@ -67,9 +67,7 @@ class BaselineCheckTest {
 
     static Verdict verify(HostFacts before, String now, Optional<String> hostKey) {
         return BaselineCheck.against(new BaselineCheck.Baseline(TAKEN, before))
-                .judge(
-                        new Observation(
-                                List.of(out(now)), Optional.empty(), Optional.empty(), hostKey));
+                .judge(new Observation(List.of(out(now)), List.of(), Optional.empty(), hostKey));
     }
 
     static HostFacts debian() {
@@ -122,7 +120,7 @@ class BaselineCheckTest {
                         .judge(
                                 new Observation(
                                         List.of(out(DEBIAN)),
-                                        Optional.empty(),
+                                        List.of(),
                                         Optional.empty(),
                                         Optional.of("SHA256:abc")));
         assertEquals(Status.PASS, v.status());
@@ -225,6 +223,8 @@ class BaselineCheckTest {
                                                         "sh: 1: syntax error"
                                                                 .getBytes(StandardCharsets.UTF_8),
                                                         false)),
+                                        List.of(),
+                                        Optional.empty(),
                                         Optional.empty()));
         assertEquals(Verdict.error("host facts probe failed: sh: 1: syntax error"), v);
     }

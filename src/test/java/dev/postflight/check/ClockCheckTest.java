@@ -239,7 +239,11 @@ class ClockCheckTest {
                 new ClockCheck.Reading(Optional.empty(), Optional.empty(), Optional.empty());
         Verdict v =
                 check.judge(
-                        new Observation(List.of(), Optional.of(nothingElse), Optional.of(read)));
+                        new Observation(
+                                List.of(),
+                                List.of(nothingElse),
+                                Optional.of(read),
+                                Optional.empty()));
         assertEquals(Status.ERROR, v.status());
         assertTrue(
                 v.reason()

@@ -51,7 +51,8 @@ class DiskCheckTest {
             """;
 
     private static Verdict judge(DiskCheck c, String out) {
-        return c.judge(
+        return Observed.judge(
+                c,
                 new Observation(
                         List.of(
                                 new ProbeOutput(
@@ -59,6 +60,8 @@ class DiskCheckTest {
                                         out.getBytes(StandardCharsets.UTF_8),
                                         new byte[0],
                                         false)),
+                        List.of(),
+                        Optional.empty(),
                         Optional.empty()));
     }
 

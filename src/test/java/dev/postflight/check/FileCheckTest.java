@@ -51,7 +51,12 @@ class FileCheckTest {
                 out(0, "now=1000000\nexists=true\nstat=regular file|root|644|12|992800\n", "");
         Verdict v =
                 backupMarker(Optional.empty())
-                        .judge(new Observation(List.of(gnu), Optional.empty()));
+                        .judge(
+                                new Observation(
+                                        List.of(gnu),
+                                        List.of(),
+                                        Optional.empty(),
+                                        Optional.empty()));
         assertEquals(Status.PASS, v.status(), v.reason());
         assertTrue(v.reason().contains("modified 2h00m ago"), v.reason());
     }
@@ -62,7 +67,12 @@ class FileCheckTest {
                 out(0, "now=1000000\nexists=true\nstat=Regular File|root|644|12|800000\n", "");
         Verdict v =
                 backupMarker(Optional.empty())
-                        .judge(new Observation(List.of(bsd), Optional.empty()));
+                        .judge(
+                                new Observation(
+                                        List.of(bsd),
+                                        List.of(),
+                                        Optional.empty(),
+                                        Optional.empty()));
         assertEquals(Status.FAIL, v.status());
         assertTrue(v.reason().startsWith("/var/backups/last-success: modified 2d"), v.reason());
         assertTrue(v.reason().contains("max_age 1d2h"), v.reason());
@@ -80,7 +90,12 @@ class FileCheckTest {
                                 + " denied\n");
         Verdict v =
                 backupMarker(Optional.of("OK"))
-                        .judge(new Observation(List.of(stat, head), Optional.empty()));
+                        .judge(
+                                new Observation(
+                                        List.of(stat, head),
+                                        List.of(),
+                                        Optional.empty(),
+                                        Optional.empty()));
         assertEquals(Status.ERROR, v.status());
         assertTrue(v.reason().contains("Permission denied"), v.reason());
     }

@@ -77,6 +77,8 @@ class ProcessCheckTest {
                                         out.getBytes(StandardCharsets.UTF_8),
                                         new byte[0],
                                         false)),
+                        List.of(),
+                        Optional.empty(),
                         Optional.empty()));
     }
 

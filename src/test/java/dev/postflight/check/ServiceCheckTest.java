@@ -26,6 +26,8 @@ class ServiceCheckTest {
                                         out.getBytes(StandardCharsets.UTF_8),
                                         err.getBytes(StandardCharsets.UTF_8),
                                         false)),
+                        List.of(),
+                        Optional.empty(),
                         Optional.empty()));
     }
 

@@ -260,6 +260,8 @@ class TimesyncCheckTest {
                                         out.getBytes(StandardCharsets.UTF_8),
                                         err.getBytes(StandardCharsets.UTF_8),
                                         false)),
+                        List.of(),
+                        Optional.empty(),
                         Optional.empty()));
     }
 

@@ -67,7 +67,10 @@ class VerdictTest {
                                 "TLS handshake failed: Received fatal alert: handshake_failure\n"
                                         + "\tat sun.security.ssl.Alert.createSSLException\n"));
 
-        Verdict v = spec.judge(new Observation(List.of(), Optional.of(probed)));
+        Verdict v =
+                spec.judge(
+                        new Observation(
+                                List.of(), List.of(probed), Optional.empty(), Optional.empty()));
 
         assertEquals(
                 "git.site.test: TLS handshake failed: Received fatal alert: handshake_failure",
