@@ -36,18 +36,9 @@ final class ApplyCommand implements Callable<Integer> {
     @Option(names = "--audit", paramLabel = "FILE", description = "Audit log (JSON lines).")
     Optional<Path> audit = Optional.empty();
 
-    @Option(names = "--known-hosts", paramLabel = "FILE", description = "known_hosts file.")
-    Optional<Path> knownHosts = Optional.empty();
+    @CommandLine.Mixin SshFiles ssh = new SshFiles();
 
-    @Option(names = "--ssh-config", paramLabel = "FILE", description = "OpenSSH client config.")
-    Optional<Path> sshConfig = Optional.empty();
-
-    @Option(
-            names = "--format",
-            defaultValue = "human",
-            description = "Report format on stdout.",
-            completionCandidates = VerifyCommand.Formats.class)
-    String format;
+    @CommandLine.Mixin ReportOptions report = new ReportOptions();
 
     @Option(
             names = "--var",
@@ -60,11 +51,12 @@ final class ApplyCommand implements Callable<Integer> {
     @Override
     public Integer call() throws InvalidInput, InterruptedException {
         PlanFile p = PlanFile.read(plan);
+        // Verify's own defaults for everything the plan does not fix (limits, fix pace, guards).
         VerifyCommand v = new VerifyCommand();
         v.spec = spec;
         v.checks = new ArrayList<>(p.files().stream().map(Path::of).toList());
-        v.inventory = p.inventory().map(Path::of);
-        v.hosts =
+        v.target.inventory = p.inventory().map(Path::of);
+        v.target.hosts =
                 new ArrayList<>(
                         p.hosts().stream()
                                 .map(h -> p.inventory().isPresent() ? h.host() : hostArgument(h))
@@ -82,17 +74,12 @@ final class ApplyCommand implements Callable<Integer> {
                             + plan);
         v.vars = new java.util.LinkedHashMap<>(p.vars());
         v.vars.putAll(vars);
-        v.format = format;
-        v.concurrency = 64;
-        v.timeout = "60s";
-        v.fix = true;
-        v.fixConcurrency = 1;
-        v.maxFixFailures = 1;
-        v.fleetGuard = 0.5;
-        v.approval = approval;
-        v.audit = audit.or(() -> p.audit().map(Path::of));
-        v.knownHosts = knownHosts.or(() -> p.knownHosts().map(Path::of));
-        v.sshConfig = sshConfig.or(() -> p.sshConfig().map(Path::of));
+        v.report = report;
+        v.fix.fix = true;
+        v.fix.approval = approval;
+        v.fix.audit = audit.or(() -> p.audit().map(Path::of));
+        v.ssh.files.knownHosts = ssh.knownHosts.or(() -> p.knownHosts().map(Path::of));
+        v.ssh.files.sshConfig = ssh.sshConfig.or(() -> p.sshConfig().map(Path::of));
         v.applying = Optional.of(p);
         if (p.hosts().isEmpty()) {
             spec.commandLine().getOut().println("the plan has no fixes: nothing to apply");

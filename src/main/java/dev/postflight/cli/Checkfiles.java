@@ -37,8 +37,7 @@ final class Checkfiles {
             }
         }
         if (out.isEmpty()) {
-            throw new InvalidInput(
-                    Location.of(Path.of("(command line)")), "no check files found in " + named);
+            throw new InvalidInput(Location.COMMAND_LINE, "no check files found in " + named);
         }
         return out;
     }

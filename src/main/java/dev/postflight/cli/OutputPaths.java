@@ -11,7 +11,7 @@ import java.nio.file.Path;
  * truncated. Without it a run reported "OK (exit 0)" and then failed to save its report.
  */
 final class OutputPaths {
-    private static final Location COMMAND_LINE = Location.of(Path.of("(command line)"));
+    private static final Location COMMAND_LINE = Location.COMMAND_LINE;
 
     private OutputPaths() {}
 

@@ -5,7 +5,6 @@ import dev.postflight.check.Check;
 import dev.postflight.check.HostFacts;
 import dev.postflight.check.Severity;
 import dev.postflight.check.Status;
-import dev.postflight.checklist.Durations;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.inventory.Host;
@@ -19,7 +18,6 @@ import dev.postflight.run.Runner;
 import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
-import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
@@ -29,8 +27,8 @@ import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
+import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
-import picocli.CommandLine.Parameters;
 
 /**
  * {@code postflight snapshot}: records each host's facts before a maintenance window, so that
@@ -54,29 +52,9 @@ import picocli.CommandLine.Parameters;
             "130:interrupted (Ctrl-C); nothing written"
         })
 final class SnapshotCommand implements Callable<Integer> {
-    private static final Location COMMAND_LINE = Location.of(Path.of("(command line)"));
-
     @CommandLine.Spec CommandLine.Model.CommandSpec spec;
 
-    @Parameters(
-            paramLabel = "HOST",
-            description = "Hosts to record: inventory names or [user@]host[:port].")
-    List<String> hosts = new ArrayList<>();
-
-    @Option(
-            names = {"-i", "--inventory"},
-            paramLabel = "INVENTORY",
-            description = "Inventory file: postflight YAML, or Ansible INI, YAML or JSON.")
-    Optional<Path> inventory = Optional.empty();
-
-    @Option(
-            names = "--limit",
-            paramLabel = "GROUP|HOST",
-            description = "Only these groups or hosts (comma-separated), or an Ansible pattern.")
-    Optional<String> limit = Optional.empty();
-
-    @Option(names = "--local", description = "Record this machine, without SSH.")
-    boolean local;
+    @Mixin TargetOptions target = new TargetOptions();
 
     @Option(
             names = {"-o", "--output"},
@@ -92,66 +70,23 @@ final class SnapshotCommand implements Callable<Integer> {
                     "Also record this certificate file (repeatable; /etc/letsencrypt/live/*/cert.pem always).")
     List<String> certs = new ArrayList<>();
 
-    @Option(
-            names = "--concurrency",
-            paramLabel = "N",
-            defaultValue = "64",
-            description = "Hosts recorded at once (default: ${DEFAULT-VALUE}).")
-    int concurrency;
+    @Mixin RunLimits limits = new RunLimits();
 
-    @Option(
-            names = "--timeout",
-            paramLabel = "DURATION",
-            defaultValue = "60s",
-            description = "Time one host may take in all (default: ${DEFAULT-VALUE}).")
-    String timeout;
-
-    @Option(
-            names = "--accept-new-host-keys",
-            description =
-                    "Trust and record the key of a host seen for the first time. A CHANGED key is never accepted.")
-    boolean acceptNewHostKeys;
-
-    @Option(
-            names = "--known-hosts",
-            paramLabel = "FILE",
-            description = "known_hosts file (default: ~/.ssh/known_hosts).")
-    Optional<Path> knownHosts = Optional.empty();
-
-    @Option(
-            names = "--ssh-config",
-            paramLabel = "FILE",
-            description = "OpenSSH client config (default: ~/.ssh/config).")
-    Optional<Path> sshConfig = Optional.empty();
+    @Mixin SshFlags ssh = new SshFlags();
 
     @Override
     public Integer call() throws InvalidInput, InterruptedException {
-        Duration hostTimeout =
-                Durations.parse(timeout)
-                        .filter(Duration::isPositive)
-                        .orElseThrow(() ->
-                                new InvalidInput(
-                                        COMMAND_LINE,
-                                        "--timeout: '"
-                                                + timeout
-                                                + "' is not a positive duration (e.g. 60s, 5m)"));
-        if (concurrency < 1)
-            throw new InvalidInput(COMMAND_LINE, "--concurrency must be at least 1");
-        if (local && (inventory.isPresent() || !hosts.isEmpty())) {
-            throw new InvalidInput(
-                    COMMAND_LINE,
-                    "--local records this machine: do not also name hosts or an inventory");
-        }
+        RunLimits.Checked run = limits.check();
+        target.validate("records");
         OutputPaths.checkWritable("-o", output);
-        if (knownHosts.isPresent())
-            OutputPaths.checkKnownHosts(knownHosts.get(), acceptNewHostKeys);
+        ssh.validate();
         BaselineCheck record;
         try {
             record = BaselineCheck.recording(certs);
         } catch (IllegalArgumentException e) {
-            throw new InvalidInput(COMMAND_LINE, "--cert: " + e.getMessage());
+            throw new InvalidInput(Location.COMMAND_LINE, "--cert: " + e.getMessage());
         }
-        Fleet fleet = Fleet.select(local, inventory, hosts, limit);
+        Fleet fleet = target.select();
         List<Host> selected = fleet.hosts();
         Inventory inv = fleet.inventory();
         Check check =
@@ -162,18 +97,17 @@ final class SnapshotCommand implements Callable<Integer> {
                         Optional.empty(),
                         List.of(),
                         record,
-                        COMMAND_LINE,
+                        Location.COMMAND_LINE,
                         Optional.empty());
         List<Runner.Target> targets =
                 selected.stream().map(h -> new Runner.Target(h, List.of(check))).toList();
         Connector connector =
-                SshWiring.connector(
-                        local, knownHosts, sshConfig, acceptNewHostKeys, hostTimeout, inv.hosts());
+                ssh.connector(target.local, run.hostTimeout(), inv.hosts(), run.outputCap());
         Runner runner =
                 new Runner(
                         new Runner.Options(
-                                concurrency,
-                                hostTimeout,
+                                run.concurrency(),
+                                run.hostTimeout(),
                                 connector,
                                 RunListener.NONE,
                                 Main.version()));

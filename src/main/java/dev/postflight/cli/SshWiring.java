@@ -26,8 +26,7 @@ final class SshWiring {
             ssh = new SshConnector(options);
         } catch (IOException e) {
             throw new InvalidInput(
-                    Location.of(Path.of("(command line)")),
-                    "cannot read SSH files: " + e.getMessage());
+                    Location.COMMAND_LINE, "cannot read SSH files: " + e.getMessage());
         }
         return (host, deadline) -> ssh.connect(target(host, inventory, new HashSet<>()), deadline);
     }

@@ -54,6 +54,13 @@ public record RunReport(
                 interrupted);
     }
 
+    /** The same run, marked as stopped by Ctrl-C (what it verified before still counts). */
+    public RunReport markedInterrupted() {
+        if (interrupted) return this;
+        return new RunReport(
+                runId, version, started, elapsed, checklist, files, checklistSha256, hosts, true);
+    }
+
     /**
      * The same run with every form of every secret in it (reasons, details, fix summaries) replaced
      * by {@code <redacted>}: what every report format and notification renders.

@@ -80,7 +80,7 @@ class BaselineCommandTest {
                         + "\"hosts\":{}}");
         Cli r = Cli.run("verify", "--local", "--baseline", base.toString(), "--no-color", "-v");
         assertEquals(1, r.exit(), r.out() + r.err());
-        String host = VerifyCommand.localHost().name();
+        String host = Fleet.localHost().name();
         assertTrue(
                 r.out()
                         .contains(

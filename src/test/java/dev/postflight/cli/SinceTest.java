@@ -20,11 +20,11 @@ class SinceTest {
     void acceptsAnOffsetTimeAnInstantAndATimeAgo() throws Exception {
         assertEquals(
                 Instant.parse("2026-11-22T17:00:00Z"),
-                VerifyCommand.windowStart("2026-11-23T02:00:00+09:00", NOW));
+                WindowOptions.windowStart("2026-11-23T02:00:00+09:00", NOW));
         assertEquals(
                 Instant.parse("2026-11-22T17:00:00Z"),
-                VerifyCommand.windowStart("2026-11-22T17:00:00Z", NOW));
-        assertEquals(Instant.parse("2026-11-22T17:00:00Z"), VerifyCommand.windowStart("-3h", NOW));
+                WindowOptions.windowStart("2026-11-22T17:00:00Z", NOW));
+        assertEquals(Instant.parse("2026-11-22T17:00:00Z"), WindowOptions.windowStart("-3h", NOW));
     }
 
     @Test
@@ -57,7 +57,7 @@ class SinceTest {
     @Test
     void invalidInputIsTheExceptionTheCliMapsToExitTwo() {
         try {
-            VerifyCommand.windowStart("3h", NOW);
+            WindowOptions.windowStart("3h", NOW);
         } catch (InvalidInput e) {
             assertTrue(e.getMessage().contains("--since: '3h'"), e.getMessage());
             return;

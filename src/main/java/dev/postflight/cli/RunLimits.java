@@ -1,0 +1,60 @@
+package dev.postflight.cli;
+
+import dev.postflight.checklist.Amount;
+import dev.postflight.checklist.Durations;
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.checklist.Location;
+import java.time.Duration;
+import picocli.CommandLine.Option;
+
+/** How many hosts at once, and how long and how much each may take. */
+final class RunLimits {
+    @Option(
+            names = "--concurrency",
+            paramLabel = "N",
+            description = "Hosts worked on at once (default: ${DEFAULT-VALUE}).")
+    int concurrency = 64;
+
+    @Option(
+            names = "--timeout",
+            paramLabel = "DURATION",
+            description = "Time one host may take in all (default: ${DEFAULT-VALUE}).")
+    String timeout = "60s";
+
+    @Option(
+            names = "--max-output",
+            paramLabel = "SIZE",
+            description =
+                    "Output one host may send back per command, stdout and stderr together;"
+                            + " past it the host's on-host checks are errors (default:"
+                            + " ${DEFAULT-VALUE}).")
+    String maxOutput = "16MiB";
+
+    /** The values, checked; exit 2 before anything is contacted when one is wrong. */
+    record Checked(int concurrency, Duration hostTimeout, long outputCap) {}
+
+    Checked check() throws InvalidInput {
+        Duration hostTimeout =
+                Durations.parse(timeout)
+                        .filter(Duration::isPositive)
+                        .orElseThrow(() ->
+                                new InvalidInput(
+                                        Location.COMMAND_LINE,
+                                        "--timeout: '"
+                                                + timeout
+                                                + "' is not a positive duration (e.g. 60s, 5m)"));
+        long outputCap =
+                Amount.parse(maxOutput)
+                        .filter(a -> !a.percent() && a.value() >= 1)
+                        .map(a -> (long) a.value())
+                        .orElseThrow(() ->
+                                new InvalidInput(
+                                        Location.COMMAND_LINE,
+                                        "--max-output: '"
+                                                + maxOutput
+                                                + "' is not a size (e.g. 16MiB, 512K)"));
+        if (concurrency < 1)
+            throw new InvalidInput(Location.COMMAND_LINE, "--concurrency must be at least 1");
+        return new Checked(concurrency, hostTimeout, outputCap);
+    }
+}

@@ -1,0 +1,42 @@
+package dev.postflight.cli;
+
+import dev.postflight.checklist.InvalidInput;
+import dev.postflight.inventory.Host;
+import dev.postflight.run.Connector;
+import java.time.Duration;
+import java.util.Map;
+import picocli.CommandLine.Mixin;
+import picocli.CommandLine.Option;
+
+/**
+ * SSH options of the commands that meet hosts for the first time ({@code verify}, {@code
+ * snapshot}); {@code apply} only reuses the {@link SshFiles} its plan was made with.
+ */
+final class SshFlags {
+    @Mixin SshFiles files = new SshFiles();
+
+    @Option(
+            names = "--accept-new-host-keys",
+            description =
+                    "Trust and record the key of a host seen for the first time. A CHANGED key is never accepted.")
+    boolean acceptNewHostKeys;
+
+    /** Refuses, before anything is contacted, a known_hosts file new keys could not go to. */
+    void validate() throws InvalidInput {
+        if (files.knownHosts.isPresent())
+            OutputPaths.checkKnownHosts(files.knownHosts.get(), acceptNewHostKeys);
+    }
+
+    Connector connector(
+            boolean local, Duration hostTimeout, Map<String, Host> inventory, long outputCap)
+            throws InvalidInput {
+        return SshWiring.connector(
+                local,
+                files.knownHosts,
+                files.sshConfig,
+                acceptNewHostKeys,
+                hostTimeout,
+                inventory,
+                outputCap);
+    }
+}
