@@ -1,7 +1,5 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Template;
-import java.time.Duration;
 import java.time.Instant;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
@@ -10,6 +8,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Optional;
 import java.util.Set;
+import java.util.concurrent.atomic.AtomicReference;
 import java.util.stream.Collectors;
 
 /**
@@ -21,79 +20,14 @@ import java.util.stream.Collectors;
  * <p>A changed host key, OS or kernel, a port that no longer listens, a service no longer enabled
  * or a certificate gone fails; a new port or service, a changed package list or certificate warns;
  * a reboot (new boot id) is only mentioned. Without a baseline the check records: it passes with
- * the facts as its details, which {@code snapshot} saves.
+ * the facts as its details, and {@code snapshot} saves the facts it observed ({@link Recorder}).
  */
 public record BaselineCheck(
         Optional<Baseline> against, List<String> certFiles, Optional<String> missing)
-        implements LegacySpec {
+        implements CheckSpec<HostFacts> {
 
     /** A host's facts as recorded at {@code taken}. */
     public record Baseline(Instant taken, HostFacts facts) {}
-
-    static final String SCRIPT =
-            """
-            pf_sha() {
-              if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -d' ' -f1
-              elif command -v sha256 >/dev/null 2>&1; then sha256 -q
-              elif command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r | cut -d' ' -f1
-              elif command -v shasum >/dev/null 2>&1; then shasum -a 256 | cut -d' ' -f1
-              else cat >/dev/null; fi
-            }
-            if [ -r /etc/os-release ]; then
-              (. /etc/os-release; echo "os=${PRETTY_NAME:-$NAME $VERSION}")
-            elif command -v freebsd-version >/dev/null 2>&1; then echo "os=FreeBSD $(freebsd-version -u)"
-            else echo "os=$(uname -sr)"; fi
-            echo "kernel=$(uname -sr)"
-            if [ -r /proc/sys/kernel/random/boot_id ]; then
-              echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
-            else echo "boot_id=$(sysctl -n kern.boottime 2>/dev/null)"; fi
-            if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
-              echo "ephemeral=$(cat /proc/sys/net/ipv4/ip_local_port_range)"
-            elif pf_f=$(sysctl -n net.inet.ip.portrange.first 2>/dev/null); then
-              echo "ephemeral=$pf_f-$(sysctl -n net.inet.ip.portrange.last 2>/dev/null)"
-            fi
-            if command -v systemctl >/dev/null 2>&1 \\
-               && pf_s=$(systemctl list-unit-files --state=enabled --no-legend --no-pager 2>/dev/null)
-            then printf '%s\\n' "$pf_s" | awk 'NF { print "service=" $1 }'
-            elif [ "$(uname -s)" = FreeBSD ] && command -v sysrc >/dev/null 2>&1; then
-              sysrc -a 2>/dev/null | sed -n 's/^\\(.*\\)_enable: *[Yy][Ee][Ss]$/service=\\1/p'
-            elif command -v rc-update >/dev/null 2>&1; then
-              rc-update show 2>/dev/null | awk 'NF { print "service=" $1 }'
-            else
-              for pf_f in /etc/rc[2345].d/S* /etc/rc.d/rc[2345].d/S*; do
-                [ -e "$pf_f" ] && echo "service=$(basename "$pf_f" | sed 's/^S[0-9]*//')"
-              done
-            fi
-            pf_pm=
-            if command -v dpkg-query >/dev/null 2>&1; then pf_pm=dpkg
-              pf_pk=$(dpkg-query -W -f='${Status}|${Package} ${Version}\\n' 2>/dev/null \\
-                | sed -n 's/^install ok installed|//p')
-            elif command -v rpm >/dev/null 2>&1; then pf_pm=rpm; pf_pk=$(rpm -qa 2>/dev/null)
-            elif command -v pkg >/dev/null 2>&1; then pf_pm=pkg; pf_pk=$(pkg query '%n-%v' 2>/dev/null)
-            elif command -v apk >/dev/null 2>&1; then pf_pm=apk; pf_pk=$(apk info -v 2>/dev/null)
-            fi
-            if [ -n "$pf_pm" ]; then
-              echo "pkg_manager=$pf_pm"
-              pf_pk=$(printf '%s\\n' "$pf_pk" | grep -v '^$' | LC_ALL=C sort)
-              if [ -z "$pf_pk" ]; then echo pkg_count=0
-              else
-                echo "pkg_count=$(printf '%s\\n' "$pf_pk" | wc -l | tr -d ' ')"
-                pf_h=$(printf '%s\\n' "$pf_pk" | pf_sha)
-                if [ -n "$pf_h" ]; then echo "pkg_sha256=$pf_h"
-                else printf '%s\\n' "$pf_pk" | sed 's/^/pkg=/'; fi
-              fi
-            fi
-            for pf_c in /etc/letsencrypt/live/*/cert.pem CERT_FILES; do
-              case "$pf_c" in *'*'*) continue ;; esac
-              if [ ! -e "$pf_c" ]; then echo "cert=$pf_c missing"
-              elif [ ! -r "$pf_c" ]; then echo "cert=$pf_c unreadable"
-              else echo "cert=$pf_c $(pf_sha < "$pf_c")"; fi
-            done
-            echo @ports
-            (
-            PORT_SCRIPT)
-            exit 0
-            """;
 
     private static final DateTimeFormatter WHEN =
             DateTimeFormatter.ofPattern("yyyy-MM-dd HH:mm'Z'").withZone(ZoneOffset.UTC);
@@ -129,42 +63,59 @@ public record BaselineCheck(
                 Optional.empty());
     }
 
+    /**
+     * The host's facts and the SSH host key the connection saw. A host {@code --baseline} names no
+     * facts for is still probed, so that a host that is down says so; what it printed is not read.
+     */
     @Override
-    public List<HostProbe> hostProbes() {
-        String certs =
-                certFiles.stream()
-                        .filter(f -> !f.matches("/etc/letsencrypt/live/[^/]+/cert\\.pem"))
-                        .map(Template::shellQuote)
-                        .collect(Collectors.joining(" "));
-        return List.of(
-                new HostProbe(
-                        SCRIPT.replace("CERT_FILES", certs)
-                                .replace("PORT_SCRIPT", PortCheck.SCRIPT),
-                        Duration.ofSeconds(30)));
+    public Probe<HostFacts> probe() {
+        if (missing.isPresent()) {
+            return Probe.host(
+                    HostFacts.WHAT, HostFacts.snippet(certFiles), o -> HostFacts.parse(""));
+        }
+        return HostFacts.probe(certFiles);
     }
 
     @Override
-    public Verdict judge(Observation observation) {
-        ProbeOutput o = observation.host(0);
-        Optional<Verdict> notRun = o.didNotRun("host facts");
-        if (notRun.isPresent()) return notRun.get();
+    public Verdict judge(HostFacts now, Now at) {
         if (missing.isPresent()) return Verdict.error(missing.get());
-        HostFacts now = HostFacts.parse(o.out()).withHostKey(observation.hostKey());
-        if (now.os().isEmpty() && now.kernel().isEmpty()) {
-            String e = o.err();
-            return Verdict.error(
-                    "host facts probe failed: "
-                            + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
-        }
         if (against.isEmpty()) {
             return Verdict.pass("recorded: " + now.summary()).withDetails(now.lines());
         }
         return compare(against.get(), now);
     }
 
-    /** The facts a recording verdict carries as its details. */
-    public static HostFacts recorded(Verdict recording) {
-        return HostFacts.parse(String.join("\n", recording.details()));
+    /**
+     * {@code postflight snapshot}'s check of one host: this recording check, keeping the facts it
+     * judged so that the snapshot file is written from them (not from a verdict's text).
+     */
+    public Recorder recorder() {
+        return new Recorder(this, new AtomicReference<>());
+    }
+
+    /** A recording check that keeps what it observed; one per host. */
+    public record Recorder(BaselineCheck check, AtomicReference<HostFacts> seen)
+            implements CheckSpec<HostFacts> {
+        @Override
+        public Probe<HostFacts> probe() {
+            return check.probe();
+        }
+
+        @Override
+        public Verdict judge(HostFacts facts, Now now) {
+            seen.set(facts);
+            return check.judge(facts, now);
+        }
+
+        @Override
+        public String describe() {
+            return check.describe();
+        }
+
+        /** The facts, once the host's probe was observed and judged. */
+        public Optional<HostFacts> facts() {
+            return Optional.ofNullable(seen.get());
+        }
     }
 
     /** One difference and how much it matters; {@link Status#PASS} only mentions it. */

@@ -8,6 +8,7 @@ import java.time.LocalDateTime;
 import java.time.ZoneOffset;
 import java.time.format.DateTimeFormatter;
 import java.time.format.DateTimeParseException;
+import java.time.temporal.ChronoUnit;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -32,11 +33,10 @@ public record BootCheck(
         boolean failedServices,
         boolean fsck,
         Optional<Instant> since)
-        implements LegacySpec {
+        implements CheckSpec<BootCheck.Seen> {
 
     private static final String SCRIPT =
             """
-            echo "now=${PF_NOW:-$(date +%s)}"
             echo "tz=$(date +%z)"
             if [ -r /proc/stat ] && grep -q '^btime ' /proc/stat; then
               awk '/^btime / { print "btime=" $2 }' /proc/stat
@@ -111,58 +111,90 @@ public record BootCheck(
     }
 
     @Override
-    public List<HostProbe> hostProbes() {
+    public Probe<Seen> probe() {
         String range = since.map(s -> "--since @" + s.getEpochSecond()).orElse("-b");
-        return List.of(
-                HostProbe.of(
-                        "pf_range='" + range + "'\npf_fsck=" + (fsck ? 1 : 0) + "\n" + SCRIPT));
+        return Probe.host(
+                "boot",
+                "pf_range='" + range + "'\npf_fsck=" + (fsck ? 1 : 0) + "\n" + SCRIPT,
+                o -> Seen.of(o.out()));
     }
 
-    /** What the probe printed, split into its keys and its repeated lines. */
-    record Seen(Map<String, String> kv, List<String> oom, List<String> failed, List<String> fsck) {
-        static Seen of(String out) {
-            Map<String, String> kv = new LinkedHashMap<>();
-            List<String> oom = new ArrayList<>();
-            List<String> failed = new ArrayList<>();
-            List<String> fsck = new ArrayList<>();
-            for (String line : out.split("\n")) {
-                int eq = line.indexOf('=');
-                if (eq < 0) continue;
-                String k = line.substring(0, eq);
-                String v = line.substring(eq + 1).strip();
-                switch (k) {
-                    case "oom" -> oom.add(v);
-                    case "failed" -> {
-                        if (!v.isEmpty()) failed.add(v);
-                    }
-                    case "fsck" -> fsck.add(v);
-                    default -> kv.put(k, v);
-                }
-            }
-            return new Seen(kv, oom, failed, fsck);
+    /**
+     * What the probe saw: the host's offset, when it booted, its OOM-killer lines and where they
+     * came from ({@code journal}, {@code dmesg} or {@code none} with why), the failed units under
+     * systemd, and the fsck lines of this boot and where they came from.
+     */
+    record Seen(
+            ZoneOffset zone,
+            Instant boot,
+            String oomSource,
+            String oomError,
+            List<String> oom,
+            boolean systemd,
+            List<String> failed,
+            String fsckSource,
+            List<String> fsck) {
+        Seen {
+            oom = List.copyOf(oom);
+            failed = List.copyOf(failed);
+            fsck = List.copyOf(fsck);
         }
 
-        ZoneOffset zone() {
+        /** Reads the probe's output; without a boot time there is nothing to judge. */
+        static Seen of(String out) throws Probe.Unreadable {
+            KeyValues kv = KeyValues.parse(out);
+            ZoneOffset zone = zone(value(kv, "tz").orElse("+0000"));
+            Instant boot =
+                    bootTime(kv, zone)
+                            .orElseThrow(() ->
+                                    new Probe.Unreadable(
+                                            "boot: boot time not found (no /proc/stat btime,"
+                                                    + " kern.boottime or uptime -s)"));
+            return new Seen(
+                    zone,
+                    boot,
+                    value(kv, "oom_source").orElse("none"),
+                    value(kv, "oom_err").orElse("no output"),
+                    strip(kv.all("oom")),
+                    value(kv, "services").filter("systemd"::equals).isPresent(),
+                    strip(kv.all("failed")).stream().filter(f -> !f.isEmpty()).toList(),
+                    value(kv, "fsck_source").orElse("none"),
+                    strip(kv.all("fsck")));
+        }
+
+        /** The last line with this key, stripped, as the probe prints each once. */
+        private static Optional<String> value(KeyValues kv, String key) {
+            List<String> all = kv.all(key);
+            return all.isEmpty() ? Optional.empty() : Optional.of(all.getLast().strip());
+        }
+
+        private static List<String> strip(List<String> values) {
+            return values.stream().map(String::strip).toList();
+        }
+
+        private static ZoneOffset zone(String tz) {
             try {
-                return ZoneOffset.of(kv.getOrDefault("tz", "+0000"));
+                return ZoneOffset.of(tz);
             } catch (java.time.DateTimeException e) {
                 return ZoneOffset.UTC;
             }
         }
 
-        Optional<Instant> bootTime() {
+        private static Optional<Instant> bootTime(KeyValues kv, ZoneOffset zone) {
             try {
-                if (kv.containsKey("btime"))
-                    return Optional.of(Instant.ofEpochSecond(Long.parseLong(kv.get("btime"))));
-                if (kv.containsKey("kern_boottime")) {
-                    Matcher m = FREEBSD_BOOTTIME.matcher(kv.get("kern_boottime"));
+                Optional<String> btime = value(kv, "btime");
+                if (btime.isPresent())
+                    return Optional.of(Instant.ofEpochSecond(Long.parseLong(btime.get())));
+                Optional<String> bsd = value(kv, "kern_boottime");
+                if (bsd.isPresent()) {
+                    Matcher m = FREEBSD_BOOTTIME.matcher(bsd.get());
                     if (m.find())
                         return Optional.of(Instant.ofEpochSecond(Long.parseLong(m.group(1))));
                 }
-                if (kv.containsKey("uptime_s")) {
+                Optional<String> uptime = value(kv, "uptime_s");
+                if (uptime.isPresent()) {
                     return Optional.of(
-                            LocalDateTime.parse(kv.get("uptime_s").replace(' ', 'T'))
-                                    .toInstant(zone()));
+                            LocalDateTime.parse(uptime.get().replace(' ', 'T')).toInstant(zone));
                 }
             } catch (NumberFormatException | DateTimeParseException e) {
                 return Optional.empty();
@@ -174,9 +206,9 @@ public record BootCheck(
          * The processes the OOM killer ended since {@code from}, once each: journal lines carry
          * their time, dmesg lines seconds since boot (FreeBSD's none: all of this boot count).
          */
-        List<String> oomKills(Optional<Instant> from, Optional<Instant> boot) {
+        List<String> oomKills(Optional<Instant> from) {
             Map<String, String> kills = new LinkedHashMap<>();
-            boolean journal = "journal".equals(kv.get("oom_source"));
+            boolean journal = "journal".equals(oomSource);
             for (String line : oom) {
                 Matcher k = KILLED.matcher(line);
                 if (!k.find()) continue;
@@ -187,7 +219,7 @@ public record BootCheck(
                     at =
                             journal
                                     ? Optional.of(Instant.ofEpochSecond(n))
-                                    : boot.map(b -> b.plusSeconds(n));
+                                    : Optional.of(boot.plusSeconds(n));
                 }
                 if (from.isPresent() && at.isPresent() && at.get().isBefore(from.get())) continue;
                 kills.putIfAbsent(
@@ -197,31 +229,17 @@ public record BootCheck(
         }
     }
 
+    /** Judges at the host's now, to the second as its {@code date +%s} gives it. */
     @Override
-    public Verdict judge(Observation observation) {
-        ProbeOutput o = observation.host(0);
-        Optional<Verdict> notRun = o.didNotRun("boot");
-        if (notRun.isPresent()) return notRun.get();
-        return judge(Seen.of(o.out()));
-    }
-
-    Verdict judge(Seen seen) {
+    public Verdict judge(Seen seen, Now now) {
+        Instant hostNow = now.host().truncatedTo(ChronoUnit.SECONDS);
         ZoneOffset zone = seen.zone();
-        Optional<Instant> boot = seen.bootTime();
-        Instant now;
-        try {
-            now = Instant.ofEpochSecond(Long.parseLong(seen.kv().getOrDefault("now", "")));
-        } catch (NumberFormatException e) {
-            return Verdict.error("boot: the host's clock could not be read");
-        }
-        if (boot.isEmpty())
-            return Verdict.error(
-                    "boot: boot time not found (no /proc/stat btime, kern.boottime or uptime -s)");
+        Instant boot = seen.boot();
         List<String> problems = new ArrayList<>();
         List<String> facts = new ArrayList<>();
-        String bootAt = boot.get().atOffset(zone).format(MINUTE);
+        String bootAt = boot.atOffset(zone).format(MINUTE);
         if (since.isPresent()) {
-            boolean during = boot.get().isAfter(since.get());
+            boolean during = boot.isAfter(since.get());
             String window = since.get().atOffset(zone).format(CLOCK);
             facts.add(
                     during
@@ -236,7 +254,7 @@ public record BootCheck(
         } else {
             facts.add(
                     "booted "
-                            + Durations.format(Duration.between(boot.get(), now))
+                            + Durations.format(Duration.between(boot, hostNow))
                             + " ago at "
                             + bootAt);
             if (rebooted.isPresent())
@@ -246,16 +264,14 @@ public record BootCheck(
                                 + " needs the window's start: run verify with --since");
         }
 
-        String source = seen.kv().getOrDefault("oom_source", "none");
+        String source = seen.oomSource();
         String sinceWord =
                 since.map(s -> "since " + s.atOffset(zone).format(CLOCK)).orElse("since boot");
         if (source.equals("none")) {
             problems.add(
-                    "OOM kills not readable (journalctl -k and dmesg: "
-                            + seen.kv().getOrDefault("oom_err", "no output")
-                            + ")");
+                    "OOM kills not readable (journalctl -k and dmesg: " + seen.oomError() + ")");
         } else {
-            List<String> kills = seen.oomKills(since.or(() -> boot), boot);
+            List<String> kills = seen.oomKills(since.or(() -> Optional.of(boot)));
             String oom =
                     kills.size()
                             + " OOM kill"
@@ -271,7 +287,7 @@ public record BootCheck(
         }
 
         if (failedServices) {
-            if ("systemd".equals(seen.kv().get("services"))) {
+            if (seen.systemd()) {
                 if (seen.failed().isEmpty()) facts.add("no failed units");
                 else {
                     facts.add("failed: " + String.join(", ", seen.failed()));
@@ -283,7 +299,7 @@ public record BootCheck(
         }
 
         if (fsck) {
-            String from = seen.kv().getOrDefault("fsck_source", "none");
+            String from = seen.fsckSource();
             if (from.equals("none")) facts.add("fsck: no boot log readable");
             else if (seen.fsck().isEmpty()) facts.add("no fsck at this boot (" + from + ")");
             else facts.add("fsck at this boot: " + seen.fsck().get(0) + " (" + from + ")");

@@ -1,8 +1,10 @@
 package dev.postflight.check;
 
+import dev.postflight.checklist.Template;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashMap;
@@ -12,6 +14,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.TreeMap;
 import java.util.TreeSet;
+import java.util.stream.Collectors;
 
 /**
  * What a host looked like at one moment, for "what changed since before the maintenance": seed
@@ -32,6 +35,112 @@ public record HostFacts(
 
     /** The installed packages as one package manager lists them. */
     public record Packages(String manager, int count, String sha256) {}
+
+    /** Names the facts probe in "could not run" errors. */
+    static final String WHAT = "host facts";
+
+    /**
+     * The facts probe: OS, kernel, boot id, ephemeral port range, services enabled at boot, the
+     * package list's count and hash, certificate hashes, then the listening sockets.
+     */
+    static final String SCRIPT =
+            """
+            pf_sha() {
+              if command -v sha256sum >/dev/null 2>&1; then sha256sum | cut -d' ' -f1
+              elif command -v sha256 >/dev/null 2>&1; then sha256 -q
+              elif command -v openssl >/dev/null 2>&1; then openssl dgst -sha256 -r | cut -d' ' -f1
+              elif command -v shasum >/dev/null 2>&1; then shasum -a 256 | cut -d' ' -f1
+              else cat >/dev/null; fi
+            }
+            if [ -r /etc/os-release ]; then
+              (. /etc/os-release; echo "os=${PRETTY_NAME:-$NAME $VERSION}")
+            elif command -v freebsd-version >/dev/null 2>&1; then echo "os=FreeBSD $(freebsd-version -u)"
+            else echo "os=$(uname -sr)"; fi
+            echo "kernel=$(uname -sr)"
+            if [ -r /proc/sys/kernel/random/boot_id ]; then
+              echo "boot_id=$(cat /proc/sys/kernel/random/boot_id)"
+            else echo "boot_id=$(sysctl -n kern.boottime 2>/dev/null)"; fi
+            if [ -r /proc/sys/net/ipv4/ip_local_port_range ]; then
+              echo "ephemeral=$(cat /proc/sys/net/ipv4/ip_local_port_range)"
+            elif pf_f=$(sysctl -n net.inet.ip.portrange.first 2>/dev/null); then
+              echo "ephemeral=$pf_f-$(sysctl -n net.inet.ip.portrange.last 2>/dev/null)"
+            fi
+            if command -v systemctl >/dev/null 2>&1 \\
+               && pf_s=$(systemctl list-unit-files --state=enabled --no-legend --no-pager 2>/dev/null)
+            then printf '%s\\n' "$pf_s" | awk 'NF { print "service=" $1 }'
+            elif [ "$(uname -s)" = FreeBSD ] && command -v sysrc >/dev/null 2>&1; then
+              sysrc -a 2>/dev/null | sed -n 's/^\\(.*\\)_enable: *[Yy][Ee][Ss]$/service=\\1/p'
+            elif command -v rc-update >/dev/null 2>&1; then
+              rc-update show 2>/dev/null | awk 'NF { print "service=" $1 }'
+            else
+              for pf_f in /etc/rc[2345].d/S* /etc/rc.d/rc[2345].d/S*; do
+                [ -e "$pf_f" ] && echo "service=$(basename "$pf_f" | sed 's/^S[0-9]*//')"
+              done
+            fi
+            pf_pm=
+            if command -v dpkg-query >/dev/null 2>&1; then pf_pm=dpkg
+              pf_pk=$(dpkg-query -W -f='${Status}|${Package} ${Version}\\n' 2>/dev/null \\
+                | sed -n 's/^install ok installed|//p')
+            elif command -v rpm >/dev/null 2>&1; then pf_pm=rpm; pf_pk=$(rpm -qa 2>/dev/null)
+            elif command -v pkg >/dev/null 2>&1; then pf_pm=pkg; pf_pk=$(pkg query '%n-%v' 2>/dev/null)
+            elif command -v apk >/dev/null 2>&1; then pf_pm=apk; pf_pk=$(apk info -v 2>/dev/null)
+            fi
+            if [ -n "$pf_pm" ]; then
+              echo "pkg_manager=$pf_pm"
+              pf_pk=$(printf '%s\\n' "$pf_pk" | grep -v '^$' | LC_ALL=C sort)
+              if [ -z "$pf_pk" ]; then echo pkg_count=0
+              else
+                echo "pkg_count=$(printf '%s\\n' "$pf_pk" | wc -l | tr -d ' ')"
+                pf_h=$(printf '%s\\n' "$pf_pk" | pf_sha)
+                if [ -n "$pf_h" ]; then echo "pkg_sha256=$pf_h"
+                else printf '%s\\n' "$pf_pk" | sed 's/^/pkg=/'; fi
+              fi
+            fi
+            for pf_c in /etc/letsencrypt/live/*/cert.pem CERT_FILES; do
+              case "$pf_c" in *'*'*) continue ;; esac
+              if [ ! -e "$pf_c" ]; then echo "cert=$pf_c missing"
+              elif [ ! -r "$pf_c" ]; then echo "cert=$pf_c unreadable"
+              else echo "cert=$pf_c $(pf_sha < "$pf_c")"; fi
+            done
+            echo @ports
+            (
+            PORT_SCRIPT)
+            exit 0
+            """;
+
+    /**
+     * Observes a host's facts, with these certificate files besides Let's Encrypt's, and the SSH
+     * host key the connection saw ({@code postflight snapshot} and {@code verify --baseline}).
+     */
+    static Probe<HostFacts> probe(List<String> certFiles) {
+        return Probe.both(
+                Probe.host(WHAT, snippet(certFiles), HostFacts::read),
+                Probe.hostKey(),
+                HostFacts::withHostKey);
+    }
+
+    static HostProbe snippet(List<String> certFiles) {
+        String certs =
+                certFiles.stream()
+                        .filter(f -> !f.matches("/etc/letsencrypt/live/[^/]+/cert\\.pem"))
+                        .map(Template::shellQuote)
+                        .collect(Collectors.joining(" "));
+        return new HostProbe(
+                SCRIPT.replace("CERT_FILES", certs).replace("PORT_SCRIPT", PortCheck.SCRIPT),
+                Duration.ofSeconds(30));
+    }
+
+    /** The probe's facts; with neither OS nor kernel, the probe failed and there are none. */
+    static HostFacts read(ProbeOutput o) throws Probe.Unreadable {
+        HostFacts f = parse(o.out());
+        if (f.os().isEmpty() && f.kernel().isEmpty()) {
+            String e = o.err();
+            throw new Probe.Unreadable(
+                    "host facts probe failed: "
+                            + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
+        }
+        return f;
+    }
 
     /** The line after which the probe prints the listening sockets, as {@link PortCheck} does. */
     static final String PORTS_MARKER = "@ports";

@@ -89,18 +89,23 @@ final class SnapshotCommand implements Callable<Integer> {
         Fleet fleet = target.select();
         List<Host> selected = fleet.hosts();
         Inventory inv = fleet.inventory();
-        Check check =
-                new Check(
-                        BaselineFile.CHECK_ID,
-                        "baseline",
-                        Severity.CRITICAL,
-                        Optional.empty(),
-                        List.of(),
-                        record,
-                        Location.COMMAND_LINE,
-                        Optional.empty());
-        List<Runner.Target> targets =
-                selected.stream().map(h -> new Runner.Target(h, List.of(check))).toList();
+        Map<String, BaselineCheck.Recorder> recorders = new LinkedHashMap<>();
+        List<Runner.Target> targets = new ArrayList<>();
+        for (Host h : selected) {
+            BaselineCheck.Recorder recorder = record.recorder();
+            recorders.put(h.name(), recorder);
+            Check check =
+                    new Check(
+                            BaselineFile.CHECK_ID,
+                            "baseline",
+                            Severity.CRITICAL,
+                            Optional.empty(),
+                            List.of(),
+                            recorder,
+                            Location.COMMAND_LINE,
+                            Optional.empty());
+            targets.add(new Runner.Target(h, List.of(check)));
+        }
         Connector connector =
                 ssh.connector(target.local, run.hostTimeout(), inv.hosts(), run.outputCap());
         Runner runner =
@@ -123,8 +128,9 @@ final class SnapshotCommand implements Callable<Integer> {
         int missed = 0;
         for (HostResult h : report.hosts()) {
             CheckResult c = h.checks().get(0);
-            if (c.status() == Status.PASS) {
-                HostFacts f = BaselineCheck.recorded(c.verdict());
+            Optional<HostFacts> facts = recorders.get(h.host()).facts();
+            if (c.status() == Status.PASS && facts.isPresent()) {
+                HostFacts f = facts.get();
                 recorded.put(h.host(), f);
                 out.println(h.host() + ": " + f.summary());
             } else {

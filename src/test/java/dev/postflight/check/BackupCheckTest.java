@@ -6,10 +6,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postflight.check.BackupCheck.Found;
-import dev.postflight.check.BackupCheck.Marker;
-import dev.postflight.check.BackupCheck.Schedule;
-import dev.postflight.check.BackupCheck.Seen;
+import dev.postflight.check.BackupEvidence.Found;
+import dev.postflight.check.BackupEvidence.Marker;
+import dev.postflight.check.BackupEvidence.Newest;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
@@ -42,7 +41,7 @@ class BackupCheckTest {
         return new BackupCheck(
                 new Marker("/var/backups/last-success"),
                 Optional.empty(),
-                Optional.of(Schedule.parse(cron)),
+                Optional.of(BackupSchedule.parse(cron)),
                 BackupCheck.DEFAULT_GRACE,
                 Optional.empty());
     }
@@ -51,12 +50,19 @@ class BackupCheckTest {
         return LocalDateTime.parse(local).atZone(zone).toInstant();
     }
 
-    private static Seen seen(Instant now, ZoneId zone, Instant evidence) {
-        return Seen.found(now, zone, new Found(DUMP, evidence, List.of()));
+    private static Newest newest(Instant evidence) {
+        return Newest.of(new Found(DUMP, evidence, List.of()));
     }
 
     private static Verdict judge(BackupCheck c, String now, String evidence, ZoneId zone) {
-        return c.judge(seen(at(now, zone), zone, at(evidence, zone)));
+        return c.judge(newest(at(evidence, zone)), at(now, zone), zone);
+    }
+
+    /** The host's clock read at {@code host} by its batch. */
+    private static Now hostAt(Instant host) {
+        return new Now(
+                Instant.now(),
+                Optional.of(new HostTime(host, Duration.ofSeconds(1), "s", host, host)));
     }
 
     // --- pure judgement, fixed instants and zones ---
@@ -140,10 +146,10 @@ class BackupCheckTest {
                                 NEW_YORK,
                                 ZoneOffset.ofHours(-4))
                         .toInstant();
-        Verdict ran = c.judge(seen(now, NEW_YORK, firstOneThirtyFive));
+        Verdict ran = c.judge(newest(firstOneThirtyFive), now, NEW_YORK);
         assertEquals(Status.PASS, ran.status(), ran.reason());
 
-        Verdict missed = c.judge(seen(now, NEW_YORK, at("2026-10-31T01:35", NEW_YORK)));
+        Verdict missed = c.judge(newest(at("2026-10-31T01:35", NEW_YORK)), now, NEW_YORK);
         assertEquals(Status.FAIL, missed.status());
         assertTrue(
                 missed.reason()
@@ -179,9 +185,9 @@ class BackupCheckTest {
                 new BackupCheck(
                         new Marker("/var/backups/last-success"),
                         Optional.empty(),
-                        Optional.of(Schedule.parse("41 3,5 * * *")),
+                        Optional.of(BackupSchedule.parse("41 3,5 * * *")),
                         Duration.ofMinutes(30),
-                        Optional.of(new BackupCheck.Before(Duration.ofHours(6))));
+                        Optional.of(new WindowStart.Before(Duration.ofHours(6))));
         Verdict v = judge(c, "2026-11-23T06:30", "2026-11-22T05:45", TOKYO);
         assertEquals(
                 "2 backups due did not run: 2026-11-23 03:41, 2026-11-23 05:41 (Asia/Tokyo):"
@@ -206,13 +212,9 @@ class BackupCheckTest {
                 old.reason());
         Verdict none =
                 c.judge(
-                        new Seen(
-                                at("2026-11-23T12:00", TOKYO),
-                                TOKYO,
-                                Optional.empty(),
-                                "marker /var/backups/last-success does not exist",
-                                List.of(),
-                                List.of()));
+                        Newest.none("marker /var/backups/last-success does not exist"),
+                        at("2026-11-23T12:00", TOKYO),
+                        TOKYO);
         assertEquals(Status.FAIL, none.status());
         assertEquals(
                 "no evidence of a successful backup: marker /var/backups/last-success does not"
@@ -225,16 +227,17 @@ class BackupCheckTest {
         Instant now = at("2027-01-01T00:30", TOKYO);
         assertEquals(
                 Optional.of(at("2026-12-31T23:59:00", TOKYO)),
-                BackupCheck.timestampOf(
+                LogTimestamps.timestampOf(
                         "Dec 31 23:59:00 web1 backup[42]: backup done", now, TOKYO));
         assertEquals(
                 Optional.of(Instant.parse("2026-11-22T18:41:02Z")),
-                BackupCheck.timestampOf("2026-11-23T03:41:02+09:00 web1 backup: done", now, TOKYO));
+                LogTimestamps.timestampOf(
+                        "2026-11-23T03:41:02+09:00 web1 backup: done", now, TOKYO));
         assertEquals(
                 Optional.of(Instant.parse("2026-11-22T18:41:02.123456Z")),
-                BackupCheck.timestampOf(
+                LogTimestamps.timestampOf(
                         "2026-11-23T03:41:02.123456+0900 web1 backup.sh[7]: done", now, TOKYO));
-        assertEquals(Optional.empty(), BackupCheck.timestampOf("backup done", now, TOKYO));
+        assertEquals(Optional.empty(), LogTimestamps.timestampOf("backup done", now, TOKYO));
     }
 
     @Test
@@ -243,16 +246,11 @@ class BackupCheckTest {
         List<String> notes = new java.util.ArrayList<>();
         assertEquals(
                 Optional.of(TOKYO),
-                BackupCheck.hostZone(
-                        java.util.Map.of(
-                                "offset", "+0900",
-                                "zone_localtime", "/usr/share/zoneinfo/Asia/Tokyo"),
-                        now,
-                        notes));
+                HostZone.parse("offset=+0900\nzone_localtime=/usr/share/zoneinfo/Asia/Tokyo\n")
+                        .at(now, notes));
         assertEquals(
                 Optional.of(ZoneOffset.ofHours(9)),
-                BackupCheck.hostZone(
-                        java.util.Map.of("offset", "+0900", "zone_tz", "JST-9"), now, notes));
+                HostZone.parse("offset=+0900\nzone_tz=JST-9\n").at(now, notes));
         assertTrue(notes.get(0).contains("zone name is unknown"), notes.toString());
     }
 
@@ -269,24 +267,22 @@ class BackupCheckTest {
         // No systemd journal on the test machine: the probe's output is written out here.
         BackupCheck c =
                 new BackupCheck(
-                        new BackupCheck.Journal(
+                        new BackupEvidence.Journal(
                                 "backup.service", java.util.regex.Pattern.compile("Finished")),
                         Optional.of(Duration.ofHours(26)),
                         Optional.empty(),
                         BackupCheck.DEFAULT_GRACE,
                         Optional.empty());
-        long now = at("2026-11-23T06:00", TOKYO).getEpochSecond();
+        Instant now = at("2026-11-23T06:00", TOKYO);
+        ProbeOutput zone =
+                out(0, "offset=+0900\nzone_localtime=/usr/share/zoneinfo/Asia/Tokyo\n", "");
         ProbeOutput o =
                 out(
                         0,
-                        "now="
-                                + now
-                                + "\noffset=+0900\nzone_localtime=/usr/share/zoneinfo/Asia/Tokyo\n"
-                                + "line=2026-11-23T03:45:10+0900 web1 systemd[1]: Finished backup.service.\n"
+                        "line=2026-11-23T03:45:10+0900 web1 systemd[1]: Finished backup.service.\n"
                                 + "line=2026-11-22T03:44:59+0900 web1 systemd[1]: Finished backup.service.\n",
                         "");
-        Verdict v =
-                c.judge(new Observation(List.of(o), List.of(), Optional.empty(), Optional.empty()));
+        Verdict v = Observed.judge(c, Observation.ofHost(zone, o), hostAt(now));
         assertEquals(Status.PASS, v.status(), v.reason());
         assertTrue(
                 v.reason()
@@ -302,18 +298,18 @@ class BackupCheckTest {
         // out.
         BackupCheck c =
                 new BackupCheck(
-                        new BackupCheck.NewestIn("/backup", "*", Optional.empty()),
+                        new BackupEvidence.NewestIn("/backup", "*", Optional.empty()),
                         Optional.of(Duration.ofHours(26)),
                         Optional.empty(),
                         BackupCheck.DEFAULT_GRACE,
                         Optional.empty());
         Verdict v =
-                c.judge(
-                        new Observation(
-                                List.of(out(2, "now=1\n", "/backup: permission denied\n")),
-                                List.of(),
-                                Optional.empty(),
-                                Optional.empty()));
+                Observed.judge(
+                        c,
+                        Observation.ofHost(
+                                out(0, "offset=+0000\n", ""),
+                                out(2, "", "/backup: permission denied\n")),
+                        hostAt(Instant.ofEpochSecond(1)));
         assertEquals(Status.ERROR, v.status());
         assertEquals("backup newest_in /backup: /backup: permission denied", v.reason());
     }

@@ -60,14 +60,17 @@ class BaselineCheckTest {
             """;
 
     static final Instant TAKEN = Instant.parse("2026-11-20T01:55:00Z");
+    static final Now NOW = Now.at(Instant.parse("2026-11-23T06:00:00Z"));
 
     static ProbeOutput out(String text) {
         return new ProbeOutput(0, text.getBytes(StandardCharsets.UTF_8), new byte[0], false);
     }
 
     static Verdict verify(HostFacts before, String now, Optional<String> hostKey) {
-        return BaselineCheck.against(new BaselineCheck.Baseline(TAKEN, before))
-                .judge(new Observation(List.of(out(now)), List.of(), Optional.empty(), hostKey));
+        return Observed.judge(
+                BaselineCheck.against(new BaselineCheck.Baseline(TAKEN, before)),
+                new Observation(List.of(out(now)), List.of(), Optional.empty(), hostKey),
+                NOW);
     }
 
     static HostFacts debian() {
@@ -114,23 +117,25 @@ class BaselineCheckTest {
     }
 
     @Test
-    void recordedFactsReadBackFromTheRecordingVerdict() {
+    void theSnapshotsRecorderKeepsTheFactsItObservedWithTheHostKey() {
+        BaselineCheck.Recorder recorder = BaselineCheck.recording(List.of()).recorder();
         Verdict v =
-                BaselineCheck.recording(List.of())
-                        .judge(
-                                new Observation(
-                                        List.of(out(DEBIAN)),
-                                        List.of(),
-                                        Optional.empty(),
-                                        Optional.of("SHA256:abc")));
+                Observed.judge(
+                        recorder,
+                        new Observation(
+                                List.of(out(DEBIAN)),
+                                List.of(),
+                                Optional.empty(),
+                                Optional.of("SHA256:abc")),
+                        NOW);
         assertEquals(Status.PASS, v.status());
         assertEquals(
                 "recorded: Debian GNU/Linux 12 (bookworm), Linux 6.1.0-18-amd64, 4 ports,"
                         + " 3 services, 530 packages (dpkg), 1 certificate",
                 v.reason());
         assertEquals(
-                HostFacts.parse(DEBIAN).withHostKey(Optional.of("SHA256:abc")),
-                BaselineCheck.recorded(v));
+                Optional.of(HostFacts.parse(DEBIAN).withHostKey(Optional.of("SHA256:abc"))),
+                recorder.facts());
     }
 
     @Test
@@ -213,19 +218,20 @@ class BaselineCheckTest {
     @Test
     void aProbeThatPrintedNothingIsAnErrorNotAPass() {
         Verdict v =
-                BaselineCheck.against(new BaselineCheck.Baseline(TAKEN, debian()))
-                        .judge(
-                                new Observation(
-                                        List.of(
-                                                new ProbeOutput(
-                                                        2,
-                                                        new byte[0],
-                                                        "sh: 1: syntax error"
-                                                                .getBytes(StandardCharsets.UTF_8),
-                                                        false)),
-                                        List.of(),
-                                        Optional.empty(),
-                                        Optional.empty()));
+                Observed.judge(
+                        BaselineCheck.against(new BaselineCheck.Baseline(TAKEN, debian())),
+                        new Observation(
+                                List.of(
+                                        new ProbeOutput(
+                                                2,
+                                                new byte[0],
+                                                "sh: 1: syntax error"
+                                                        .getBytes(StandardCharsets.UTF_8),
+                                                false)),
+                                List.of(),
+                                Optional.empty(),
+                                Optional.empty()),
+                        NOW);
         assertEquals(Verdict.error("host facts probe failed: sh: 1: syntax error"), v);
     }
 

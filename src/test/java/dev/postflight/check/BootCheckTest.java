@@ -8,6 +8,7 @@ import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.testing.LocalRun;
 import java.nio.file.Path;
+import java.time.Duration;
 import java.time.Instant;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -24,7 +25,6 @@ class BootCheckTest {
      */
     static final String DEBIAN_AFTER_WINDOW =
             """
-            now=1795372200
             tz=+0900
             btime=1795371120
             oom_source=journal
@@ -39,23 +39,31 @@ class BootCheckTest {
     /** Recorded on FreeBSD 13: no systemd, kern.boottime, dmesg without timestamps. */
     static final String FREEBSD =
             """
-            now=1795372200
             tz=+0900
             kern_boottime={ sec = 1795000000, usec = 123456 } Tue Nov 17 10:13:20 2026
             oom_source=dmesg
             services=none
             """;
 
+    /** The host's clock as its batch read it when the outputs below were recorded. */
+    static final Now AT = hostAt(Instant.ofEpochSecond(1795372200));
+
+    static Now hostAt(Instant host) {
+        return new Now(
+                Instant.now(),
+                Optional.of(new HostTime(host, Duration.ofSeconds(1), "s", host, host)));
+    }
+
     static BootCheck boot(Optional<Boolean> rebooted, boolean fsck) {
         return new BootCheck(rebooted, 0, true, fsck, Optional.empty());
     }
 
     @Test
-    void aRebootInsideTheWindowWithAnOomKillAndAFailedUnitSaysAllThree() {
+    void aRebootInsideTheWindowWithAnOomKillAndAFailedUnitSaysAllThree() throws Exception {
         Verdict v =
                 boot(Optional.of(true), true)
                         .withSince(WINDOW)
-                        .judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW));
+                        .judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW), AT);
         assertEquals(Status.FAIL, v.status());
         assertEquals(
                 "rebooted during the window at 2026-11-23 03:12 (since 02:00); 1 OOM kill since"
@@ -66,28 +74,28 @@ class BootCheckTest {
     }
 
     @Test
-    void expectingNoRebootFailsWhenTheHostRebootedInTheWindow() {
+    void expectingNoRebootFailsWhenTheHostRebootedInTheWindow() throws Exception {
         BootCheck c = new BootCheck(Optional.of(false), 5, false, false, Optional.empty());
-        Verdict v = c.withSince(WINDOW).judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW));
+        Verdict v = c.withSince(WINDOW).judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW), AT);
         assertEquals(Status.FAIL, v.status());
         assertTrue(v.reason().endsWith("— expected no reboot"), v.reason());
     }
 
     @Test
-    void oomKillsBeforeTheWindowDoNotCount() {
+    void oomKillsBeforeTheWindowDoNotCount() throws Exception {
         BootCheck c = new BootCheck(Optional.empty(), 0, false, false, Optional.empty());
         Verdict v =
                 c.withSince(Instant.ofEpochSecond(1795372000))
-                        .judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW));
+                        .judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW), AT);
         assertEquals(Status.PASS, v.status(), v.reason());
         assertTrue(v.reason().contains("0 OOM kills since 03:26 (journal)"), v.reason());
     }
 
     @Test
-    void withoutSinceItSaysHowLongAgoTheHostBooted() {
+    void withoutSinceItSaysHowLongAgoTheHostBooted() throws Exception {
         Verdict v =
                 new BootCheck(Optional.empty(), 1, true, false, Optional.empty())
-                        .judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW));
+                        .judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW), AT);
         assertTrue(
                 v.reason()
                         .startsWith("booted 18m00s ago at 2026-11-23 03:12; 1 OOM kill since boot"),
@@ -95,8 +103,9 @@ class BootCheckTest {
     }
 
     @Test
-    void rebootedNeedsTheWindowStart() {
-        Verdict v = boot(Optional.of(true), false).judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW));
+    void rebootedNeedsTheWindowStart() throws Exception {
+        Verdict v =
+                boot(Optional.of(true), false).judge(BootCheck.Seen.of(DEBIAN_AFTER_WINDOW), AT);
         assertEquals(Status.ERROR, v.status());
         assertEquals(
                 "boot: rebooted: true needs the window's start: run verify with --since",
@@ -104,9 +113,11 @@ class BootCheckTest {
     }
 
     @Test
-    void freeBsdBootTimeAndNoSystemdAreReadAndSaidSo() {
+    void freeBsdBootTimeAndNoSystemdAreReadAndSaidSo() throws Exception {
         Verdict v =
-                boot(Optional.of(false), false).withSince(WINDOW).judge(BootCheck.Seen.of(FREEBSD));
+                boot(Optional.of(false), false)
+                        .withSince(WINDOW)
+                        .judge(BootCheck.Seen.of(FREEBSD), AT);
         assertEquals(Status.PASS, v.status(), v.reason());
         assertEquals(
                 "not rebooted during the window: up since 2026-11-18 20:06 (window since 02:00);"
@@ -115,11 +126,10 @@ class BootCheckTest {
     }
 
     @Test
-    void dmesgTimesAreSecondsSinceBoot() {
+    void dmesgTimesAreSecondsSinceBoot() throws Exception {
         String out =
                 """
-                now=1795372200
-                tz=+0000
+                    tz=+0000
                 btime=1795371000
                 oom_source=dmesg
                 oom=[  100.000001] Out of memory: Killed process 17 (early)
@@ -130,9 +140,20 @@ class BootCheckTest {
         Verdict v =
                 new BootCheck(Optional.empty(), 0, true, false, Optional.empty())
                         .withSince(Instant.ofEpochSecond(1795371500))
-                        .judge(BootCheck.Seen.of(out));
+                        .judge(BootCheck.Seen.of(out), AT);
         assertTrue(v.reason().contains("1 OOM kill since "), v.reason());
         assertTrue(v.reason().contains("Killed process 99 (late) (dmesg)"), v.reason());
+    }
+
+    @Test
+    void noBootTimeIsAnErrorSayingWhereItWasLookedFor() {
+        ProbeOutput o =
+                new ProbeOutput(0, "tz=+0000\noom_source=dmesg\n".getBytes(), new byte[0], false);
+        Verdict v = Observed.judge(boot(Optional.empty(), false), Observation.ofHost(o), AT);
+        assertEquals(Status.ERROR, v.status());
+        assertEquals(
+                "boot: boot time not found (no /proc/stat btime, kern.boottime or uptime -s)",
+                v.reason());
     }
 
     @Test
