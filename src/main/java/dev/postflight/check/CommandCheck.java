@@ -22,7 +22,7 @@ public record CommandCheck(
         Optional<String> stderrContains,
         Duration timeout,
         boolean become)
-        implements LegacySpec {
+        implements CheckSpec<CommandCheck.Ran> {
 
     static Optional<CommandCheck> parse(Fields f) {
         String run = f.requiredCommand("run");
@@ -37,7 +37,7 @@ public record CommandCheck(
     }
 
     @Override
-    public List<HostProbe> hostProbes() {
+    public Probe<Ran> probe() {
         // A root login needs no sudo (and many hosts have none). The command reaches the shell
         // on its stdin from the printf builtin, never as an argument: any local user sees the
         // arguments in ps (issue 14: a secret var in a become command did).
@@ -47,23 +47,24 @@ public record CommandCheck(
                                 + Template.shellQuote(run)
                                 + " | { if [ \"$(id -u)\" = 0 ]; then sh -s; else sudo -n sh -s; fi; }"
                         : run;
-        return List.of(new HostProbe(script, timeout));
+        return Probe.host(
+                run, new HostProbe(script, timeout), o -> new Ran(o.exitCode(), o.out(), o.err()));
     }
 
+    /** What the command did: its exit status, its stdout, and its stderr (stripped). */
+    record Ran(int exit, String out, String err) {}
+
     @Override
-    public Verdict judge(Observation observation) {
-        ProbeOutput o = observation.host(0);
-        Optional<Verdict> notRun = o.didNotRun(run);
-        if (notRun.isPresent()) return notRun.get();
-        if (become && o.exitCode() != 0 && o.err().contains("password is required")) {
+    public Verdict judge(Ran ran, Now now) {
+        if (become && ran.exit() != 0 && ran.err().contains("password is required")) {
             return Verdict.error(
                     "become: sudo needs a password on this host (sudo -n); allow this command"
                             + " without a password or drop become");
         }
-        String out = o.out();
+        String out = ran.out();
         List<String> problems = new ArrayList<>();
-        if (o.exitCode() != exitStatus) {
-            problems.add("exit status " + o.exitCode() + ", expected " + exitStatus);
+        if (ran.exit() != exitStatus) {
+            problems.add("exit status " + ran.exit() + ", expected " + exitStatus);
         }
         stdoutContains
                 .filter(s -> !out.contains(s))
@@ -72,19 +73,19 @@ public record CommandCheck(
                 .filter(p -> !p.matcher(out).find())
                 .ifPresent(p -> problems.add("stdout does not match /" + p.pattern() + "/"));
         stderrContains
-                .filter(s -> !o.err().contains(s))
+                .filter(s -> !ran.err().contains(s))
                 .ifPresent(s -> problems.add("stderr does not contain '" + s + "'"));
         if (problems.isEmpty()) {
             String said = ProbeOutput.lastLine(out);
             return Verdict.pass(
                     said.isBlank() || said.length() > 120
-                            ? firstLine(run) + ": exit " + o.exitCode()
-                            : said + " (exit " + o.exitCode() + ")");
+                            ? firstLine(run) + ": exit " + ran.exit()
+                            : said + " (exit " + ran.exit() + ")");
         }
 
         List<String> details = new ArrayList<>();
         if (!out.isBlank()) details.add("stdout: " + tail(out));
-        if (!o.err().isBlank()) details.add("stderr: " + tail(o.err()));
+        if (!ran.err().isBlank()) details.add("stderr: " + tail(ran.err()));
         return Verdict.fail(firstLine(run) + ": " + String.join("; ", problems))
                 .withDetails(details);
     }

@@ -6,10 +6,8 @@ import dev.postflight.checklist.Fields;
 import dev.postflight.checklist.Template;
 import java.time.Duration;
 import java.util.ArrayList;
-import java.util.HashMap;
 import java.util.List;
 import java.util.Locale;
-import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Pattern;
 
@@ -30,7 +28,7 @@ public record FileCheck(
         Optional<String> contains,
         Optional<Pattern> matches,
         Optional<Long> minSize)
-        implements LegacySpec {
+        implements CheckSpec<FileCheck.Seen> {
 
     /** How much of a file the content probe reads at most. */
     static final int CONTENT_LIMIT = 1 << 20;
@@ -108,7 +106,7 @@ public record FileCheck(
     }
 
     @Override
-    public List<HostProbe> hostProbes() {
+    public Probe<Seen> probe() {
         String p = Template.shellQuote(path);
         String stat =
                 "p="
@@ -125,54 +123,99 @@ public record FileCheck(
                         else echo 'no stat command' >&2; exit 127
                         fi
                         """;
-        List<HostProbe> probes = new ArrayList<>();
-        probes.add(HostProbe.of(stat));
-        if (contains.isPresent() || matches.isPresent()) {
-            probes.add(HostProbe.of("head -c " + CONTENT_LIMIT + " -- " + p));
+        // The content is read only when asked for, and its read failing is judged only when
+        // the file is there: a missing file's failed read is not the verdict.
+        Probe<Optional<Probe.Attempted<String>>> content =
+                contains.isPresent() || matches.isPresent()
+                        ? Probe.attempt(
+                                        Probe.host(
+                                                "read " + path,
+                                                "head -c " + CONTENT_LIMIT + " -- " + p,
+                                                this::readContent))
+                                .map(Optional::of)
+                        : Probe.known(Optional.empty());
+        return Probe.both(Probe.host("stat " + path, stat, this::readStat), content, Seen::new);
+    }
+
+    /** What stat showed at the path, and the content read when the spec asks about it. */
+    record Seen(Stat stat, Optional<Probe.Attempted<String>> content) {}
+
+    /** What is at the path. */
+    sealed interface Stat {}
+
+    /** Nothing (not even a dangling symlink). */
+    record Absent() implements Stat {}
+
+    /**
+     * An entry: its type ({@code file}, {@code directory}, {@code symlink} or stat's own word),
+     * owner, mode as stat printed it, size in bytes, and age by the host's clock.
+     */
+    record Present(String type, String owner, String mode, long size, Duration age)
+            implements Stat {}
+
+    /** An entry whose size, time or the host's clock stat did not print as numbers. */
+    record Unmeasured(String type, String stat) implements Stat {}
+
+    private Stat readStat(ProbeOutput o) throws Probe.Unreadable {
+        if (o.exitCode() != 0) {
+            throw new Probe.Unreadable(path + ": stat failed: " + orExit(o));
         }
-        return List.copyOf(probes);
+        KeyValues kv = KeyValues.parse(o.out());
+        if (!kv.text("exists").filter("true"::equals).isPresent()) return new Absent();
+        String raw = kv.text("stat").orElse("");
+        String[] st = raw.split("\\|", -1);
+        if (st.length != 5) {
+            throw new Probe.Unreadable(
+                    path + ": unexpected stat output: " + kv.text("stat").orElse("null"));
+        }
+        String type = normalizeType(st[0]);
+        try {
+            long size = Long.parseLong(st[3].trim());
+            long mtime = Long.parseLong(st[4].trim());
+            long now = Long.parseLong(kv.text("now").orElse("").trim());
+            return new Present(type, st[1], st[2], size, Duration.ofSeconds(now - mtime));
+        } catch (NumberFormatException e) {
+            return new Unmeasured(type, raw);
+        }
+    }
+
+    private String readContent(ProbeOutput o) throws Probe.Unreadable {
+        if (o.exitCode() != 0) {
+            throw new Probe.Unreadable(path + ": cannot read content: " + orExit(o));
+        }
+        return o.out();
     }
 
     @Override
-    public Verdict judge(Observation observation) {
-        ProbeOutput o = observation.host(0);
-        Optional<Verdict> notRun = o.didNotRun("stat " + path);
-        if (notRun.isPresent()) return notRun.get();
-        if (o.exitCode() != 0) {
-            return Verdict.error(path + ": stat failed: " + orExit(o));
+    public Verdict judge(Seen seen, Now now) {
+        Present found;
+        switch (seen.stat()) {
+            case Absent a -> {
+                return exists
+                        ? Verdict.fail(path + ": does not exist")
+                        : Verdict.pass(path + ": absent, as expected");
+            }
+            case Unmeasured u -> {
+                return exists
+                        ? Verdict.error(path + ": unexpected stat output: " + u.stat())
+                        : Verdict.fail(path + ": exists (" + u.type() + "), expected absent");
+            }
+            case Present p -> found = p;
         }
-        Map<String, String> kv = keyValues(o.out());
-        if (!"true".equals(kv.get("exists"))) {
-            return exists
-                    ? Verdict.fail(path + ": does not exist")
-                    : Verdict.pass(path + ": absent, as expected");
-        }
-        String[] st = kv.getOrDefault("stat", "").split("\\|", -1);
-        if (st.length != 5) {
-            return Verdict.error(path + ": unexpected stat output: " + kv.get("stat"));
-        }
-        String foundType = normalizeType(st[0]);
+        String foundType = found.type();
         if (!exists) return Verdict.fail(path + ": exists (" + foundType + "), expected absent");
-        String foundOwner = st[1];
-        Optional<Integer> foundMode = parseMode(st[2].length() < 3 ? "000" : st[2]);
-        long size;
-        long mtime;
-        long now;
-        try {
-            size = Long.parseLong(st[3].trim());
-            mtime = Long.parseLong(st[4].trim());
-            now = Long.parseLong(kv.getOrDefault("now", "").trim());
-        } catch (NumberFormatException e) {
-            return Verdict.error(path + ": unexpected stat output: " + kv.get("stat"));
-        }
-        Duration age = Duration.ofSeconds(now - mtime);
+        String foundOwner = found.owner();
+        String foundModeText = found.mode();
+        Optional<Integer> foundMode = parseMode(foundModeText.length() < 3 ? "000" : foundModeText);
+        long size = found.size();
+        Duration age = found.age();
         List<String> problems = new ArrayList<>();
         type.filter(t -> !t.equals(foundType))
                 .ifPresent(t -> problems.add("is a " + foundType + ", expected " + t));
         owner.filter(u -> !u.equals(foundOwner))
                 .ifPresent(u -> problems.add("owner " + foundOwner + ", expected " + u));
         mode.filter(m -> foundMode.isEmpty() || !foundMode.get().equals(m))
-                .ifPresent(m -> problems.add("mode " + st[2] + ", expected " + octal(m)));
+                .ifPresent(m -> problems.add("mode " + foundModeText + ", expected " + octal(m)));
         minSize.filter(min -> size < min)
                 .ifPresent(min ->
                         problems.add(
@@ -187,14 +230,10 @@ public record FileCheck(
                                         + Durations.format(age)
                                         + " ago (host clock), max_age "
                                         + Durations.format(max)));
-        if (contains.isPresent() || matches.isPresent()) {
-            ProbeOutput c = observation.host(1);
-            Optional<Verdict> contentNotRun = c.didNotRun("read " + path);
-            if (contentNotRun.isPresent()) return contentNotRun.get();
-            if (c.exitCode() != 0) {
-                return Verdict.error(path + ": cannot read content: " + orExit(c));
-            }
-            String text = c.out();
+        if (seen.content().isPresent()) {
+            Probe.Attempted<String> read = seen.content().get();
+            if (read.notRun().isPresent()) return read.notRun().get();
+            String text = read.value().orElse("");
             String within = size > CONTENT_LIMIT ? " (in its first 1M)" : "";
             contains.filter(s -> !text.contains(s))
                     .ifPresent(s -> problems.add("does not contain '" + s + "'" + within));
@@ -206,7 +245,7 @@ public record FileCheck(
                         + ", "
                         + foundOwner
                         + " "
-                        + st[2]
+                        + foundModeText
                         + ", "
                         + new Amount(size, false)
                         + ", modified "
@@ -243,16 +282,6 @@ public record FileCheck(
         if (t.equals("directory")) return "directory";
         if (t.startsWith("symbolic link")) return "symlink";
         return t;
-    }
-
-    static Map<String, String> keyValues(String out) {
-        Map<String, String> kv = new HashMap<>();
-        for (String line : out.split("\n")) {
-            int eq = line.indexOf('=');
-            if (eq > 0)
-                kv.putIfAbsent(line.substring(0, eq).trim(), line.substring(eq + 1).strip());
-        }
-        return kv;
     }
 
     private static String orExit(ProbeOutput o) {

@@ -43,7 +43,7 @@ record HostZone(String offset, List<String> names) {
     }
 
     private static String value(KeyValues kv, String key) {
-        return kv.first(key).map(String::strip).orElse("");
+        return kv.text(key).orElse("");
     }
 
     /**

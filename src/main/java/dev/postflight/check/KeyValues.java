@@ -39,4 +39,9 @@ final class KeyValues {
     List<String> all(String key) {
         return List.copyOf(values.getOrDefault(key, List.of()));
     }
+
+    /** The first value of {@code key} without surrounding blanks (a CR of a CRLF host too). */
+    Optional<String> text(String key) {
+        return first(key).map(String::strip);
+    }
 }

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  */
 public record PortCheck(
         int port, String proto, boolean listening, Optional<String> process, boolean reachable)
-        implements LegacySpec {
+        implements CheckSpec<PortCheck.Seen> {
 
     /**
      * The listing with the owning processes, for checks that name a {@code process}: {@code ss -p}
@@ -89,21 +89,28 @@ public record PortCheck(
     }
 
     @Override
-    public List<HostProbe> hostProbes() {
-        return List.of(HostProbe.of(process.isPresent() ? SCRIPT_WITH_OWNERS : SCRIPT));
-    }
-
-    @Override
-    public Optional<RunnerProbe> runnerProbe() {
-        if (!reachable) return Optional.empty();
-        return Optional.of(ctx ->
-                ctx.tcp()
-                        .connect(
-                                ctx.hostAddress(),
-                                port,
-                                CONNECT_TIMEOUT.compareTo(ctx.timeout()) < 0
-                                        ? CONNECT_TIMEOUT
-                                        : ctx.timeout()));
+    public Probe<Seen> probe() {
+        // An attempt: a listing that could not be made is still combined with the connect's
+        // result, so that an error names both what the host and what the runner could not do.
+        Probe<Probe.Attempted<Listing>> listing =
+                Probe.attempt(
+                        Probe.host(
+                                "listening sockets",
+                                process.isPresent() ? SCRIPT_WITH_OWNERS : SCRIPT,
+                                PortCheck::readListing));
+        Probe<Optional<TcpProber.Outcome>> connect =
+                reachable
+                        ? Probe.runner(ctx ->
+                                        ctx.tcp()
+                                                .connect(
+                                                        ctx.hostAddress(),
+                                                        port,
+                                                        CONNECT_TIMEOUT.compareTo(ctx.timeout()) < 0
+                                                                ? CONNECT_TIMEOUT
+                                                                : ctx.timeout()))
+                                .map(Optional::of)
+                        : Probe.known(Optional.empty());
+        return Probe.both(listing, connect, Seen::new);
     }
 
     /** One listening socket: the local address, the port, and its owners if visible. */
@@ -112,29 +119,37 @@ public record PortCheck(
     /** What the listing tool showed: which tool, and the sockets it could parse. */
     record Listing(String tool, boolean root, List<Socket> sockets) {}
 
+    /** The host's listening sockets, and the runner's TCP connect when {@code reachable}. */
+    record Seen(Probe.Attempted<Listing> listing, Optional<TcpProber.Outcome> connect) {}
+
+    static Listing readListing(ProbeOutput o) throws Probe.Unreadable {
+        Listing l = parseListing(o.out());
+        if (o.exitCode() != 0 || l.tool().isEmpty()) {
+            String e = o.err();
+            throw new Probe.Unreadable(
+                    "listing sockets failed"
+                            + (l.tool().isEmpty() ? "" : " (" + l.tool() + ")")
+                            + ": "
+                            + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
+        }
+        return l;
+    }
+
     @Override
-    public Verdict judge(Observation observation) {
-        Verdict host = judgeHost(observation.host(0));
-        if (!reachable) return host;
-        return host.combine(judgeRunner(observation.runner(TcpProber.Outcome.class)));
+    public Verdict judge(Seen seen, Now now) {
+        Verdict host =
+                seen.listing()
+                        .value()
+                        .map(this::judgeListing)
+                        .orElseGet(() -> seen.listing().notRun().orElseThrow());
+        return seen.connect().map(c -> host.combine(judgeRunner(c))).orElse(host);
     }
 
     private String label() {
         return proto + "/" + port;
     }
 
-    Verdict judgeHost(ProbeOutput o) {
-        Optional<Verdict> notRun = o.didNotRun("listening sockets");
-        if (notRun.isPresent()) return notRun.get();
-        Listing l = parseListing(o.out());
-        if (o.exitCode() != 0 || l.tool().isEmpty()) {
-            String e = o.err();
-            return Verdict.error(
-                    "listing sockets failed"
-                            + (l.tool().isEmpty() ? "" : " (" + l.tool() + ")")
-                            + ": "
-                            + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
-        }
+    private Verdict judgeListing(Listing l) {
         List<Socket> mine =
                 l.sockets().stream()
                         .filter(s -> s.port() == port && s.proto().equals(proto))

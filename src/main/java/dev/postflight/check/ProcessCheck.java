@@ -31,7 +31,7 @@ public record ProcessCheck(
         Optional<String> user,
         int min,
         Optional<Integer> max)
-        implements LegacySpec {
+        implements CheckSpec<List<ProcessCheck.Proc>> {
 
     /** Labels the probe's script; it says nothing about which processes are the probe's. */
     static final String MARKER = "postflight-process-probe";
@@ -91,31 +91,31 @@ public record ProcessCheck(
     }
 
     @Override
-    public List<HostProbe> hostProbes() {
-        return List.of(HostProbe.of(SCRIPT));
+    public Probe<List<Proc>> probe() {
+        return Probe.host("ps", SCRIPT, ProcessCheck::read);
     }
 
     /** One line of the process table. */
     record Proc(int pid, int ppid, String user, String comm, String args) {}
 
-    @Override
-    public Verdict judge(Observation observation) {
-        ProbeOutput o = observation.host(0);
-        Optional<Verdict> notRun = o.didNotRun("ps");
-        if (notRun.isPresent()) return notRun.get();
+    /** The host's processes, the probe's own left out; an empty table cannot be judged. */
+    static List<Proc> read(ProbeOutput o) throws Probe.Unreadable {
         if (o.exitCode() != 0) {
             String e = o.err();
-            return Verdict.error(
+            throw new Probe.Unreadable(
                     "ps failed: "
                             + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
         }
         List<Proc> all = parseTable(o.out());
-        if (all.isEmpty()) return Verdict.error("ps listed no processes");
-        int self = selfPid(o.out());
-        Set<Integer> own = probeOwn(all, self);
+        if (all.isEmpty()) throw new Probe.Unreadable("ps listed no processes");
+        Set<Integer> own = probeOwn(all, selfPid(o.out()));
+        return all.stream().filter(p -> !own.contains(p.pid())).toList();
+    }
+
+    @Override
+    public Verdict judge(List<Proc> all, Now now) {
         List<Proc> found = new ArrayList<>();
         for (Proc p : all) {
-            if (own.contains(p.pid())) continue;
             if (name.isPresent() && !name.get().equals(p.comm()) && !truncatedMatch(p.comm()))
                 continue;
             if (pattern.isPresent() && !pattern.get().matcher(p.args()).find()) continue;

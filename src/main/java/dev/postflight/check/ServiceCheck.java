@@ -4,7 +4,6 @@ import dev.postflight.checklist.Fields;
 import dev.postflight.checklist.Template;
 import java.util.ArrayList;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 
@@ -20,7 +19,7 @@ import java.util.Set;
  * FreeBSD hosts; the verdict names what it resolved to ({@code time-daemon = ntpd: inactive}).
  */
 public record ServiceCheck(String name, Optional<String> state, Optional<Boolean> enabled)
-        implements LegacySpec {
+        implements CheckSpec<ServiceCheck.Seen> {
 
     static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9@._:+-]*";
 
@@ -134,27 +133,56 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
     }
 
     @Override
-    public List<HostProbe> hostProbes() {
-        return List.of(HostProbe.of("n=" + Template.shellQuote(name) + "\n" + SCRIPT));
+    public Probe<Seen> probe() {
+        return Probe.host(name, "n=" + Template.shellQuote(name) + "\n" + SCRIPT, this::read);
     }
 
-    @Override
-    public Verdict judge(Observation observation) {
-        ProbeOutput o = observation.host(0);
-        Optional<Verdict> notRun = o.didNotRun(name);
-        if (notRun.isPresent()) return notRun.get();
-        Map<String, String> kv = FileCheck.keyValues(o.out());
-        String manager = kv.getOrDefault("manager", "");
+    /**
+     * What the probe found: the service manager it used; for {@code time-daemon}, the daemon it
+     * resolved to (empty text when none is installed; absent for any other name); and the manager's
+     * answers as the probe printed them (systemd's load state, active state and is-enabled answer;
+     * another manager's script existence, status command, its exit and last line, and {@code
+     * yes}/{@code no} for enabled at boot).
+     */
+    record Seen(
+            String manager,
+            Optional<String> resolved,
+            String loadState,
+            String active,
+            String enabled,
+            boolean exists,
+            String statusCommand,
+            String statusExit,
+            String status) {}
+
+    private Seen read(ProbeOutput o) throws Probe.Unreadable {
+        KeyValues kv = KeyValues.parse(o.out());
+        String manager = kv.text("manager").orElse("");
         if (o.exitCode() != 0 || manager.isEmpty()) {
             String e = o.err();
-            return Verdict.error(
+            throw new Probe.Unreadable(
                     name
                             + ": service probe failed: "
                             + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
         }
+        return new Seen(
+                manager,
+                kv.text("resolved"),
+                kv.text("LoadState").orElse(""),
+                kv.text("active").orElse("unknown"),
+                kv.text("enabled").orElse(""),
+                kv.text("exists").filter("yes"::equals).isPresent(),
+                kv.text("cmd").orElse("status"),
+                kv.text("status_exit").orElse("?"),
+                kv.text("status").orElse(""));
+    }
+
+    @Override
+    public Verdict judge(Seen seen, Now now) {
+        String manager = seen.manager();
         String label = name;
-        if (kv.containsKey("resolved")) {
-            String resolved = kv.get("resolved");
+        if (seen.resolved().isPresent()) {
+            String resolved = seen.resolved().get();
             if (resolved.isEmpty()) {
                 return Verdict.fail(
                         name
@@ -172,19 +200,19 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
         String bootWord;
         String how;
         if (manager.equals("systemd")) {
-            String load = kv.getOrDefault("LoadState", "");
+            String load = seen.loadState();
             if (load.equals("not-found") || load.isEmpty()) {
                 return notInstalled(label, "systemd");
             }
-            String active = kv.getOrDefault("active", "unknown");
-            String en = kv.getOrDefault("enabled", "");
+            String active = seen.active();
+            String en = seen.enabled();
             running = active.equals("active") || active.equals("reloading");
             atBoot = SYSTEMD_ENABLED.contains(en);
             stateWord = active.isEmpty() ? "unknown" : active;
             bootWord = en.isEmpty() ? "enabled state unknown" : en;
             how = "systemd";
         } else {
-            if (!"yes".equals(kv.get("exists"))) {
+            if (!seen.exists()) {
                 return notInstalled(
                         label,
                         switch (manager) {
@@ -193,16 +221,16 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
                             default -> manager;
                         });
             }
-            String exit = kv.getOrDefault("status_exit", "?");
+            String exit = seen.statusExit();
             running = exit.equals("0");
-            atBoot = "yes".equals(kv.get("enabled"));
+            atBoot = seen.enabled().equals("yes");
             stateWord = running ? "running" : "not running";
             bootWord = atBoot ? "enabled at boot" : "disabled at boot";
-            String status = kv.getOrDefault("status", "");
+            String status = seen.status();
             how =
                     manager
                             + ": "
-                            + kv.getOrDefault("cmd", "status")
+                            + seen.statusCommand()
                             + " exit "
                             + exit
                             + (running || status.isEmpty() ? "" : ": " + status);

@@ -24,7 +24,8 @@ import java.util.Set;
  * timedatectl}, {@code ntpctl} — in labelled sections ({@code @@ name} … {@code @@ exit N}). The
  * readers in {@link TimeDaemons} turn those into a state; this class picks the daemon and judges.
  */
-public record TimesyncCheck(String daemon, Optional<Duration> maxOffset) implements LegacySpec {
+public record TimesyncCheck(String daemon, Optional<Duration> maxOffset)
+        implements CheckSpec<TimesyncCheck.Seen> {
 
     /** The daemons this check knows, in the order {@code auto} prefers a running one. */
     static final List<String> DAEMONS =
@@ -99,24 +100,26 @@ public record TimesyncCheck(String daemon, Optional<Duration> maxOffset) impleme
     }
 
     @Override
-    public List<HostProbe> hostProbes() {
-        return List.of(new HostProbe(SCRIPT, TIMEOUT));
+    public Probe<Seen> probe() {
+        return Probe.host("time daemons", new HostProbe(SCRIPT, TIMEOUT), TimesyncCheck::read);
     }
 
-    @Override
-    public Verdict judge(Observation observation) {
-        ProbeOutput o = observation.host(0);
-        Optional<Verdict> notRun = o.didNotRun("time daemons");
-        if (notRun.isPresent()) return notRun.get();
+    /**
+     * What the probe found: the time daemons running and those installed (each in {@link #DAEMONS}
+     * order), and the sections their tools printed, by name ({@code chronyc}, {@code ntpq}…).
+     */
+    record Seen(List<String> running, List<String> installed, Map<String, Section> tools) {}
+
+    static Seen read(ProbeOutput o) throws Probe.Unreadable {
         Map<String, Section> s = TimeDaemons.sections(o.out());
         Section procs = s.get("procs");
         if (o.exitCode() != 0 || procs == null) {
             String e = o.err();
-            return Verdict.error(
+            throw new Probe.Unreadable(
                     "time daemon probe failed: "
                             + (e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e)));
         }
-        if (procs.exit() != 0) return Verdict.error("ps failed: " + procs.lastLine());
+        if (procs.exit() != 0) throw new Probe.Unreadable("ps failed: " + procs.lastLine());
 
         Map<String, String> bins = new HashMap<>();
         for (String line : s.getOrDefault("installed", new Section("", 0)).lines()) {
@@ -142,9 +145,13 @@ public record TimesyncCheck(String daemon, Optional<Duration> maxOffset) impleme
         if (bins.containsKey("ntpd")) installed.add(ntpdFlavor);
         if (bins.containsKey("ntpctl")) installed.add("openntpd");
         if (bins.containsKey("systemd-timesyncd")) installed.add("systemd-timesyncd");
-        List<String> up = inOrder(running);
-        List<String> present = inOrder(installed);
+        return new Seen(inOrder(running), inOrder(installed), s);
+    }
 
+    @Override
+    public Verdict judge(Seen seen, Now now) {
+        List<String> up = seen.running();
+        List<String> present = seen.installed();
         String chosen;
         if (daemon.equals("auto")) {
             if (up.isEmpty()) {
@@ -174,7 +181,7 @@ public record TimesyncCheck(String daemon, Optional<Duration> maxOffset) impleme
                 others.isEmpty()
                         ? List.of()
                         : List.of("also running: " + String.join(", ", others));
-        return judgeState(chosen, s, details);
+        return judgeState(chosen, seen.tools(), details);
     }
 
     private Verdict judgeState(String chosen, Map<String, Section> s, List<String> details) {

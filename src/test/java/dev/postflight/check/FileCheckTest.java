@@ -23,6 +23,8 @@ import org.junit.jupiter.api.io.TempDir;
 class FileCheckTest {
     @TempDir Path dir;
 
+    private static final Now NOW = Now.at(Instant.parse("2026-12-06T12:00:00Z"));
+
     private static ProbeOutput out(int exit, String stdout, String stderr) {
         return new ProbeOutput(
                 exit,
@@ -50,13 +52,11 @@ class FileCheckTest {
         ProbeOutput gnu =
                 out(0, "now=1000000\nexists=true\nstat=regular file|root|644|12|992800\n", "");
         Verdict v =
-                backupMarker(Optional.empty())
-                        .judge(
-                                new Observation(
-                                        List.of(gnu),
-                                        List.of(),
-                                        Optional.empty(),
-                                        Optional.empty()));
+                Observed.judge(
+                        backupMarker(Optional.empty()),
+                        new Observation(
+                                List.of(gnu), List.of(), Optional.empty(), Optional.empty()),
+                        NOW);
         assertEquals(Status.PASS, v.status(), v.reason());
         assertTrue(v.reason().contains("modified 2h00m ago"), v.reason());
     }
@@ -66,13 +66,11 @@ class FileCheckTest {
         ProbeOutput bsd =
                 out(0, "now=1000000\nexists=true\nstat=Regular File|root|644|12|800000\n", "");
         Verdict v =
-                backupMarker(Optional.empty())
-                        .judge(
-                                new Observation(
-                                        List.of(bsd),
-                                        List.of(),
-                                        Optional.empty(),
-                                        Optional.empty()));
+                Observed.judge(
+                        backupMarker(Optional.empty()),
+                        new Observation(
+                                List.of(bsd), List.of(), Optional.empty(), Optional.empty()),
+                        NOW);
         assertEquals(Status.FAIL, v.status());
         assertTrue(v.reason().startsWith("/var/backups/last-success: modified 2d"), v.reason());
         assertTrue(v.reason().contains("max_age 1d2h"), v.reason());
@@ -89,15 +87,43 @@ class FileCheckTest {
                         "head: cannot open '/var/backups/last-success' for reading: Permission"
                                 + " denied\n");
         Verdict v =
-                backupMarker(Optional.of("OK"))
-                        .judge(
-                                new Observation(
-                                        List.of(stat, head),
-                                        List.of(),
-                                        Optional.empty(),
-                                        Optional.empty()));
+                Observed.judge(
+                        backupMarker(Optional.of("OK")),
+                        new Observation(
+                                List.of(stat, head), List.of(), Optional.empty(), Optional.empty()),
+                        NOW);
         assertEquals(Status.ERROR, v.status());
-        assertTrue(v.reason().contains("Permission denied"), v.reason());
+        assertEquals(
+                "/var/backups/last-success: cannot read content: head: cannot open"
+                        + " '/var/backups/last-success' for reading: Permission denied",
+                v.reason());
+    }
+
+    @Test
+    void aMissingFileIsAFailureEvenThoughItsContentCouldNotBeRead() {
+        ProbeOutput stat = out(0, "now=1000000\nexists=false\n", "");
+        ProbeOutput head =
+                out(
+                        1,
+                        "",
+                        "head: cannot open '/var/backups/last-success' for reading: No such file"
+                                + " or directory\n");
+        Verdict v =
+                Observed.judge(
+                        backupMarker(Optional.of("OK")), Observation.ofHost(stat, head), NOW);
+        assertEquals(Verdict.fail("/var/backups/last-success: does not exist"), v);
+    }
+
+    @Test
+    void aContentReadThatTimedOutIsAnErrorNamingTheRead() {
+        ProbeOutput stat =
+                out(0, "now=1000000\nexists=true\nstat=regular file|root|600|12|999999\n", "");
+        ProbeOutput head = new ProbeOutput(0, new byte[0], new byte[0], true);
+        Verdict v =
+                Observed.judge(
+                        backupMarker(Optional.of("OK")), Observation.ofHost(stat, head), NOW);
+        assertEquals(
+                Verdict.error("read /var/backups/last-success: probe timed out on the host"), v);
     }
 
     @Test

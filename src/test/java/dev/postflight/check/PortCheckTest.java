@@ -7,10 +7,13 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.testing.LocalRun;
+import dev.postflight.transport.TcpProber;
 import java.net.InetAddress;
 import java.net.ServerSocket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -18,6 +21,8 @@ import org.junit.jupiter.api.io.TempDir;
 
 class PortCheckTest {
     @TempDir Path dir;
+
+    private static final Now NOW = Now.at(Instant.parse("2026-12-06T12:00:00Z"));
 
     /** iproute2 6.1 {@code ss -H -lntup} as root. */
     static final String SS_ROOT =
@@ -85,8 +90,12 @@ class PortCheckTest {
             """;
 
     private static Verdict host(PortCheck c, String out) {
-        return c.judgeHost(
-                new ProbeOutput(0, out.getBytes(StandardCharsets.UTF_8), new byte[0], false));
+        return Observed.judge(
+                c,
+                Observation.ofHost(
+                        new ProbeOutput(
+                                0, out.getBytes(StandardCharsets.UTF_8), new byte[0], false)),
+                NOW);
     }
 
     private static PortCheck tcp(int port, String process) {
@@ -155,18 +164,55 @@ class PortCheckTest {
     void noListingToolIsAnError() {
         assertEquals(Status.ERROR, host(tcp(22, null), "uid=0\n").status());
         Verdict missing =
-                tcp(22, null)
-                        .judgeHost(
+                Observed.judge(
+                        tcp(22, null),
+                        Observation.ofHost(
                                 new ProbeOutput(
                                         127,
                                         new byte[0],
                                         "no ss, sockstat or netstat\n"
                                                 .getBytes(StandardCharsets.UTF_8),
-                                        false));
+                                        false)),
+                        NOW);
         assertEquals(
                 new Verdict(
                         Status.ERROR, "listening sockets: no ss, sockstat or netstat", List.of()),
                 missing);
+    }
+
+    @Test
+    void aListingThatCouldNotBeMadeStillReportsWhatTheRunnersConnectSaw() {
+        PortCheck reachable = new PortCheck(22, "tcp", true, Optional.empty(), true);
+        ProbeOutput noTool =
+                new ProbeOutput(
+                        127,
+                        new byte[0],
+                        "no ss, sockstat or netstat\n".getBytes(StandardCharsets.UTF_8),
+                        false);
+        Verdict both =
+                Observed.judge(
+                        reachable,
+                        new Observation(
+                                List.of(noTool),
+                                List.of(new TcpProber.Outcome.Unresolved("no such host: web1")),
+                                Optional.empty(),
+                                Optional.empty()),
+                        NOW);
+        assertEquals(
+                Verdict.error(
+                        "listening sockets: no ss, sockstat or netstat; runner cannot connect: no"
+                                + " such host: web1"),
+                both);
+        Verdict connected =
+                Observed.judge(
+                        reachable,
+                        new Observation(
+                                List.of(noTool),
+                                List.of(new TcpProber.Outcome.Connected(Duration.ofMillis(3))),
+                                Optional.empty(),
+                                Optional.empty()),
+                        NOW);
+        assertEquals(Verdict.error("listening sockets: no ss, sockstat or netstat"), connected);
     }
 
     @Test

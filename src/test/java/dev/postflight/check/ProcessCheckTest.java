@@ -17,6 +17,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
+import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -69,7 +70,8 @@ class ProcessCheckTest {
     }
 
     private static Verdict judge(ProcessCheck c, String out) {
-        return c.judge(
+        return Observed.judge(
+                c,
                 new Observation(
                         List.of(
                                 new ProbeOutput(
@@ -79,7 +81,8 @@ class ProcessCheckTest {
                                         false)),
                         List.of(),
                         Optional.empty(),
-                        Optional.empty()));
+                        Optional.empty()),
+                Now.at(Instant.parse("2026-12-06T12:00:00Z")));
     }
 
     @Test

@@ -9,6 +9,7 @@ import dev.postflight.run.CheckResult;
 import dev.postflight.testing.LocalRun;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -18,7 +19,8 @@ class ServiceCheckTest {
     @TempDir Path dir;
 
     private static Verdict judge(ServiceCheck c, int exit, String out, String err) {
-        return c.judge(
+        return Observed.judge(
+                c,
                 new Observation(
                         List.of(
                                 new ProbeOutput(
@@ -28,7 +30,8 @@ class ServiceCheckTest {
                                         false)),
                         List.of(),
                         Optional.empty(),
-                        Optional.empty()));
+                        Optional.empty()),
+                Now.at(Instant.parse("2026-12-06T12:00:00Z")));
     }
 
     private static ServiceCheck running(String name) {
