@@ -27,8 +27,9 @@ import org.junit.jupiter.api.io.TempDir;
  * representative fix runs against seed 003's shim host, compared with golden files in {@code
  * src/test/resources/golden/audit-*.jsonl}. What differs from run to run (time, run id, host key,
  * temporary paths, digests of outputs naming them, the operator) is replaced by a placeholder;
- * fields are compared sorted by name. Regenerate with {@code -Dgolden.update=true} and review the
- * diff.
+ * fields are compared sorted by name, and their order is pinned by {@link
+ * #everyRecordKeepsTheFieldOrderTheReadmeShows}. Regenerate with {@code -Dgolden.update=true} and
+ * review the diff.
  */
 class AuditTrailTest {
     private static final Path GOLDEN = Path.of("src/test/resources/golden");
@@ -124,6 +125,75 @@ class AuditTrailTest {
         assertEquals(1, verify(6, "--fix", "--yes").exit());
         assertEquals(1, verify(1, "--fix", "--dry-run").exit());
         assertAuditMatches("audit-guard-and-dry-run.jsonl");
+    }
+
+    @Test
+    void everyRecordKeepsTheFieldOrderTheReadmeShows() throws Exception {
+        host.breakNtpdate();
+        verify(1, "--fix", "--yes");
+        Map<String, List<String>> order =
+                Map.of(
+                        "approval",
+                        List.of(
+                                "time",
+                                "run_id",
+                                "event",
+                                "host",
+                                "fix",
+                                "checks",
+                                "level",
+                                "decision",
+                                "by",
+                                "how"),
+                        "about-to-run",
+                        List.of(
+                                "time",
+                                "run_id",
+                                "event",
+                                "host",
+                                "fix",
+                                "checks",
+                                "host_key",
+                                "become",
+                                "approved_by",
+                                "approved_how",
+                                "commands"),
+                        "step-result",
+                        List.of(
+                                "time",
+                                "run_id",
+                                "event",
+                                "host",
+                                "fix",
+                                "checks",
+                                "step",
+                                "command",
+                                "started",
+                                "exit",
+                                "output_tail",
+                                "output_sha256"),
+                        "fix-result",
+                        List.of(
+                                "time",
+                                "run_id",
+                                "event",
+                                "host",
+                                "fix",
+                                "checks",
+                                "succeeded",
+                                "summary",
+                                "finally_completed",
+                                "state_dir"),
+                        "reverify",
+                        List.of("time", "run_id", "event", "host", "check", "status", "reason"));
+        for (String line : Files.readAllLines(audit)) {
+            JsonNode n = JSON.readTree(line);
+            List<String> expected = order.get(n.get("event").asText());
+            if (expected == null) continue;
+            List<String> names = new ArrayList<>();
+            n.fieldNames().forEachRemaining(names::add);
+            assertEquals(expected, names, line);
+        }
     }
 
     private void assertAuditMatches(String golden) throws Exception {
