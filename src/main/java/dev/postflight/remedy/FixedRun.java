@@ -98,16 +98,7 @@ final class FixedRun {
                             h.execs(),
                             fixResults(planned.get(h.host()), hostNotes, fixes)));
         }
-        return new RunReport(
-                report.runId(),
-                report.version(),
-                report.started(),
-                report.elapsed(),
-                report.checklist(),
-                report.files(),
-                report.checklistSha256(),
-                hosts,
-                report.interrupted());
+        return report.withHosts(hosts);
     }
 
     /** Each fix planned for a host, with its outcome, or why it did not run. */

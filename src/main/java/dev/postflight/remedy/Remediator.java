@@ -37,7 +37,6 @@ import java.util.concurrent.Executors;
 import java.util.concurrent.Future;
 import java.util.concurrent.Semaphore;
 import java.util.function.BooleanSupplier;
-import java.util.function.Function;
 
 /**
  * {@code verify --fix}: turns a run's failed checks into plans, guards the fleet ({@link
@@ -222,11 +221,14 @@ public final class Remediator {
                 try {
                     r = e.getValue().get();
                 } catch (ExecutionException ex) {
-                    r =
-                            notRun(
-                                    e.getKey(),
-                                    approved.get(e.getKey()),
-                                    f -> "fix not run: internal error " + ex.getCause());
+                    r = HostFixes.NONE;
+                    for (Approval a : approved.get(e.getKey()))
+                        r =
+                                r.and(
+                                        notRun(
+                                                e.getKey(),
+                                                a,
+                                                "fix not run: internal error " + ex.getCause()));
                 }
                 results.merge(e.getKey(), r, HostFixes::and);
             }
@@ -238,14 +240,11 @@ public final class Remediator {
         return notRun(
                 host,
                 fixes,
-                f ->
-                        "fix "
-                                + f.name()
-                                + " not run: --max-fix-failures "
-                                + options.maxFixFailures()
-                                + " reached (fixes failed on "
-                                + String.join(", ", failedHosts)
-                                + ")");
+                "--max-fix-failures "
+                        + options.maxFixFailures()
+                        + " reached (fixes failed on "
+                        + String.join(", ", failedHosts)
+                        + ")");
     }
 
     /** One host: its lock, each approved fix in turn, the lock released, its checks again. */
@@ -270,24 +269,13 @@ public final class Remediator {
                     return notRun(
                             host,
                             fixes,
-                            f ->
-                                    "fix "
-                                            + f.name()
-                                            + " not run: "
-                                            + host
-                                            + " is locked by another postflight ("
-                                            + h.holder()
-                                            + "); wait, or --break-lock REASON");
+                            host
+                                    + " is locked by another postflight ("
+                                    + h.holder()
+                                    + "); wait, or --break-lock REASON");
                 }
                 case HostLock.Attempt.Refused r -> {
-                    return notRun(
-                            host,
-                            fixes,
-                            f ->
-                                    "fix "
-                                            + f.name()
-                                            + " not run: cannot take the host's lock: "
-                                            + r.why());
+                    return notRun(host, fixes, "cannot take the host's lock: " + r.why());
                 }
                 case HostLock.Attempt.Taken taken -> {
                     taken.stale()
@@ -298,25 +286,12 @@ public final class Remediator {
                         for (Approval a : fixes) {
                             String name = a.fix().name();
                             if (options.cancelled().getAsBoolean()) {
-                                notes =
-                                        notes.and(
-                                                notRun(
-                                                        host,
-                                                        a,
-                                                        "fix " + name + " not run: interrupted"));
+                                notes = notes.and(notRun(host, List.of(a), "interrupted"));
                                 continue;
                             }
                             Optional<String> cooling = lock.cooldown(a.fix());
                             if (cooling.isPresent() && !options.force()) {
-                                notes =
-                                        notes.and(
-                                                notRun(
-                                                        host,
-                                                        a,
-                                                        "fix "
-                                                                + name
-                                                                + " not run: "
-                                                                + cooling.get()));
+                                notes = notes.and(notRun(host, List.of(a), cooling.get()));
                                 continue;
                             }
                             lock.clockNote(a.fix())
@@ -338,12 +313,7 @@ public final class Remediator {
         } catch (HostUnreachable e) {
             List<Approval> notStarted =
                     fixes.stream().filter(a -> !outcomes.containsKey(a.fix().name())).toList();
-            notes =
-                    notes.and(
-                            notRun(
-                                    host,
-                                    notStarted,
-                                    f -> "fix " + f.name() + " not run: " + e.getMessage()));
+            notes = notes.and(notRun(host, notStarted, e.getMessage()));
         }
         Map<String, CheckResult> again = reverify.after(clock.instant(), t.host(), t.checks(), ran);
         again.values().forEach(r -> listener.on(new Reverified(host, r)));
@@ -376,11 +346,11 @@ public final class Remediator {
         return HostFixes.notRun(a.fix(), why);
     }
 
-    /** None of {@code fixes} runs on the host, each for the reason {@code why} gives. */
-    private HostFixes notRun(
-            String host, List<Approval> fixes, Function<Plan.PlannedFix, String> why) {
+    /** None of {@code fixes} runs on the host: "fix NAME not run: REASON". */
+    private HostFixes notRun(String host, List<Approval> fixes, String reason) {
         HostFixes r = HostFixes.NONE;
-        for (Approval a : fixes) r = r.and(notRun(host, a, why.apply(a.fix())));
+        for (Approval a : fixes)
+            r = r.and(notRun(host, a, "fix " + a.fix().name() + " not run: " + reason));
         return r;
     }
 }
