@@ -61,6 +61,20 @@ public record RunReport(
                 runId, version, started, elapsed, checklist, files, checklistSha256, hosts, true);
     }
 
+    /** The same run with these host results (after its fixes). */
+    public RunReport withHosts(List<HostResult> results) {
+        return new RunReport(
+                runId,
+                version,
+                started,
+                elapsed,
+                checklist,
+                files,
+                checklistSha256,
+                results,
+                interrupted);
+    }
+
     /**
      * The same run with every form of every secret in it (reasons, details, fix summaries) replaced
      * by {@code <redacted>}: what every report format and notification renders.
@@ -103,16 +117,7 @@ public record RunReport(
                                                                 secrets.redact(f.details())))
                                                 .toList()))
                         .toList();
-        return new RunReport(
-                runId,
-                version,
-                started,
-                elapsed,
-                checklist,
-                files,
-                checklistSha256,
-                redacted,
-                interrupted);
+        return withHosts(redacted);
     }
 
     /** 0 every critical check passed; 1 one failed or a host was unreachable; 130 interrupted. */
