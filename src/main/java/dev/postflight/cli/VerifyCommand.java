@@ -453,7 +453,8 @@ final class VerifyCommand implements Callable<Integer> {
                         acceptNewHostKeys,
                         hostTimeout,
                         inv.hosts(),
-                        outputCap);
+                        outputCap,
+                        spec.commandLine().getErr());
         Connector connector =
                 wait.isPresent() ? WaitingConnector.of(direct, wait.get(), hostTimeout) : direct;
 
