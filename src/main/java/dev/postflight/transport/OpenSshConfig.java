@@ -382,9 +382,8 @@ final class OpenSshConfig {
                     }
                     active[0] = outer;
                 }
-                default -> {
-                    if (active[0]) apply(line, v);
-                }
+                // As ssh, a bad value is refused even where the line does not apply to the host.
+                default -> apply(line, active[0] ? v : new Values());
             }
         }
     }
@@ -592,7 +591,10 @@ final class OpenSshConfig {
                 case "exec" -> {
                     if (!result) continue;
                     String command =
-                            percent(arg, execTokens(host, original, ruser, port, v), "Match exec");
+                            percent(
+                                    arg,
+                                    tokens(host, original, ruser, port, v.hostKeyAlias),
+                                    "Match exec");
                     r = exec(command, line);
                 }
                 default ->
@@ -606,22 +608,6 @@ final class OpenSshConfig {
                     line.where() + ": One or more attributes required for Match");
         }
         return result;
-    }
-
-    private Map<String, String> execTokens(
-            String host, String original, String ruser, int port, Values v) {
-        String portText = Integer.toString(port);
-        return Map.of(
-                "C", connectionHash(host, portText, ruser),
-                "L", shortHost(),
-                "d", home.toString(),
-                "h", host,
-                "k", v.hostKeyAlias != null ? v.hostKeyAlias : host,
-                "l", localHost,
-                "n", original,
-                "p", portText,
-                "r", ruser,
-                "u", localUser);
     }
 
     private static boolean exec(String command, Line line) {
