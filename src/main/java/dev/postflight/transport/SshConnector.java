@@ -258,6 +258,10 @@ public final class SshConnector {
                                 + target.endpoint(),
                         e);
             }
+            if (transport instanceof CommandTransport command) {
+                return new HostUnreachable(
+                        HostUnreachable.Cause.SSH_ERROR, command.endedBeforeBanner(), e);
+            }
             return new HostUnreachable(
                     HostUnreachable.Cause.SSH_ERROR,
                     "connection to "

@@ -92,6 +92,30 @@ class SshConfigTest {
     }
 
     @Test
+    void aProxyCommandThatFailsIsReportedWithItsExitCodeAndLastStderrLine() throws Exception {
+        Path config =
+                write(
+                        "ssh_config",
+                        """
+                        Host web1
+                            ProxyCommand sh -c 'echo starting >&2; echo "gateway %h:%p refused" >&2; exit 3'
+                        """);
+        Cli r =
+                verify(
+                        config,
+                        List.of("--known-hosts", dir.resolve("known_hosts").toString()),
+                        "web1");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(
+                r.out()
+                        .contains(
+                                "ProxyCommand 'sh -c 'echo starting >&2; echo \"gateway web1:22"
+                                        + " refused\" >&2; exit 3'' ended before an SSH banner"
+                                        + " (exit 3: gateway web1:22 refused)"),
+                r.out());
+    }
+
+    @Test
     void unsupportedKeywordsAreWarnedOnceEachWithFileAndLineEvenForSeveralHosts() throws Exception {
         Path knownHosts = server.writeKnownHosts(dir.resolve("known_hosts"));
         Path extra = write("extra.conf", "Host *\n    ControlPersist 10m\n    Compression yes\n");
