@@ -13,6 +13,8 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.concurrent.TimeUnit;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.DynamicTest;
@@ -28,7 +30,8 @@ import org.junit.jupiter.api.io.TempDir;
  * {@code Include}s mean the same on every machine; postflight is given the same values. The whole
  * corpus is copied to that home's {@code .ssh}, so a relative {@code Include} finds its files.
  * {@code @DIR@} in a corpus file is the temporary folder. A config ssh refuses must be refused by
- * postflight as well.
+ * postflight as well. A {@code # options:} line gives inventory values: to ssh as {@code -o}
+ * options, which is how they act in postflight (set before the config is read).
  */
 class SshConfigDifferentialTest {
     private static final Path CORPUS = Path.of("src/test/resources/ssh_config");
@@ -89,6 +92,41 @@ class SshConfigDifferentialTest {
         }
     }
 
+    /**
+     * The {@code # options: User=ops Port=2200 HostName=…} line: what an inventory sets, given to
+     * ssh as {@code -o} options and to postflight as its seed.
+     */
+    private static List<String> optionsOf(String name) throws IOException {
+        for (String line : Files.readAllLines(CORPUS.resolve(name))) {
+            if (line.startsWith("# options:"))
+                return List.of(line.substring(10).strip().split("\\s+"));
+        }
+        return List.of();
+    }
+
+    private static OpenSshConfig.Seed seed(List<String> options) {
+        OpenSshConfig.Seed seed = OpenSshConfig.Seed.none();
+        for (String o : options) {
+            String value = o.substring(o.indexOf('=') + 1);
+            switch (o.substring(0, o.indexOf('=')).toLowerCase(java.util.Locale.ROOT)) {
+                case "hostname" ->
+                        seed = new OpenSshConfig.Seed(Optional.of(value), seed.user(), seed.port());
+                case "user" ->
+                        seed =
+                                new OpenSshConfig.Seed(
+                                        seed.hostname(), Optional.of(value), seed.port());
+                case "port" ->
+                        seed =
+                                new OpenSshConfig.Seed(
+                                        seed.hostname(),
+                                        seed.user(),
+                                        OptionalInt.of(Integer.parseInt(value)));
+                default -> throw new AssertionError("no inventory value for " + o);
+            }
+        }
+        return seed;
+    }
+
     private static List<String> hostsOf(String name) throws IOException {
         for (String line : Files.readAllLines(CORPUS.resolve(name))) {
             if (line.startsWith("# hosts:"))
@@ -98,8 +136,10 @@ class SshConfigDifferentialTest {
     }
 
     /** What ssh -G prints for each host, or null where it fails, in one namespace per file. */
-    private Map<String, Map<String, List<String>>> sshG(Path config, List<String> hosts)
-            throws Exception {
+    private Map<String, Map<String, List<String>>> sshG(
+            Path config, List<String> hosts, List<String> options) throws Exception {
+        StringBuilder dashO = new StringBuilder();
+        for (String o : options) dashO.append(" -o '").append(o).append("'");
         StringBuilder script = new StringBuilder();
         script.append("hostname ")
                 .append(LOCAL_HOST)
@@ -109,7 +149,9 @@ class SshConfigDifferentialTest {
         for (String h : hosts) {
             script.append("echo '@@host ")
                     .append(h)
-                    .append("'; ssh -G -F '")
+                    .append("'; ssh -G")
+                    .append(dashO)
+                    .append(" -F '")
                     .append(config)
                     .append("' '")
                     .append(h)
@@ -224,7 +266,9 @@ class SshConfigDifferentialTest {
         for (String name : files) {
             Path config = home().resolve(".ssh").resolve(name);
             List<String> hosts = hostsOf(name);
-            Map<String, Map<String, List<String>>> ssh = sshG(config, hosts);
+            List<String> options = optionsOf(name);
+            Map<String, Map<String, List<String>>> ssh = sshG(config, hosts, options);
+            OpenSshConfig.Seed seed = seed(options);
             OpenSshConfig ours = new OpenSshConfig(config, home(), USER, LOCAL_HOST, env());
             for (String host : hosts) {
                 Map<String, List<String>> expected = ssh.get(host);
@@ -243,7 +287,7 @@ class SshConfigDifferentialTest {
                                     }
                                     assertEquals(
                                             theirs(expected),
-                                            ours(ours.settings(host, OpenSshConfig.Seed.none())),
+                                            ours(ours.settings(host, seed)),
                                             name + " " + host);
                                 }));
             }
