@@ -107,7 +107,12 @@ final class SnapshotCommand implements Callable<Integer> {
             targets.add(new Runner.Target(h, List.of(check)));
         }
         Connector connector =
-                ssh.connector(target.local, run.hostTimeout(), inv.hosts(), run.outputCap());
+                ssh.connector(
+                        target.local,
+                        run.hostTimeout(),
+                        inv.hosts(),
+                        run.outputCap(),
+                        spec.commandLine().getErr());
         Runner runner =
                 new Runner(
                         new Runner.Options(

@@ -3,6 +3,7 @@ package dev.postflight.cli;
 import dev.postflight.checklist.InvalidInput;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
+import java.io.PrintWriter;
 import java.time.Duration;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
@@ -27,8 +28,13 @@ final class SshFlags {
             OutputPaths.checkKnownHosts(files.knownHosts.get(), acceptNewHostKeys);
     }
 
+    /** Warnings about the admin's ssh_config (unsupported keywords) go to {@code err}, once. */
     Connector connector(
-            boolean local, Duration hostTimeout, Map<String, Host> inventory, long outputCap)
+            boolean local,
+            Duration hostTimeout,
+            Map<String, Host> inventory,
+            long outputCap,
+            PrintWriter err)
             throws InvalidInput {
         return SshWiring.connector(
                 local,
@@ -37,6 +43,7 @@ final class SshFlags {
                 acceptNewHostKeys,
                 hostTimeout,
                 inventory,
-                outputCap);
+                outputCap,
+                err);
     }
 }

@@ -8,6 +8,7 @@ import dev.postflight.transport.SshConnector;
 import dev.postflight.transport.SshOptions;
 import dev.postflight.transport.SshTarget;
 import java.io.IOException;
+import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
@@ -19,7 +20,7 @@ import java.util.Set;
 final class SshWiring {
     private SshWiring() {}
 
-    static Connector connector(SshOptions options, Map<String, Host> inventory)
+    static Connector connector(SshOptions options, Map<String, Host> inventory, PrintWriter err)
             throws InvalidInput {
         SshConnector ssh;
         try {
@@ -28,17 +29,22 @@ final class SshWiring {
             throw new InvalidInput(
                     Location.COMMAND_LINE, "cannot read SSH files: " + e.getMessage());
         }
+        for (String warning : ssh.configWarnings()) err.println("postflight: warning: " + warning);
         return (host, deadline) -> ssh.connect(target(host, inventory, new HashSet<>()), deadline);
     }
 
-    /** This machine for {@code --local}, else SSH with the command's host-key and config flags. */
+    /**
+     * This machine for {@code --local}, else SSH with the command's host-key and config flags; what
+     * the SSH config says that postflight does not honour is a warning on {@code err}.
+     */
     static Connector connector(
             boolean local,
             Optional<Path> knownHosts,
             Optional<Path> sshConfig,
             boolean acceptNew,
             Duration hostTimeout,
-            Map<String, Host> inventory)
+            Map<String, Host> inventory,
+            PrintWriter err)
             throws InvalidInput {
         return connector(
                 local,
@@ -47,7 +53,8 @@ final class SshWiring {
                 acceptNew,
                 hostTimeout,
                 inventory,
-                dev.postflight.transport.ExecResult.DEFAULT_MAX_OUTPUT);
+                dev.postflight.transport.ExecResult.DEFAULT_MAX_OUTPUT,
+                err);
     }
 
     /** As above, with at most {@code maxOutput} bytes of output kept per command. */
@@ -58,12 +65,14 @@ final class SshWiring {
             boolean acceptNew,
             Duration hostTimeout,
             Map<String, Host> inventory,
-            long maxOutput)
+            long maxOutput,
+            PrintWriter err)
             throws InvalidInput {
         if (local) return (h, deadline) -> new dev.postflight.transport.LocalConnection(maxOutput);
         return connector(
                 options(knownHosts, sshConfig, acceptNew, hostTimeout).withMaxOutput(maxOutput),
-                inventory);
+                inventory,
+                err);
     }
 
     static SshOptions options(

@@ -151,7 +151,12 @@ final class VerifyCommand implements Callable<Integer> {
 
         boolean terminal = System.console() != null;
         Connector direct =
-                ssh.connector(target.local, run.hostTimeout(), inv.hosts(), run.outputCap());
+                ssh.connector(
+                        target.local,
+                        run.hostTimeout(),
+                        inv.hosts(),
+                        run.outputCap(),
+                        spec.commandLine().getErr());
         Connector connector =
                 wait.isPresent()
                         ? WaitingConnector.of(direct, wait.get(), run.hostTimeout())

@@ -14,10 +14,21 @@ record ResolvedTarget(
         String user,
         int port,
         List<Path> identities,
-        Optional<ResolvedTarget> jump) {
+        Optional<ResolvedTarget> jump,
+        SshHostOptions options) {
 
     ResolvedTarget {
         identities = List.copyOf(identities);
+    }
+
+    ResolvedTarget(
+            String alias,
+            String address,
+            String user,
+            int port,
+            List<Path> identities,
+            Optional<ResolvedTarget> jump) {
+        this(alias, address, user, port, identities, jump, SshHostOptions.defaults());
     }
 
     /** {@code ops@203.0.113.10:22}: the form used in reports and messages. */

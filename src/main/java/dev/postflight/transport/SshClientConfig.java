@@ -1,8 +1,7 @@
 package dev.postflight.transport;
 
-import com.jcraft.jsch.ConfigRepository;
-import com.jcraft.jsch.OpenSSHConfig;
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -11,33 +10,43 @@ import java.util.Locale;
 import java.util.Optional;
 
 /**
- * The user's OpenSSH client config ({@code ~/.ssh/config}) as far as postflight honours it:
- * HostName, User, Port, IdentityFile and ProxyJump. Admins already describe their fleet there;
- * making them repeat it in an inventory would let the two drift apart.
+ * The user's OpenSSH client config ({@code ~/.ssh/config}) applied to inventory hosts: what the
+ * inventory leaves unset comes from the config as {@code ssh -G} resolves it ({@link
+ * OpenSshConfig}), then from OpenSSH's defaults. Admins already describe their fleet there; making
+ * them repeat it in an inventory would let the two drift apart.
  */
 final class SshClientConfig {
 
     private static final List<String> DEFAULT_IDENTITIES =
             List.of("id_ed25519", "id_ecdsa", "id_rsa");
 
-    private final Optional<OpenSSHConfig> parsed;
+    private final OpenSshConfig config;
     private final Path home;
-    private final String localUser;
 
-    private SshClientConfig(Optional<OpenSSHConfig> parsed, Path home, String localUser) {
-        this.parsed = parsed;
+    SshClientConfig(OpenSshConfig config, Path home) {
+        this.config = config;
         this.home = home;
-        this.localUser = localUser;
     }
 
     /** Reads {@code file}; a file that does not exist is an empty config, as for OpenSSH. */
-    static SshClientConfig load(Path file) throws IOException {
-        Optional<OpenSSHConfig> parsed =
-                Files.exists(file)
-                        ? Optional.of(OpenSSHConfig.parseFile(file.toString()))
-                        : Optional.empty();
-        return new SshClientConfig(
-                parsed, dev.postflight.files.UserHome.dir(), System.getProperty("user.name"));
+    static SshClientConfig load(Path file) {
+        return new SshClientConfig(OpenSshConfig.of(file), dev.postflight.files.UserHome.dir());
+    }
+
+    /**
+     * {@code FILE:LINE: KEYWORD is not supported…} for each keyword postflight ignores; reading the
+     * config and what it includes, which fails here rather than mid-run.
+     *
+     * @throws IOException when a file cannot be read or has unbalanced quotes
+     */
+    List<String> unsupported() throws IOException {
+        try {
+            return config.unsupported();
+        } catch (UncheckedIOException e) {
+            throw e.getCause();
+        } catch (IllegalArgumentException e) {
+            throw new IOException(e.getMessage(), e);
+        }
     }
 
     /** Inventory values win, then the config for the alias, then OpenSSH's defaults. */
@@ -50,42 +59,50 @@ final class SshClientConfig {
             throw new IllegalArgumentException(
                     "jump hosts of " + target.alias() + " nest deeper than 8 (a ProxyJump loop?)");
         }
-        Optional<ConfigRepository.Config> config = parsed.map(c -> c.getConfig(target.alias()));
-        String address =
-                target.address()
-                        .or(() -> config.map(ConfigRepository.Config::getHostname))
-                        .orElse(target.alias());
-        String user =
-                target.user()
-                        .or(() -> config.map(ConfigRepository.Config::getUser))
-                        .orElse(localUser);
-        int port =
-                target.port().isPresent()
-                        ? target.port().getAsInt()
-                        : config.map(ConfigRepository.Config::getPort)
-                                .filter(p -> p > 0)
-                                .orElse(22);
-        List<Path> identities = identities(target, config);
+        SshHostSettings s =
+                config.settings(
+                        target.alias(),
+                        new OpenSshConfig.Seed(target.address(), target.user(), target.port()));
+        List<Path> identities = identities(target, s);
         Optional<ResolvedTarget> jump =
                 target.jump().isPresent()
                         ? Optional.of(resolve(target.jump().get(), depth + 1))
-                        : config.map(c -> c.getValue("ProxyJump"))
-                                .filter(v -> !v.isBlank() && !v.equalsIgnoreCase("none"))
-                                .map(v -> resolveJumpChain(v, depth));
-        return new ResolvedTarget(target.alias(), address, user, port, identities, jump);
+                        : s.proxyJump().map(v -> resolveJumpChain(v, depth));
+        Optional<String> proxyCommand =
+                target.jump().isPresent()
+                        ? Optional.empty()
+                        : s.proxyCommand()
+                                .map(c -> OpenSshConfig.proxyCommand(c, s, target.alias()));
+        SshHostOptions options =
+                new SshHostOptions(
+                        proxyCommand,
+                        s.userKnownHostsFilesSet()
+                                ? s.userKnownHostsFiles().stream()
+                                        .filter(f -> !f.equals("none"))
+                                        .findFirst()
+                                        .map(Path::of)
+                                : Optional.empty(),
+                        s.strictHostKeyChecking(),
+                        s.hostKeyAlias(),
+                        s.connectTimeout(),
+                        s.serverAliveInterval(),
+                        s.identitiesOnly(),
+                        s.identityAgent(),
+                        s.certificateFiles().stream()
+                                .map(c -> Path.of(config.expandPath(c, s, target.alias())))
+                                .toList());
+        return new ResolvedTarget(
+                target.alias(), s.hostname(), s.user(), s.port(), identities, jump, options);
     }
 
-    private List<Path> identities(SshTarget target, Optional<ConfigRepository.Config> config) {
+    private List<Path> identities(SshTarget target, SshHostSettings s) {
         if (target.identity().isPresent()) {
             return List.of(expandTilde(target.identity().get().toString()));
         }
         List<Path> fromConfig = new ArrayList<>();
-        config.map(c -> c.getValues("IdentityFile"))
-                .ifPresent(values -> {
-                    for (String value : values) {
-                        fromConfig.add(expandTilde(value));
-                    }
-                });
+        for (String value : s.identityFiles()) {
+            fromConfig.add(Path.of(config.expandPath(value, s, target.alias())));
+        }
         if (!fromConfig.isEmpty()) {
             return fromConfig;
         }
@@ -114,7 +131,8 @@ final class SshClientConfig {
                                 resolved.user(),
                                 resolved.port(),
                                 resolved.identities(),
-                                Optional.of(previous));
+                                Optional.of(previous),
+                                resolved.options().withoutProxyCommand());
             }
             previous = resolved;
         }

@@ -45,6 +45,8 @@ public final class SshConnector {
     private final SshOptions options;
     private final SshClientConfig config;
     private final KnownHostsFile knownHosts;
+    private final HostKeyFiles hostKeyFiles;
+    private final List<String> configWarnings;
 
     /**
      * Reads the SSH config and known_hosts once for the whole run.
@@ -55,6 +57,19 @@ public final class SshConnector {
         this.options = options;
         this.config = SshClientConfig.load(options.sshConfig());
         this.knownHosts = KnownHostsFile.load(options.knownHosts());
+        this.hostKeyFiles =
+                new HostKeyFiles(
+                        knownHosts,
+                        !options.knownHosts().equals(SshOptions.defaults().knownHosts()));
+        this.configWarnings = config.unsupported();
+    }
+
+    /**
+     * {@code FILE:LINE: KEYWORD is not supported…}, once for each line of the SSH config (and what
+     * it includes) that postflight does not honour: to be shown once per run.
+     */
+    public List<String> configWarnings() {
+        return configWarnings;
     }
 
     /**
@@ -66,7 +81,7 @@ public final class SshConnector {
         ResolvedTarget resolved;
         try {
             resolved = config.resolve(target);
-        } catch (IllegalArgumentException e) {
+        } catch (IllegalArgumentException | UncheckedIOException e) {
             throw new HostUnreachable(HostUnreachable.Cause.SSH_ERROR, e.getMessage(), e);
         }
         return open(resolved, deadline);
@@ -110,6 +125,8 @@ public final class SshConnector {
                 remaining.compareTo(options.connectTimeout()) < 0
                         ? remaining
                         : options.connectTimeout();
+        Optional<Duration> configured = target.options().connectTimeout().filter(t -> !t.isZero());
+        if (configured.isPresent() && configured.get().compareTo(step) < 0) step = configured.get();
 
         JSch jsch = new JSch();
         jsch.setInstanceLogger(SILENT);
@@ -131,16 +148,31 @@ public final class SshConnector {
         } catch (JSchException e) {
             throw new HostUnreachable(HostUnreachable.Cause.SSH_ERROR, e.getMessage(), e);
         }
-        Optional<IdentityRepository> agent = agent();
+        Optional<IdentityRepository> agent =
+                target.options().identitiesOnly() ? Optional.empty() : agent();
         if (agent.isPresent()) {
             session.setIdentityRepository(
                     new CombinedIdentities(jsch.getIdentityRepository(), agent.get()));
             offered.add("ssh-agent");
         }
-        HostKeyCheck check = new HostKeyCheck(knownHosts, options.acceptNewHostKeys());
+        HostKeyCheck check;
+        try {
+            check =
+                    new HostKeyCheck(
+                            hostKeyFiles.of(target),
+                            HostKeyFiles.acceptNew(options.acceptNewHostKeys(), target));
+        } catch (IOException e) {
+            throw new HostUnreachable(HostUnreachable.Cause.SSH_ERROR, e.getMessage(), e);
+        }
+        Duration limit = step;
         Transport transport =
-                jump.<Transport>map(j -> new TunnelTransport(j.session(), j.alias(), step))
-                        .orElseGet(() -> new TcpTransport(step));
+                jump.<Transport>map(j -> new TunnelTransport(j.session(), j.alias(), limit))
+                        .or(() ->
+                                target.options()
+                                        .proxyCommand()
+                                        .map(c -> new CommandTransport(c, limit)))
+                        .orElseGet(() -> new TcpTransport(limit));
+        target.options().hostKeyAlias().ifPresent(session::setHostKeyAlias);
         session.setHostKeyRepository(check);
         session.setProxy(transport);
         session.setConfig("StrictHostKeyChecking", "yes");
@@ -169,7 +201,9 @@ public final class SshConnector {
         // Keepalives: a connection cut without a reset (a link down in the middle of a fix) is
         // noticed within about 20 s instead of when TCP gives up minutes later.
         try {
-            session.setServerAliveInterval(KEEPALIVE_MILLIS);
+            Duration alive = target.options().serverAliveInterval();
+            session.setServerAliveInterval(
+                    alive.isZero() ? KEEPALIVE_MILLIS : Math.toIntExact(alive.toMillis()));
             session.setServerAliveCountMax(3);
         } catch (JSchException e) {
             // Only thrown for a socket that is already closed; the next command will say so.
@@ -202,7 +236,7 @@ public final class SshConnector {
                         "cannot add the host key of "
                                 + target.alias()
                                 + " to "
-                                + knownHosts.path()
+                                + check.getKnownHostsRepositoryID()
                                 + ": "
                                 + io.getCause().getMessage(),
                         e);
@@ -223,6 +257,10 @@ public final class SshConnector {
                                 + " (tarpit or overloaded sshd) from "
                                 + target.endpoint(),
                         e);
+            }
+            if (transport instanceof CommandTransport command) {
+                return new HostUnreachable(
+                        HostUnreachable.Cause.SSH_ERROR, command.endedBeforeBanner(), e);
             }
             return new HostUnreachable(
                     HostUnreachable.Cause.SSH_ERROR,
