@@ -168,7 +168,13 @@ final class SnapshotCommand implements Callable<Integer> {
                 selected.stream().map(h -> new Runner.Target(h, List.of(check))).toList();
         Connector connector =
                 SshWiring.connector(
-                        local, knownHosts, sshConfig, acceptNewHostKeys, hostTimeout, inv.hosts());
+                        local,
+                        knownHosts,
+                        sshConfig,
+                        acceptNewHostKeys,
+                        hostTimeout,
+                        inv.hosts(),
+                        selected);
         Runner runner =
                 new Runner(
                         new Runner.Options(

@@ -4,6 +4,8 @@ import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
+import dev.postflight.transport.LockedKey;
+import dev.postflight.transport.PassphrasePrompt;
 import dev.postflight.transport.SshConnector;
 import dev.postflight.transport.SshOptions;
 import dev.postflight.transport.SshTarget;
@@ -11,6 +13,7 @@ import java.io.IOException;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -19,7 +22,7 @@ import java.util.Set;
 final class SshWiring {
     private SshWiring() {}
 
-    static Connector connector(SshOptions options, Map<String, Host> inventory)
+    static Connector connector(SshOptions options, Map<String, Host> inventory, List<Host> selected)
             throws InvalidInput {
         SshConnector ssh;
         try {
@@ -29,7 +32,27 @@ final class SshWiring {
                     Location.of(Path.of("(command line)")),
                     "cannot read SSH files: " + e.getMessage());
         }
+        unlockKeys(ssh, inventory, selected, PassphrasePrompt.terminal());
         return (host, deadline) -> ssh.connect(target(host, inventory, new HashSet<>()), deadline);
+    }
+
+    /**
+     * A key file a selected host needs but cannot use (locked by a passphrase, not in ssh-agent, no
+     * terminal to ask) is a configuration error found before any host is contacted: exit 2.
+     */
+    static void unlockKeys(
+            SshConnector ssh,
+            Map<String, Host> inventory,
+            List<Host> selected,
+            PassphrasePrompt prompt)
+            throws InvalidInput {
+        try {
+            ssh.unlockKeys(
+                    selected.stream().map(h -> target(h, inventory, new HashSet<>())).toList(),
+                    prompt);
+        } catch (LockedKey e) {
+            throw new InvalidInput(Location.of(e.key()), e.getMessage());
+        }
     }
 
     /** This machine for {@code --local}, else SSH with the command's host-key and config flags. */
@@ -39,7 +62,8 @@ final class SshWiring {
             Optional<Path> sshConfig,
             boolean acceptNew,
             Duration hostTimeout,
-            Map<String, Host> inventory)
+            Map<String, Host> inventory,
+            List<Host> selected)
             throws InvalidInput {
         return connector(
                 local,
@@ -48,6 +72,7 @@ final class SshWiring {
                 acceptNew,
                 hostTimeout,
                 inventory,
+                selected,
                 dev.postflight.transport.ExecResult.DEFAULT_MAX_OUTPUT);
     }
 
@@ -59,12 +84,14 @@ final class SshWiring {
             boolean acceptNew,
             Duration hostTimeout,
             Map<String, Host> inventory,
+            List<Host> selected,
             long maxOutput)
             throws InvalidInput {
         if (local) return (h, deadline) -> new dev.postflight.transport.LocalConnection(maxOutput);
         return connector(
                 options(knownHosts, sshConfig, acceptNew, hostTimeout).withMaxOutput(maxOutput),
-                inventory);
+                inventory,
+                selected);
     }
 
     static SshOptions options(

@@ -453,6 +453,7 @@ final class VerifyCommand implements Callable<Integer> {
                         acceptNewHostKeys,
                         hostTimeout,
                         inv.hosts(),
+                        fleet.hosts(),
                         outputCap);
         Connector connector =
                 wait.isPresent() ? WaitingConnector.of(direct, wait.get(), hostTimeout) : direct;
