@@ -82,6 +82,31 @@ class OpenSshPeerTest {
 
         connector.unlockKeys(List.of(target(sshd, key)), PassphrasePrompt.NONE);
         assertEquals("logged in", runs(connector, target(sshd, key)));
+        assertEquals(1, sshd.connections());
+    }
+
+    @Test
+    void anAuthenticationFailureNamesTheLockedKeyItCouldNotOffer() throws Exception {
+        Path key = OpenSshKeys.generate(dir.resolve("deploy_key"), PASSPHRASE);
+        OpenSshServer sshd = sshd(OpenSshServer.Setup.authorizing(Path.of(key + ".pub")));
+        SshConnector connector =
+                connector(knownHosts(sshd.knownHostsName() + " " + sshd.hostKey()), Map.of());
+
+        HostUnreachable e =
+                assertThrows(
+                        HostUnreachable.class,
+                        () -> connector.connect(target(sshd, key), Instant.now().plusSeconds(20)));
+
+        assertEquals(HostUnreachable.Cause.AUTH_FAILED, e.kind());
+        assertEquals(
+                "authentication failed for "
+                        + sshd.user()
+                        + "@web1 (tried publickey: "
+                        + key
+                        + " (protected by a passphrase and not in ssh-agent: ssh-add "
+                        + key
+                        + "); server accepts: publickey)",
+                e.getMessage());
     }
 
     @Test
