@@ -9,6 +9,7 @@ import java.nio.CharBuffer;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.List;
 import java.util.Map;
@@ -19,13 +20,13 @@ import java.util.concurrent.ConcurrentHashMap;
 
 /**
  * The keys a run offers its hosts, in OpenSSH's order: the ssh-agent's keys first, then the key
- * files, each file's certificate ({@code KEY-cert.pub}) before the plain key. A key file locked by
- * a passphrase is used through the agent when the agent holds the same key; otherwise its
- * passphrase is asked once per run at the terminal, before any host is contacted ({@link #unlock});
- * with nobody to ask, a key named for a host (inventory {@code identity}, {@code IdentityFile})
- * stops the run, and one of OpenSSH's default key files is left out, as {@code ssh -o
- * BatchMode=yes} does. Before, JSch was handed the locked file and authentication failed without a
- * word about the passphrase (issue 17).
+ * files, each file's certificates ({@code KEY-cert.pub}, or a {@code CertificateFile} of the host
+ * that certifies that key) before the plain key. A key file locked by a passphrase is used through
+ * the agent when the agent holds the same key; otherwise its passphrase is asked once per run at
+ * the terminal, before any host is contacted ({@link #unlock}); with nobody to ask, a key named for
+ * a host (inventory {@code identity}, {@code IdentityFile}) stops the run, and one of OpenSSH's
+ * default key files is left out, as {@code ssh -o BatchMode=yes} does. Before, JSch was handed the
+ * locked file and authentication failed without a word about the passphrase (issue 17).
  */
 final class Identities {
     private final boolean useAgent;
@@ -112,6 +113,7 @@ final class Identities {
             JSch jsch,
             ResolvedTarget target,
             Optional<String> identityAgent,
+            List<Path> certificateFiles,
             List<String> offered) {
         Optional<IdentityRepository> agent = agentSocket(identityAgent).flatMap(SshAgent::open);
         List<Identity> agentKeys = agent.map(SshAgent::keys).orElse(List.of());
@@ -141,8 +143,7 @@ final class Identities {
                                         + ")");
                 continue;
             }
-            if (key.certificate().isPresent()) {
-                Path cert = key.certificate().get();
+            for (Path cert : certificates(key, certificateFiles)) {
                 try {
                     jsch.addIdentity(file.toString(), cert.toString(), passphrase);
                     offered.add(cert.toString());
@@ -160,6 +161,17 @@ final class Identities {
         Vector<Identity> all = new Vector<>(agentKeys);
         all.addAll(jsch.getIdentityRepository().getIdentities());
         return new Offered(all);
+    }
+
+    /** The certificate beside the key, then the host's {@code CertificateFile}s that certify it. */
+    private static List<Path> certificates(KeyFile key, List<Path> certificateFiles) {
+        List<Path> certs = new ArrayList<>(key.certificate().stream().toList());
+        for (Path file : certificateFiles) {
+            if (certs.contains(file) || !Files.isReadable(file)) continue;
+            Optional<byte[]> certified = UserCertificate.certifiedKey(file);
+            if (certified.isPresent() && key.hasPublicKey(certified.get())) certs.add(file);
+        }
+        return certs;
     }
 
     private Optional<Path> agentSocket(Optional<String> identityAgent) {

@@ -147,6 +147,15 @@ final class SshClientConfig {
         return spec;
     }
 
+    /**
+     * The {@code CertificateFile}s the config gives {@code alias} (user certificates, issue 17).
+     */
+    List<Path> certificateFiles(String alias) {
+        return parsed.map(c -> c.getConfig(alias).getValues("CertificateFile"))
+                .map(values -> java.util.Arrays.stream(values).map(this::expandTilde).toList())
+                .orElse(List.of());
+    }
+
     private Path expandTilde(String value) {
         if (value.equals("~")) {
             return home;

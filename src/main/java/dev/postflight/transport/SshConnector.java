@@ -154,7 +154,12 @@ public final class SshConnector {
             throw new HostUnreachable(HostUnreachable.Cause.SSH_ERROR, e.getMessage(), e);
         }
         session.setIdentityRepository(
-                identities.forSession(jsch, target, identityAgent(target), offered));
+                identities.forSession(
+                        jsch,
+                        target,
+                        identityAgent(target),
+                        config.certificateFiles(target.alias()),
+                        offered));
         HostKeyCheck check = new HostKeyCheck(knownHosts, options.acceptNewHostKeys());
         Transport transport =
                 jump.<Transport>map(j -> new TunnelTransport(j.session(), j.alias(), step))

@@ -188,6 +188,43 @@ class OpenSshPeerTest {
     }
 
     @Test
+    void aUserCertificateNamedByCertificateFileInTheSshConfigLogsIn() throws Exception {
+        Path ca = OpenSshKeys.generate(dir.resolve("user_ca"), "");
+        Path key = OpenSshKeys.generate(dir.resolve("id_ed25519"), "");
+        Path other = OpenSshKeys.generate(dir.resolve("id_other"), "");
+        OpenSshServer sshd =
+                sshd(OpenSshServer.Setup.authorizing().withTrustedUserCa(Path.of(ca + ".pub")));
+        Path certs = Files.createDirectory(dir.resolve("certs"));
+        Path cert =
+                Files.move(
+                        OpenSshKeys.certify(ca, key, sshd.user(), false),
+                        certs.resolve("web1-cert.pub"));
+        Path otherCert =
+                Files.move(
+                        OpenSshKeys.certify(ca, other, "someone-else", false),
+                        certs.resolve("other-cert.pub"));
+        Path config =
+                Files.writeString(
+                        dir.resolve("ssh_config"),
+                        "Host web1\n  CertificateFile "
+                                + otherCert
+                                + "\n  CertificateFile "
+                                + cert
+                                + "\n");
+        SshConnector connector =
+                new SshConnector(
+                        new SshOptions(
+                                knownHosts(sshd.knownHostsName() + " " + sshd.hostKey()),
+                                config,
+                                false,
+                                Duration.ofSeconds(5),
+                                false),
+                        Map.of());
+
+        assertEquals("logged in", runs(connector, target(sshd, key)));
+    }
+
+    @Test
     void aHostCertificateSignedByACertAuthorityInKnownHostsIsAccepted() throws Exception {
         Path ca = OpenSshKeys.generate(dir.resolve("host_ca"), "");
         Path key = OpenSshKeys.generate(dir.resolve("id_ed25519"), "");
