@@ -11,6 +11,7 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Arrays;
+import java.util.Comparator;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -105,9 +106,10 @@ final class Identities {
     }
 
     /**
-     * The identities of one session with {@code target}: the agent's keys, then the files. What was
-     * offered (or left out, and why) goes to {@code offered}, for the authentication-failed
-     * message.
+     * The identities of one session with {@code target}: the agent's keys (those of the host's key
+     * files first, so that a full agent does not use up the server's MaxAuthTries before them),
+     * then the files the agent does not hold. What was offered (or left out, and why) goes to
+     * {@code offered}, for the authentication-failed message.
      */
     IdentityRepository forSession(
             JSch jsch,
@@ -115,47 +117,59 @@ final class Identities {
             Optional<String> identityAgent,
             List<Path> certificateFiles,
             List<String> offered) {
+        List<KeyFile> keys = new ArrayList<>();
+        for (Path file : target.identities()) {
+            if (!Files.isReadable(file)) continue;
+            try {
+                keys.add(KeyFile.read(file));
+            } catch (JSchException e) {
+                offered.add(file + " (unreadable: " + e.getMessage() + ")");
+            }
+        }
         Optional<IdentityRepository> agent = agentSocket(identityAgent).flatMap(SshAgent::open);
-        List<Identity> agentKeys = agent.map(SshAgent::keys).orElse(List.of());
+        List<Identity> agentKeys = new ArrayList<>(agent.map(SshAgent::keys).orElse(List.of()));
+        agentKeys.sort(
+                Comparator.comparingInt(a -> {
+                    for (int i = 0; i < keys.size(); i++) {
+                        if (keys.get(i).hasPublicKey(a.getPublicKeyBlob())) return i;
+                    }
+                    return keys.size();
+                }));
         if (agent.isPresent()) {
             offered.add(
                     "ssh-agent ("
                             + agentKeys.size()
                             + (agentKeys.size() == 1 ? " key)" : " keys)"));
         }
-        for (Path file : target.identities()) {
-            if (!Files.isReadable(file)) continue;
-            KeyFile key;
-            try {
-                key = KeyFile.read(file);
-            } catch (JSchException e) {
-                offered.add(file + " (unreadable: " + e.getMessage() + ")");
-                continue;
-            }
+        for (KeyFile key : keys) {
+            Path file = key.path();
             byte[] passphrase = passphrases.get(file);
-            if (key.encrypted() && passphrase == null) {
-                offered.add(
-                        inAgent(key, agentKeys)
-                                ? file + " (through ssh-agent)"
-                                : file
-                                        + " (protected by a passphrase and not in ssh-agent: ssh-add "
-                                        + file
-                                        + ")");
-                continue;
-            }
-            for (Path cert : certificates(key, certificateFiles)) {
-                try {
-                    jsch.addIdentity(file.toString(), cert.toString(), passphrase);
-                    offered.add(cert.toString());
-                } catch (JSchException e) {
-                    offered.add(cert + " (unusable certificate: " + e.getMessage() + ")");
+            boolean locked = key.encrypted() && passphrase == null;
+            if (!locked) {
+                for (Path cert : certificates(key, certificateFiles)) {
+                    try {
+                        jsch.addIdentity(file.toString(), cert.toString(), passphrase);
+                        offered.add(cert.toString());
+                    } catch (JSchException e) {
+                        offered.add(cert + " (unusable certificate: " + e.getMessage() + ")");
+                    }
                 }
             }
-            try {
-                jsch.addIdentity(file.toString(), passphrase);
-                offered.add(file.toString());
-            } catch (JSchException e) {
-                offered.add(file + " (unreadable: " + e.getMessage() + ")");
+            if (inAgent(key, agentKeys)) {
+                offered.add(file + " (through ssh-agent)");
+            } else if (locked) {
+                offered.add(
+                        file
+                                + " (protected by a passphrase and not in ssh-agent: ssh-add "
+                                + file
+                                + ")");
+            } else {
+                try {
+                    jsch.addIdentity(file.toString(), passphrase);
+                    offered.add(file.toString());
+                } catch (JSchException e) {
+                    offered.add(file + " (unreadable: " + e.getMessage() + ")");
+                }
             }
         }
         Vector<Identity> all = new Vector<>(agentKeys);

@@ -86,6 +86,24 @@ class OpenSshPeerTest {
     }
 
     @Test
+    void theAgentKeyOfTheHostsKeyFileGoesFirstSoAFullAgentDoesNotUseUpMaxAuthTries()
+            throws Exception {
+        SshAgentProcess agent = closing(SshAgentProcess.start(dir.resolve("agent")));
+        for (int i = 0; i < 7; i++) {
+            agent.add(OpenSshKeys.generate(dir.resolve("unrelated_" + i), ""), "");
+        }
+        Path key = OpenSshKeys.generate(dir.resolve("id_ed25519"), PASSPHRASE);
+        agent.add(key, PASSPHRASE);
+        OpenSshServer sshd = sshd(OpenSshServer.Setup.authorizing(Path.of(key + ".pub")));
+        SshConnector connector =
+                connector(
+                        knownHosts(sshd.knownHostsName() + " " + sshd.hostKey()),
+                        agent.environment());
+
+        assertEquals("logged in", runs(connector, target(sshd, key)));
+    }
+
+    @Test
     void anAuthenticationFailureNamesTheLockedKeyItCouldNotOffer() throws Exception {
         Path key = OpenSshKeys.generate(dir.resolve("deploy_key"), PASSPHRASE);
         OpenSshServer sshd = sshd(OpenSshServer.Setup.authorizing(Path.of(key + ".pub")));
