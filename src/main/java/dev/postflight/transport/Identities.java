@@ -34,6 +34,7 @@ final class Identities {
     private final Map<String, String> env;
     private final Set<Path> defaults;
     private final Map<Path, byte[]> passphrases = new ConcurrentHashMap<>();
+    private final Set<String> settled = ConcurrentHashMap.newKeySet();
 
     /**
      * @param useAgent whether to ask ssh-agent at all
@@ -47,29 +48,38 @@ final class Identities {
     }
 
     /**
-     * Makes every locked key file of {@code target} (and of its jump hosts) usable: held by the
-     * agent, or unlocked with a passphrase from {@code prompt}, asked at most once per file.
+     * Makes every locked key file of {@code target} (not of its jump hosts: the caller asks for
+     * each hop with its own agent) usable: held by the agent, or unlocked with a passphrase from
+     * {@code prompt}, asked at most once per file. A file already settled with the same agent is
+     * not read again, so a fleet of hosts sharing one key costs one look.
      *
      * @throws LockedKey for a key named for the host that stays locked, or a wrong passphrase
      */
     void unlock(ResolvedTarget target, Optional<String> identityAgent, PassphrasePrompt prompt)
             throws LockedKey {
-        if (target.jump().isPresent()) unlock(target.jump().get(), identityAgent, prompt);
         Optional<Path> socket = agentSocket(identityAgent);
-        Optional<IdentityRepository> agent = socket.flatMap(SshAgent::open);
-        List<Identity> agentKeys = agent.map(SshAgent::keys).orElse(List.of());
+        Optional<List<Identity>> agentKeys = Optional.empty();
         for (Path file : target.identities()) {
             if (passphrases.containsKey(file) || !Files.isReadable(file)) continue;
+            if (!settled.add(file + "\0" + socket.map(Path::toString).orElse(""))) continue;
             KeyFile key;
             try {
                 key = KeyFile.read(file);
             } catch (JSchException e) {
                 continue;
             }
-            if (!key.encrypted() || inAgent(key, agentKeys)) continue;
+            if (!key.encrypted()) continue;
+            if (agentKeys.isEmpty()) {
+                agentKeys =
+                        Optional.of(
+                                socket.flatMap(SshAgent::open)
+                                        .map(SshAgent::keys)
+                                        .orElse(List.of()));
+            }
+            if (inAgent(key, agentKeys.get())) continue;
             // A locked key without its public half may well be in the agent: offer the agent's
             // keys and let the server decide rather than ask for a passphrase that is not needed.
-            if (agent.isPresent() && key.publicBlob().isEmpty()) continue;
+            if (socket.flatMap(SshAgent::open).isPresent() && key.publicBlob().isEmpty()) continue;
             Optional<char[]> typed = prompt.ask(file);
             if (typed.isPresent()) {
                 byte[] passphrase = utf8(typed.get());

@@ -79,7 +79,11 @@ public final class SshConnector {
             } catch (IllegalArgumentException e) {
                 continue; // reported for that host when it is connected to
             }
-            identities.unlock(resolved, identityAgent(resolved), prompt);
+            for (Optional<ResolvedTarget> hop = Optional.of(resolved);
+                    hop.isPresent();
+                    hop = hop.get().jump()) {
+                identities.unlock(hop.get(), identityAgent(hop.get()), prompt);
+            }
         }
     }
 

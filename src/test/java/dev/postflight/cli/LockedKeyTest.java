@@ -109,6 +109,38 @@ class LockedKeyTest {
     }
 
     @Test
+    void aLockedKeyOfTheJumpHostOfASelectedHostStopsTheRun() throws Exception {
+        Path inv =
+                Files.writeString(
+                        dir.resolve("inv.yaml"),
+                        "hosts:\n  bastion: { address: 127.0.0.1, port: "
+                                + sshd.port()
+                                + ", user: "
+                                + sshd.user()
+                                + ", identity: "
+                                + key
+                                + " }\n  web2: { address: 10.0.0.5, jump: bastion }\n");
+
+        Cli r =
+                Cli.run(
+                        "snapshot",
+                        "-i",
+                        inv.toString(),
+                        "--limit",
+                        "web2",
+                        "--known-hosts",
+                        knownHosts.toString(),
+                        "--ssh-config",
+                        dir.resolve("no-config").toString(),
+                        "-o",
+                        dir.resolve("base.json").toString());
+
+        assertEquals(2, r.exit(), r.out() + r.err());
+        assertEquals(expected().replace("host web1", "host bastion"), r.err());
+        assertEquals(0, sshd.connections());
+    }
+
+    @Test
     void aLockedKeyOfAHostLeftOutByLimitDoesNotStopTheRun() throws Exception {
         try (SshTestServer web2 = SshTestServer.start(Files.createDirectory(dir.resolve("web2")))) {
             Path inv =
