@@ -111,6 +111,7 @@ final class SnapshotCommand implements Callable<Integer> {
                         target.local,
                         run.hostTimeout(),
                         inv.hosts(),
+                        selected,
                         run.outputCap(),
                         spec.commandLine().getErr());
         Runner runner =

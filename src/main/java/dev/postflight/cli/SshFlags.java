@@ -5,6 +5,7 @@ import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
 import java.io.PrintWriter;
 import java.time.Duration;
+import java.util.List;
 import java.util.Map;
 import picocli.CommandLine.Mixin;
 import picocli.CommandLine.Option;
@@ -33,6 +34,7 @@ final class SshFlags {
             boolean local,
             Duration hostTimeout,
             Map<String, Host> inventory,
+            List<Host> selected,
             long outputCap,
             PrintWriter err)
             throws InvalidInput {
@@ -43,6 +45,7 @@ final class SshFlags {
                 acceptNewHostKeys,
                 hostTimeout,
                 inventory,
+                selected,
                 outputCap,
                 err);
     }

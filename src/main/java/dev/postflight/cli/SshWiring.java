@@ -4,6 +4,8 @@ import dev.postflight.checklist.InvalidInput;
 import dev.postflight.checklist.Location;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
+import dev.postflight.transport.LockedKey;
+import dev.postflight.transport.PassphrasePrompt;
 import dev.postflight.transport.SshConnector;
 import dev.postflight.transport.SshOptions;
 import dev.postflight.transport.SshTarget;
@@ -12,6 +14,7 @@ import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.HashSet;
+import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
@@ -20,7 +23,8 @@ import java.util.Set;
 final class SshWiring {
     private SshWiring() {}
 
-    static Connector connector(SshOptions options, Map<String, Host> inventory, PrintWriter err)
+    static Connector connector(
+            SshOptions options, Map<String, Host> inventory, List<Host> selected, PrintWriter err)
             throws InvalidInput {
         SshConnector ssh;
         try {
@@ -30,7 +34,27 @@ final class SshWiring {
                     Location.COMMAND_LINE, "cannot read SSH files: " + e.getMessage());
         }
         for (String warning : ssh.configWarnings()) err.println("postflight: warning: " + warning);
+        unlockKeys(ssh, inventory, selected, PassphrasePrompt.terminal());
         return (host, deadline) -> ssh.connect(target(host, inventory, new HashSet<>()), deadline);
+    }
+
+    /**
+     * A key file a selected host needs but cannot use (locked by a passphrase, not in ssh-agent, no
+     * terminal to ask) is a configuration error found before any host is contacted: exit 2.
+     */
+    static void unlockKeys(
+            SshConnector ssh,
+            Map<String, Host> inventory,
+            List<Host> selected,
+            PassphrasePrompt prompt)
+            throws InvalidInput {
+        try {
+            ssh.unlockKeys(
+                    selected.stream().map(h -> target(h, inventory, new HashSet<>())).toList(),
+                    prompt);
+        } catch (LockedKey e) {
+            throw new InvalidInput(Location.of(e.key()), e.getMessage());
+        }
     }
 
     /**
@@ -44,6 +68,7 @@ final class SshWiring {
             boolean acceptNew,
             Duration hostTimeout,
             Map<String, Host> inventory,
+            List<Host> selected,
             PrintWriter err)
             throws InvalidInput {
         return connector(
@@ -53,6 +78,7 @@ final class SshWiring {
                 acceptNew,
                 hostTimeout,
                 inventory,
+                selected,
                 dev.postflight.transport.ExecResult.DEFAULT_MAX_OUTPUT,
                 err);
     }
@@ -65,6 +91,7 @@ final class SshWiring {
             boolean acceptNew,
             Duration hostTimeout,
             Map<String, Host> inventory,
+            List<Host> selected,
             long maxOutput,
             PrintWriter err)
             throws InvalidInput {
@@ -72,6 +99,7 @@ final class SshWiring {
         return connector(
                 options(knownHosts, sshConfig, acceptNew, hostTimeout).withMaxOutput(maxOutput),
                 inventory,
+                selected,
                 err);
     }
 

@@ -155,6 +155,7 @@ final class VerifyCommand implements Callable<Integer> {
                         target.local,
                         run.hostTimeout(),
                         inv.hosts(),
+                        selected,
                         run.outputCap(),
                         spec.commandLine().getErr());
         Connector connector =

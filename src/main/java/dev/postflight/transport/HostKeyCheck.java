@@ -21,7 +21,8 @@ final class HostKeyCheck implements HostKeyRepository {
         MATCHED,
         ADDED,
         UNKNOWN,
-        CHANGED
+        CHANGED,
+        REVOKED
     }
 
     private final KnownHostsFile file;
@@ -42,6 +43,10 @@ final class HostKeyCheck implements HostKeyRepository {
         knownHostsName = host;
         offeredFingerprint = KnownHostsFile.fingerprint(key);
         offeredType = typeOf(host, key);
+        if (file.revoked(host, key)) {
+            outcome = Outcome.REVOKED;
+            return NOT_INCLUDED;
+        }
         int result = file.check(host, key);
         if (result == OK) {
             outcome = Outcome.MATCHED;
@@ -122,7 +127,25 @@ final class HostKeyCheck implements HostKeyRepository {
                                     + file.path()
                                     + "', then re-run with --accept-new-host-keys"));
         }
+        if (outcome == Outcome.REVOKED) {
+            return Optional.of(revoked(alias, offeredType + " " + offeredFingerprint));
+        }
         return Optional.empty();
+    }
+
+    /** The operator's message for a revoked host key or certificate ({@code what} names it). */
+    HostUnreachable revoked(String alias, String what) {
+        return new HostUnreachable(
+                HostUnreachable.Cause.HOST_KEY_REVOKED,
+                "host key of "
+                        + alias
+                        + " ("
+                        + what
+                        + ") is marked @revoked in "
+                        + file.path()
+                        + ": refusing to connect. A revoked key may be in someone else's hands;"
+                        + " ask the host's owner for its new key before you trust this host"
+                        + " again");
     }
 
     private static String typeOf(String host, byte[] key) {

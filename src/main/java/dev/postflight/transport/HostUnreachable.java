@@ -15,6 +15,7 @@ public final class HostUnreachable extends Exception {
         AUTH_FAILED("authentication failed"),
         HOST_KEY_UNKNOWN("host key unknown"),
         HOST_KEY_CHANGED("host key changed"),
+        HOST_KEY_REVOKED("host key revoked"),
         CONNECTION_LOST("connection lost"),
         JUMP_FAILED("jump host failed"),
         SSH_ERROR("SSH error");

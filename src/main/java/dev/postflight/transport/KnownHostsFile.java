@@ -84,9 +84,29 @@ final class KnownHostsFile {
         return keys;
     }
 
+    /** Plain entries only: a {@code @cert-authority} or {@code @revoked} line is no host's key. */
     private List<HostKey> found(String host) {
         HostKey[] found = entries.getHostKey(host, null);
-        return found == null ? List.of() : Arrays.asList(found);
+        return found == null
+                ? List.of()
+                : Arrays.stream(found).filter(k -> k.getMarker().isEmpty()).toList();
+    }
+
+    /**
+     * Whether a {@code @revoked} line whose host pattern matches {@code host} holds {@code key}. As
+     * in OpenSSH, a revoked key is refused even where a plain line for the same key accepts it.
+     */
+    synchronized boolean revoked(String host, byte[] key) {
+        String offered = Base64.getEncoder().encodeToString(key);
+        HostKey[] all = entries.getHostKey();
+        if (all == null) return false;
+        HostKey[] named = entries.getHostKey(host, null);
+        List<HostKey> exact = named == null ? List.of() : Arrays.asList(named);
+        for (HostKey k : all) {
+            if (!"@revoked".equals(k.getMarker()) || !k.getKey().equals(offered)) continue;
+            if (exact.contains(k) || HostPatterns.matches(k.getHost(), host)) return true;
+        }
+        return false;
     }
 
     /** {@code 127.0.0.1} for {@code [127.0.0.1]:2222}; empty for a name without a port. */

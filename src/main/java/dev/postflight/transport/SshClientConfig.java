@@ -17,8 +17,7 @@ import java.util.Optional;
  */
 final class SshClientConfig {
 
-    private static final List<String> DEFAULT_IDENTITIES =
-            List.of("id_ed25519", "id_ecdsa", "id_rsa");
+    static final List<String> DEFAULT_IDENTITIES = List.of("id_ed25519", "id_ecdsa", "id_rsa");
 
     private final OpenSshConfig config;
     private final Path home;

@@ -1,26 +1,21 @@
 package dev.postflight.transport;
 
-import com.jcraft.jsch.AgentIdentityRepository;
-import com.jcraft.jsch.AgentProxyException;
-import com.jcraft.jsch.Identity;
-import com.jcraft.jsch.IdentityRepository;
 import com.jcraft.jsch.JSch;
 import com.jcraft.jsch.JSchException;
+import com.jcraft.jsch.JSchRevokedHostKeyException;
 import com.jcraft.jsch.Logger;
-import com.jcraft.jsch.SSHAgentConnector;
 import com.jcraft.jsch.Session;
-import com.jcraft.jsch.UnixDomainSocketFactory;
+import dev.postflight.files.UserHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
-import java.nio.file.Files;
-import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
-import java.util.Vector;
+import java.util.stream.Collectors;
 
 /**
  * Opens one SSH session per host with JSch, the way OpenSSH would (ssh config, known_hosts, jump
@@ -47,6 +42,7 @@ public final class SshConnector {
     private final KnownHostsFile knownHosts;
     private final HostKeyFiles hostKeyFiles;
     private final List<String> configWarnings;
+    private final Identities identities;
 
     /**
      * Reads the SSH config and known_hosts once for the whole run.
@@ -54,6 +50,11 @@ public final class SshConnector {
      * @throws IOException when either file exists but cannot be read
      */
     public SshConnector(SshOptions options) throws IOException {
+        this(options, System.getenv());
+    }
+
+    /** As above, with the ssh-agent found through {@code env} ({@code SSH_AUTH_SOCK}). */
+    SshConnector(SshOptions options, Map<String, String> env) throws IOException {
         this.options = options;
         this.config = SshClientConfig.load(options.sshConfig());
         this.knownHosts = KnownHostsFile.load(options.knownHosts());
@@ -62,6 +63,13 @@ public final class SshConnector {
                         knownHosts,
                         !options.knownHosts().equals(SshOptions.defaults().knownHosts()));
         this.configWarnings = config.unsupported();
+        this.identities =
+                new Identities(
+                        options.useAgent(),
+                        env,
+                        SshClientConfig.DEFAULT_IDENTITIES.stream()
+                                .map(name -> UserHome.dir().resolve(".ssh").resolve(name))
+                                .collect(Collectors.toSet()));
     }
 
     /**
@@ -70,6 +78,33 @@ public final class SshConnector {
      */
     public List<String> configWarnings() {
         return configWarnings;
+    }
+
+    /**
+     * Before any host is contacted: makes the passphrase-protected key files of {@code targets}
+     * usable, through ssh-agent or with a passphrase {@code prompt} asks once per file.
+     *
+     * @throws LockedKey when a key named for a host cannot be used (the message says how to fix it)
+     */
+    public void unlockKeys(List<SshTarget> targets, PassphrasePrompt prompt) throws LockedKey {
+        for (SshTarget target : targets) {
+            ResolvedTarget resolved;
+            try {
+                resolved = config.resolve(target);
+            } catch (IllegalArgumentException e) {
+                continue; // reported for that host when it is connected to
+            }
+            for (Optional<ResolvedTarget> hop = Optional.of(resolved);
+                    hop.isPresent();
+                    hop = hop.get().jump()) {
+                identities.unlock(hop.get(), identityAgent(hop.get()), prompt);
+            }
+        }
+    }
+
+    /** The host's {@code IdentityAgent} from the SSH config ({@code none}: no agent). */
+    private static Optional<String> identityAgent(ResolvedTarget target) {
+        return target.options().identityAgent();
     }
 
     /**
@@ -131,30 +166,19 @@ public final class SshConnector {
         JSch jsch = new JSch();
         jsch.setInstanceLogger(SILENT);
         List<String> offered = new ArrayList<>();
-        for (Path identity : target.identities()) {
-            if (!Files.isReadable(identity)) {
-                continue;
-            }
-            try {
-                jsch.addIdentity(identity.toString());
-                offered.add(identity.toString());
-            } catch (JSchException e) {
-                offered.add(identity + " (unreadable: " + e.getMessage() + ")");
-            }
-        }
         Session session;
         try {
             session = jsch.getSession(target.user(), target.address(), target.port());
         } catch (JSchException e) {
             throw new HostUnreachable(HostUnreachable.Cause.SSH_ERROR, e.getMessage(), e);
         }
-        Optional<IdentityRepository> agent =
-                target.options().identitiesOnly() ? Optional.empty() : agent();
-        if (agent.isPresent()) {
-            session.setIdentityRepository(
-                    new CombinedIdentities(jsch.getIdentityRepository(), agent.get()));
-            offered.add("ssh-agent");
-        }
+        session.setIdentityRepository(
+                identities.forSession(
+                        jsch,
+                        target,
+                        identityAgent(target),
+                        target.options().certificates(),
+                        offered));
         HostKeyCheck check;
         try {
             check =
@@ -225,6 +249,9 @@ public final class SshConnector {
         Optional<HostUnreachable> hostKey = check.refusal(target.alias());
         if (hostKey.isPresent()) {
             return hostKey.get();
+        }
+        if (causedBy(e, JSchRevokedHostKeyException.class)) {
+            return check.revoked(target.alias(), "its certificate: " + e.getMessage());
         }
         for (Throwable t = e; t != null; t = t.getCause()) {
             if (t instanceof HostUnreachable own) {
@@ -326,64 +353,5 @@ public final class SshConnector {
             }
         }
         return false;
-    }
-
-    /** The ssh-agent at SSH_AUTH_SOCK, when asked for and running; silently none otherwise. */
-    private Optional<IdentityRepository> agent() {
-        if (!options.useAgent()) {
-            return Optional.empty();
-        }
-        String socket = System.getenv("SSH_AUTH_SOCK");
-        if (socket == null || socket.isBlank() || !Files.exists(Path.of(socket))) {
-            return Optional.empty();
-        }
-        try {
-            SSHAgentConnector connector =
-                    new SSHAgentConnector(new UnixDomainSocketFactory(), Path.of(socket));
-            return connector.isAvailable()
-                    ? Optional.of(new AgentIdentityRepository(connector))
-                    : Optional.empty();
-        } catch (AgentProxyException | RuntimeException e) {
-            return Optional.empty();
-        }
-    }
-
-    /** Key files first (they were named on purpose), then the agent's keys. */
-    private record CombinedIdentities(IdentityRepository files, IdentityRepository agent)
-            implements IdentityRepository {
-
-        @Override
-        public String getName() {
-            return "postflight";
-        }
-
-        @Override
-        public int getStatus() {
-            return RUNNING;
-        }
-
-        @Override
-        public Vector<Identity> getIdentities() {
-            Vector<Identity> all = new Vector<>(files.getIdentities());
-            try {
-                all.addAll(agent.getIdentities());
-            } catch (RuntimeException e) {
-                // An agent that vanished mid-run just contributes no keys.
-            }
-            return all;
-        }
-
-        @Override
-        public boolean add(byte[] identity) {
-            return false;
-        }
-
-        @Override
-        public boolean remove(byte[] blob) {
-            return false;
-        }
-
-        @Override
-        public void removeAll() {}
     }
 }
