@@ -528,4 +528,12 @@ class CertFileCheckTest {
         assertEquals(Status.FAIL, v.status());
         assertTrue(v.reason().startsWith(P + ": not a PEM certificate ("), v.reason());
     }
+
+    /** A line the probe never prints (a hostile host's) is an error that names it, not a crash. */
+    @Test
+    void aMalformedNginxLineIsAnErrorNamingIt() {
+        Verdict v = judged(spec(Optional.empty(), true), ok(site()), ok("source\n"));
+        assertEquals(Status.ERROR, v.status());
+        assertEquals("nginx: unreadable probe output: source", v.reason());
+    }
 }
