@@ -10,10 +10,9 @@ import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Instant;
 import java.util.ArrayList;
-import java.util.LinkedHashMap;
 import java.util.List;
-import java.util.Map;
 import java.util.Optional;
+import java.util.function.Function;
 
 /**
  * A certificate file on the host, and the files nginx needs: the PEM parses, its private key
@@ -34,7 +33,7 @@ public record CertFileCheck(
         int warnDays,
         int criticalDays,
         boolean nginxRefs)
-        implements LegacySpec {
+        implements CheckSpec<CertFileCheck.Seen> {
 
     /** How much of a PEM file is read at most: a long chain is a few kilobytes. */
     static final int READ_LIMIT = 256 * 1024;
@@ -77,13 +76,72 @@ public record CertFileCheck(
         return f.build(() -> new CertFileCheck(path, key, names, warn, critical, nginx));
     }
 
+    /**
+     * The certificate file as read: it does not exist, it is not PEM, or its chain (empty when the
+     * file holds no certificate).
+     */
+    sealed interface CertFile {
+        record Missing() implements CertFile {}
+
+        record NotPem(String why) implements CertFile {}
+
+        record Chain(List<X509Certificate> certificates) implements CertFile {}
+    }
+
+    /** The private key file's PEM text; empty when the file does not exist. */
+    record KeyFile(Optional<String> pem) {}
+
+    /** The certificate file, and its key file as far as it could be read ({@code key} given). */
+    record Certificate(CertFile file, Optional<Probe.Attempted<KeyFile>> key) {}
+
+    /**
+     * The two parts the check judges apart and combines, each as far as it could be observed: the
+     * certificate with its key, and ({@code nginx_refs}) the files nginx names.
+     */
+    record Seen(
+            Probe.Attempted<Certificate> certificate,
+            Optional<Probe.Attempted<NginxCertRefs>> nginx) {}
+
     @Override
-    public List<HostProbe> hostProbes() {
-        List<HostProbe> probes = new ArrayList<>();
-        probes.add(HostProbe.of(readFile(path)));
-        key.ifPresent(k -> probes.add(HostProbe.of(readFile(k))));
-        if (nginxRefs) probes.add(HostProbe.of(NGINX_REFS));
-        return List.copyOf(probes);
+    public Probe<Seen> probe() {
+        Probe<CertFile> file = Probe.host("read " + path, readFile(path), this::certFile);
+        Probe<Certificate> certificate =
+                key.map(k ->
+                                Probe.both(
+                                        file,
+                                        Probe.attempt(
+                                                Probe.host(
+                                                        "read " + k,
+                                                        readFile(k),
+                                                        o -> keyFile(k, o))),
+                                        (f, kf) -> new Certificate(f, Optional.of(kf))))
+                        .orElseGet(() -> file.map(f -> new Certificate(f, Optional.empty())));
+        Probe<Probe.Attempted<Certificate>> tried = Probe.attempt(certificate);
+        return nginxRefs
+                ? Probe.both(
+                        tried,
+                        Probe.attempt(NginxCertRefs.probe()),
+                        (c, n) -> new Seen(c, Optional.of(n)))
+                : tried.map(c -> new Seen(c, Optional.empty()));
+    }
+
+    /** Exit 3 is a file that does not exist; any other failure is a file that cannot be read. */
+    private CertFile certFile(ProbeOutput o) throws Probe.Unreadable {
+        if (o.exitCode() == MISSING) return new CertFile.Missing();
+        if (o.exitCode() != 0) throw new Probe.Unreadable(path + ": cannot read: " + orExit(o));
+        try {
+            return new CertFile.Chain(parseChain(o.stdout()));
+        } catch (CertificateException e) {
+            return new CertFile.NotPem(e.getMessage());
+        }
+    }
+
+    private static KeyFile keyFile(String k, ProbeOutput o) throws Probe.Unreadable {
+        if (o.exitCode() == MISSING) return new KeyFile(Optional.empty());
+        if (o.exitCode() != 0) {
+            throw new Probe.Unreadable("cannot read key " + k + ": " + orExit(o));
+        }
+        return new KeyFile(Optional.of(o.out()));
     }
 
     /**
@@ -110,92 +168,38 @@ public record CertFileCheck(
     }
 
     /**
-     * Lists the certificate files nginx's configuration names, each with whether it is there. The
-     * configuration comes from {@code nginx -T}; when that fails (which it does exactly when a
-     * certificate file is missing) the main file and its includes are read instead.
+     * Days left are counted on the runner's clock: the clients' time, not a host clock that may
+     * have stood still in the maintenance window (seed 003).
      */
-    static final String NGINX_REFS =
-            """
-            n=$(command -v nginx 2>/dev/null)
-            if [ -z "$n" ]; then
-              for d in /usr/sbin /usr/local/sbin /usr/local/nginx/sbin /opt/nginx/sbin; do
-                if [ -x "$d/nginx" ]; then n="$d/nginx"; break; fi
-              done
-            fi
-            if [ -z "$n" ]; then echo 'nginx not found' >&2; exit 127; fi
-            conf=$("$n" -V 2>&1 | awk '{ for (i = 1; i <= NF; i++) if (index($i, "--conf-path=") == 1) print substr($i, 13) }')
-            [ -n "$conf" ] || conf=/etc/nginx/nginx.conf
-            prefix=${conf%/*}
-            dump=$("$n" -T 2>&1); rc=$?
-            if [ $rc -ne 0 ] && printf '%s\\n' "$dump" | grep -qi 'permission denied' && sudo -n true 2>/dev/null; then
-              dump=$(sudo -n "$n" -T 2>&1); rc=$?
-            fi
-            if [ $rc -eq 0 ]; then
-              echo "source\tnginx -T"
-            else
-              printf '%s\\n' "$dump" | grep -e emerg -e crit | head -n 3 | sed 's/^/failed\t/'
-              echo "source\t$conf and its includes (nginx -T failed)"
-              todo=$conf; seen=
-              while [ -n "$todo" ]; do
-                set -- $todo; f=$1; shift; todo=$*
-                case " $seen " in *" $f "*) continue ;; esac
-                seen="$seen $f"
-                for pat in $(awk '$1 == "include" { v = $2; sub(/;.*/, "", v); gsub(/["\\047]/, "", v); print v }' "$f" 2>/dev/null); do
-                  case $pat in /*) ;; *) pat="$prefix/$pat" ;; esac
-                  for g in $pat; do if [ -f "$g" ]; then todo="$todo $g"; fi; done
-                done
-              done
-              dump=$(cat $seen 2>/dev/null)
-            fi
-            printf '%s\\n' "$dump" | awk '$1 == "ssl_certificate" || $1 == "ssl_certificate_key" { v = $2; sub(/;.*/, "", v); gsub(/["\\047]/, "", v); print $1, v }' |
-            while read -r dir p; do
-              case $p in
-                *'$'*|data:*|engine:*|store:*) echo "ref\tskip\t$dir\t$p"; continue ;;
-                /*) ;;
-                *) p="$prefix/$p" ;;
-              esac
-              if [ -r "$p" ]; then s=ok
-              elif [ -e "$p" ]; then s=unreadable
-              else
-                d=${p%/*}
-                while [ -n "$d" ] && [ ! -e "$d" ]; do d=${d%/*}; done
-                if [ -z "$d" ] || [ -x "$d" ]; then s=missing
-                elif sudo -n test -e "$p" 2>/dev/null; then s=ok
-                elif sudo -n true 2>/dev/null; then s=missing
-                else s=hidden
-                fi
-              fi
-              echo "ref\t$s\t$dir\t$p"
-            done
-            """;
-
     @Override
-    public Verdict judge(Observation observation) {
-        Instant now = Instant.now();
-        Verdict cert = judgeCertificate(observation, now);
-        if (!nginxRefs) return cert;
-        int index = key.isPresent() ? 2 : 1;
-        return cert.combine(judgeNginx(observation.host(index)));
+    public Verdict judge(Seen seen, Now now) {
+        Verdict cert = judged(seen.certificate(), c -> judgeCertificate(c, now.runner()));
+        return seen.nginx().map(n -> cert.combine(judged(n, r -> r.judge(path)))).orElse(cert);
     }
 
-    private Verdict judgeCertificate(Observation observation, Instant now) {
-        ProbeOutput o = observation.host(0);
-        Optional<Verdict> notRun = o.didNotRun("read " + path);
-        if (notRun.isPresent()) return notRun.get();
-        if (o.exitCode() == MISSING) return Verdict.fail(path + ": does not exist");
-        if (o.exitCode() != 0) return Verdict.error(path + ": cannot read: " + orExit(o));
+    /** A part's judgement, or the error saying why it could not be observed. */
+    private static <T> Verdict judged(Probe.Attempted<T> part, Function<T, Verdict> judge) {
+        return part.value().map(judge).orElseGet(() -> part.notRun().orElseThrow());
+    }
+
+    private Verdict judgeCertificate(Certificate seen, Instant now) {
         List<X509Certificate> chain;
-        try {
-            chain = parseChain(o.stdout());
-        } catch (CertificateException e) {
-            return Verdict.fail(path + ": not a PEM certificate (" + e.getMessage() + ")");
+        switch (seen.file()) {
+            case CertFile.Missing m -> {
+                return Verdict.fail(path + ": does not exist");
+            }
+            case CertFile.NotPem n -> {
+                return Verdict.fail(path + ": not a PEM certificate (" + n.why() + ")");
+            }
+            case CertFile.Chain c -> chain = c.certificates();
         }
         if (chain.isEmpty()) return Verdict.fail(path + ": holds no PEM certificate");
         X509Certificate leaf = chain.get(0);
         List<CertificateFacts.Finding> findings = new ArrayList<>();
         List<String> details = new ArrayList<>();
-        key.ifPresent(
-                k -> keyFinding(k, observation.host(1), leaf, details).ifPresent(findings::add));
+        seen.key()
+                .flatMap(read -> keyFinding(key.orElseThrow(), read, leaf, details))
+                .ifPresent(findings::add);
         List<String> uncovered =
                 names.stream().filter(n -> !CertificateNames.covers(leaf, n)).toList();
         if (!uncovered.isEmpty()) {
@@ -220,21 +224,17 @@ public record CertFileCheck(
     }
 
     private static Optional<CertificateFacts.Finding> keyFinding(
-            String k, ProbeOutput o, X509Certificate leaf, List<String> details) {
-        Optional<Verdict> notRun = o.didNotRun("read " + k);
-        if (notRun.isPresent()) {
-            return Optional.of(new CertificateFacts.Finding(Status.ERROR, notRun.get().reason()));
+            String k, Probe.Attempted<KeyFile> read, X509Certificate leaf, List<String> details) {
+        if (read.notRun().isPresent()) {
+            return Optional.of(
+                    new CertificateFacts.Finding(Status.ERROR, read.notRun().get().reason()));
         }
-        if (o.exitCode() == MISSING) {
+        Optional<String> pem = read.value().orElseThrow().pem();
+        if (pem.isEmpty()) {
             return Optional.of(
                     new CertificateFacts.Finding(Status.FAIL, "key " + k + " does not exist"));
         }
-        if (o.exitCode() != 0) {
-            return Optional.of(
-                    new CertificateFacts.Finding(
-                            Status.ERROR, "cannot read key " + k + ": " + orExit(o)));
-        }
-        return switch (PemPrivateKey.against(o.out(), leaf)) {
+        return switch (PemPrivateKey.against(pem.get(), leaf)) {
             case PemPrivateKey.Match.Matches m -> {
                 details.add("key: " + k + " matches the certificate");
                 yield Optional.empty();
@@ -253,74 +253,6 @@ public record CertFileCheck(
                             new CertificateFacts.Finding(
                                     Status.FAIL, "key " + k + " unusable: " + m.why()));
         };
-    }
-
-    /** The nginx part: every certificate file its configuration names must be there. */
-    private Verdict judgeNginx(ProbeOutput o) {
-        Optional<Verdict> notRun = o.didNotRun("nginx");
-        if (notRun.isPresent()) return notRun.get();
-        if (o.exitCode() != 0) return Verdict.error("nginx configuration: " + orExit(o));
-        Map<String, String> status = new LinkedHashMap<>();
-        List<String> details = new ArrayList<>();
-        for (String line : o.out().split("\n")) {
-            String[] f = line.split("\t", -1);
-            switch (f[0]) {
-                case "source" -> details.add("configuration: " + f[1]);
-                case "failed" -> details.add("nginx -T: " + f[1].strip());
-                case "ref" -> {
-                    if (f.length == 4 && !f[1].equals("skip")) status.putIfAbsent(f[3], f[1]);
-                    if (f.length == 4) details.add(f[2] + " " + f[3] + ": " + f[1]);
-                }
-                default -> {}
-            }
-        }
-        if (!status.containsKey(path)) details.add("nginx does not reference " + path);
-        List<String> missing = having(status, "missing");
-        List<String> unreadable = having(status, "unreadable");
-        List<String> hidden = having(status, "hidden");
-        List<String> problems = new ArrayList<>();
-        if (!missing.isEmpty()) {
-            problems.add(
-                    "nginx references "
-                            + count(missing.size(), "missing file")
-                            + ": "
-                            + String.join(", ", missing)
-                            + " (nginx will not start)");
-        }
-        if (!unreadable.isEmpty()) {
-            problems.add(
-                    "nginx references "
-                            + count(unreadable.size(), "unreadable file")
-                            + ": "
-                            + String.join(", ", unreadable));
-        }
-        if (!problems.isEmpty()) {
-            return Verdict.fail(String.join("; ", problems)).withDetails(details);
-        }
-        if (!hidden.isEmpty()) {
-            return Verdict.error(
-                            "cannot tell whether nginx's files exist (permission denied, sudo -n"
-                                    + " not allowed): "
-                                    + String.join(", ", hidden))
-                    .withDetails(details);
-        }
-        if (status.isEmpty()) {
-            return Verdict.warn("nginx configuration names no ssl_certificate file")
-                    .withDetails(details);
-        }
-        return Verdict.pass("nginx: all " + count(status.size(), "referenced file") + " present")
-                .withDetails(details);
-    }
-
-    private static List<String> having(Map<String, String> status, String wanted) {
-        return status.entrySet().stream()
-                .filter(e -> e.getValue().equals(wanted))
-                .map(Map.Entry::getKey)
-                .toList();
-    }
-
-    private static String count(int n, String what) {
-        return n + " " + what + (n == 1 ? "" : "s");
     }
 
     static List<X509Certificate> parseChain(byte[] pem) throws CertificateException {
@@ -349,7 +281,7 @@ public record CertFileCheck(
         return s.toString();
     }
 
-    private static String orExit(ProbeOutput o) {
+    static String orExit(ProbeOutput o) {
         String e = o.err();
         return e.isEmpty() ? "exit " + o.exitCode() : ProbeOutput.lastLine(e);
     }

@@ -25,7 +25,7 @@ public record ClockCheck(
         int ntpPort,
         Duration timeout,
         boolean skipWithoutReference)
-        implements LegacySpec {
+        implements CheckSpec<ClockCheck.Seen> {
 
     public ClockCheck {
         reference = List.copyOf(reference);
@@ -74,38 +74,44 @@ public record ClockCheck(
         return f.build(() -> new ClockCheck(servers, method, warn, critical, port, timeout, skip));
     }
 
-    @Override
-    public boolean needsHostTime() {
-        return method.equals("exec");
-    }
-
     /** What the runner measured: the reference servers, and the host's own NTP answer. */
     record Reading(
             Optional<NtpReference.Result> reference,
             Optional<NtpProber.Outcome> hostNtp,
             Optional<RunnerClock.State> runnerClock) {}
 
+    /**
+     * What was measured: the runner's reading, and with {@code method: exec} the host's clock as
+     * its batch read it (then refined by round trips on the open session).
+     */
+    record Seen(Reading reading, Optional<HostTime> hostClock) {}
+
     @Override
-    public Optional<RunnerProbe> runnerProbe() {
-        return Optional.of(ctx -> {
-            Duration t = timeout.compareTo(ctx.timeout()) < 0 ? timeout : ctx.timeout();
-            Optional<NtpReference.Result> ref =
-                    reference.isEmpty()
-                            ? Optional.empty()
-                            : Optional.of(new NtpReference().measure(reference, t, 2));
-            Optional<NtpProber.Outcome> host =
-                    method.equals("ntp")
-                            ? Optional.of(new NtpProber().query(ctx.hostAddress(), ntpPort, t, 2))
-                            : Optional.empty();
-            Optional<RunnerClock.State> runner =
-                    reference.isEmpty() ? Optional.of(RunnerClock.state()) : Optional.empty();
-            return new Reading(ref, host, runner);
-        });
+    public Probe<Seen> probe() {
+        Probe<Reading> reading = Probe.runner(this::measure);
+        return method.equals("exec")
+                ? Probe.both(reading, Probe.hostClock(), (r, t) -> new Seen(r, Optional.of(t)))
+                : reading.map(r -> new Seen(r, Optional.empty()));
+    }
+
+    private Reading measure(RunnerContext ctx) throws InterruptedException {
+        Duration t = timeout.compareTo(ctx.timeout()) < 0 ? timeout : ctx.timeout();
+        Optional<NtpReference.Result> ref =
+                reference.isEmpty()
+                        ? Optional.empty()
+                        : Optional.of(new NtpReference().measure(reference, t, 2));
+        Optional<NtpProber.Outcome> host =
+                method.equals("ntp")
+                        ? Optional.of(new NtpProber().query(ctx.hostAddress(), ntpPort, t, 2))
+                        : Optional.empty();
+        Optional<RunnerClock.State> runner =
+                reference.isEmpty() ? Optional.of(RunnerClock.state()) : Optional.empty();
+        return new Reading(ref, host, runner);
     }
 
     @Override
-    public Verdict judge(Observation observation) {
-        Reading r = observation.runner(Reading.class);
+    public Verdict judge(Seen seen, Now now) {
+        Reading r = seen.reading();
         Duration offset;
         Duration uncertainty;
         String how;
@@ -122,7 +128,7 @@ public record ClockCheck(
             uncertainty = reading.delay().dividedBy(2);
             how = "method ntp (the host's own NTP answer)";
         } else {
-            HostTime t = observation.hostTime().orElseThrow();
+            HostTime t = seen.hostClock().orElseThrow();
             offset = t.offsetFromRunner();
             uncertainty = t.uncertainty();
             how = "method exec, host clock in " + t.resolutionName();

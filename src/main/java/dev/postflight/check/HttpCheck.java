@@ -32,7 +32,7 @@ public record HttpCheck(
         boolean insecure,
         Optional<Path> caFile,
         Duration timeout)
-        implements LegacySpec {
+        implements CheckSpec<HttpProber.Outcome> {
 
     public HttpCheck {
         if (!url.startsWith("http://") && !url.startsWith("https://")) {
@@ -84,8 +84,8 @@ public record HttpCheck(
     }
 
     @Override
-    public Optional<RunnerProbe> runnerProbe() {
-        return Optional.of(ctx ->
+    public Probe<HttpProber.Outcome> probe() {
+        return Probe.runner(ctx ->
                 ctx.http()
                         .send(
                                 new HttpProber.Request(
@@ -103,8 +103,7 @@ public record HttpCheck(
     }
 
     @Override
-    public Verdict judge(Observation observation) {
-        HttpProber.Outcome outcome = observation.runner(HttpProber.Outcome.class);
+    public Verdict judge(HttpProber.Outcome outcome, Now now) {
         String target = method + " " + hostHeader.map(h -> url + " (Host: " + h + ")").orElse(url);
         if (outcome instanceof HttpProber.Outcome.Failure failure) {
             return Verdict.fail(target + ": " + failure.message());

@@ -26,7 +26,7 @@ public record TlsCheck(
         int criticalDays,
         Optional<String> minTls,
         boolean viaSsh)
-        implements LegacySpec {
+        implements CheckSpec<TlsCheck.Probed> {
 
     static final List<String> PROTOCOLS = List.of("1.2", "1.3");
     private static final List<String> ORDER =
@@ -72,8 +72,8 @@ public record TlsCheck(
     record Probed(String serverName, String target, TlsProber.Outcome outcome) {}
 
     @Override
-    public Optional<RunnerProbe> runnerProbe() {
-        return Optional.of(ctx -> {
+    public Probe<Probed> probe() {
+        return Probe.runner(ctx -> {
             String name = serverName.orElse(ctx.hostName());
             Duration timeout =
                     ctx.timeout().compareTo(MAX_TIMEOUT) < 0 ? ctx.timeout() : MAX_TIMEOUT;
@@ -121,17 +121,18 @@ public record TlsCheck(
         return viaSsh;
     }
 
+    /** Days left are counted on the runner's clock: the clients' time. */
     @Override
-    public Verdict judge(Observation observation) {
-        Probed p = observation.runner(Probed.class);
-        if (p.outcome() instanceof TlsProber.Outcome.Failure failure) {
-            return Verdict.fail(p.serverName() + ": " + failure.message());
-        }
-        TlsProber.Outcome.Handshake h = (TlsProber.Outcome.Handshake) p.outcome();
-        return judge(p.serverName(), p.target(), h, Instant.now());
+    public Verdict judge(Probed p, Now now) {
+        return switch (p.outcome()) {
+            case TlsProber.Outcome.Failure failure ->
+                    Verdict.fail(p.serverName() + ": " + failure.message());
+            case TlsProber.Outcome.Handshake h ->
+                    judge(p.serverName(), p.target(), h, now.runner());
+        };
     }
 
-    Verdict judge(String name, String target, TlsProber.Outcome.Handshake h, Instant now) {
+    private Verdict judge(String name, String target, TlsProber.Outcome.Handshake h, Instant now) {
         List<X509Certificate> chain = h.chain();
         X509Certificate leaf = chain.get(0);
         List<CertificateFacts.Finding> findings = new ArrayList<>();

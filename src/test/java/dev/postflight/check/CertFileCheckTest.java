@@ -11,6 +11,7 @@ import dev.postflight.run.RunReport;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.SshTestServer;
 import dev.postflight.testing.TestCerts;
+import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.nio.file.attribute.PosixFilePermissions;
@@ -18,6 +19,7 @@ import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -368,5 +370,170 @@ class CertFileCheckTest {
         CheckResult c = check(overSsh(shims, yaml).hosts().get(0), "cert");
         assertEquals(Status.ERROR, c.status(), c.verdict().reason());
         assertEquals("nginx: nginx not found", c.verdict().reason());
+    }
+
+    // The judgement alone, on the outputs a host could send: the two parts (the certificate with
+    // its key, and nginx's references) stay judged apart and combined, whichever could not run.
+
+    private static final String P = "/etc/ssl/site.pem";
+    private static final String K = "/etc/ssl/site.key";
+    private static final String DENIED = "permission denied, and sudo -n is not allowed";
+
+    private static ProbeOutput out(int exit, String stdout, String stderr, boolean timedOut) {
+        return new ProbeOutput(
+                exit,
+                stdout.getBytes(StandardCharsets.UTF_8),
+                stderr.getBytes(StandardCharsets.UTF_8),
+                timedOut);
+    }
+
+    private static ProbeOutput ok(String stdout) {
+        return out(0, stdout, "", false);
+    }
+
+    private static Verdict judged(CertFileCheck spec, ProbeOutput... outputs) {
+        return Observed.judge(spec, Observation.ofHost(outputs), Now.at(Instant.now()));
+    }
+
+    private static CertFileCheck spec(Optional<String> key, boolean nginx) {
+        return new CertFileCheck(P, key, List.of(), 21, 7, nginx);
+    }
+
+    private static String site() {
+        return TestCerts.leaf(ca, List.of("site.test"), 1, 60).chainPem();
+    }
+
+    private static final String NGINX_OK =
+            "source\tnginx -T\nref\tok\tssl_certificate\t" + P + "\n";
+
+    @Test
+    void aCertificateThatCouldNotBeReadStillLetsTheNginxPartBeJudged() {
+        Verdict timedOut = judged(spec(Optional.empty(), true), out(0, "", "", true), ok(NGINX_OK));
+        assertEquals(Status.ERROR, timedOut.status());
+        assertEquals("read " + P + ": probe timed out on the host", timedOut.reason());
+
+        Verdict denied =
+                judged(
+                        spec(Optional.empty(), true),
+                        out(4, "", DENIED, false),
+                        ok(NGINX_OK + "ref\tmissing\tssl_certificate_key\t" + K + "\n"));
+        assertEquals(Status.ERROR, denied.status());
+        assertEquals(P + ": cannot read: " + DENIED, denied.reason());
+
+        Verdict missing =
+                judged(
+                        spec(Optional.empty(), true),
+                        out(3, "", "no such file", false),
+                        ok(NGINX_OK + "ref\tmissing\tssl_certificate_key\t" + K + "\n"));
+        assertEquals(Status.FAIL, missing.status());
+        assertEquals(
+                P
+                        + ": does not exist; nginx references 1 missing file: "
+                        + K
+                        + " (nginx will not start)",
+                missing.reason());
+        assertEquals(
+                List.of(
+                        "configuration: nginx -T",
+                        "ssl_certificate " + P + ": ok",
+                        "ssl_certificate_key " + K + ": missing"),
+                missing.details());
+    }
+
+    @Test
+    void aKeyThatCouldNotBeReadIsAnErrorBesideWhatTheCertificateShows() {
+        Verdict notFound =
+                judged(spec(Optional.of(K), false), ok(site()), out(127, "", "no head\n", false));
+        assertEquals(Status.ERROR, notFound.status());
+        assertTrue(
+                notFound.reason().startsWith(P + " (site.test): read " + K + ": no head; valid "),
+                notFound.reason());
+
+        Verdict denied = judged(spec(Optional.of(K), false), ok(site()), out(4, "", DENIED, false));
+        assertEquals(Status.ERROR, denied.status());
+        assertTrue(
+                denied.reason()
+                        .startsWith(P + " (site.test): cannot read key " + K + ": " + DENIED),
+                denied.reason());
+
+        Verdict garbage = judged(spec(Optional.of(K), false), ok(site()), ok("not a key\n"));
+        assertEquals(Status.FAIL, garbage.status());
+        assertTrue(
+                garbage.reason().startsWith(P + " (site.test): key " + K + " unusable: "),
+                garbage.reason());
+    }
+
+    @Test
+    void nginxsPartSaysWhatItSawInTheOrderItWasPrinted() {
+        Verdict failed =
+                judged(spec(Optional.empty(), true), ok(site()), out(1, "", "boom\n", false));
+        assertEquals(Status.ERROR, failed.status());
+        assertEquals("nginx configuration: boom", failed.reason());
+
+        Verdict hidden =
+                judged(
+                        spec(Optional.empty(), true),
+                        ok(site()),
+                        ok(
+                                "failed\tnginx: [emerg] cannot load certificate \n"
+                                        + "source\t/etc/nginx/nginx.conf and its includes (nginx -T"
+                                        + " failed)\n"
+                                        + "ref\tskip\tssl_certificate\t$ssl_server_name.pem\n"
+                                        + "ref\tok\tssl_certificate\t"
+                                        + P
+                                        + "\n"
+                                        + "ref\thidden\tssl_certificate_key\t"
+                                        + K
+                                        + "\n"
+                                        + "ref\tmissing\n"
+                                        + "noise\n"));
+        assertEquals(Status.ERROR, hidden.status());
+        assertEquals(
+                "cannot tell whether nginx's files exist (permission denied, sudo -n not"
+                        + " allowed): "
+                        + K,
+                hidden.reason());
+        assertEquals(
+                List.of(
+                        "nginx -T: nginx: [emerg] cannot load certificate",
+                        "configuration: /etc/nginx/nginx.conf and its includes (nginx -T failed)",
+                        "ssl_certificate $ssl_server_name.pem: skip",
+                        "ssl_certificate " + P + ": ok",
+                        "ssl_certificate_key " + K + ": hidden"),
+                hidden.details());
+
+        Verdict none = judged(spec(Optional.empty(), true), ok(site()), ok("source\tnginx -T\n"));
+        assertEquals(Status.WARN, none.status());
+        assertEquals("nginx configuration names no ssl_certificate file", none.reason());
+        assertEquals(
+                List.of("configuration: nginx -T", "nginx does not reference " + P),
+                none.details());
+
+        Verdict unreadable =
+                judged(
+                        spec(Optional.empty(), true),
+                        ok(site()),
+                        ok(NGINX_OK + "ref\tunreadable\tssl_certificate_key\t" + K + "\n"));
+        assertEquals(Status.FAIL, unreadable.status());
+        assertEquals("nginx references 1 unreadable file: " + K, unreadable.reason());
+    }
+
+    @Test
+    void certificateTextThatIsNoCertificateFailsSayingWhy() {
+        Verdict v =
+                judged(
+                        spec(Optional.empty(), false),
+                        ok(
+                                "-----BEGIN CERTIFICATE-----\nbm90IGEgY2VydA==\n-----END CERTIFICATE-----\n"));
+        assertEquals(Status.FAIL, v.status());
+        assertTrue(v.reason().startsWith(P + ": not a PEM certificate ("), v.reason());
+    }
+
+    /** A line the probe never prints (a hostile host's) is an error that names it, not a crash. */
+    @Test
+    void aMalformedNginxLineIsAnErrorNamingIt() {
+        Verdict v = judged(spec(Optional.empty(), true), ok(site()), ok("source\n"));
+        assertEquals(Status.ERROR, v.status());
+        assertEquals("nginx: unreadable probe output: source", v.reason());
     }
 }

@@ -239,11 +239,8 @@ class ClockCheckTest {
                 new ClockCheck.Reading(Optional.empty(), Optional.empty(), Optional.empty());
         Verdict v =
                 check.judge(
-                        new Observation(
-                                List.of(),
-                                List.of(nothingElse),
-                                Optional.of(read),
-                                Optional.empty()));
+                        new ClockCheck.Seen(nothingElse, Optional.of(read)),
+                        Now.at(sent.plusMillis(400)));
         assertEquals(Status.ERROR, v.status());
         assertTrue(
                 v.reason()

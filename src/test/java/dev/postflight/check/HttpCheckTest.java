@@ -12,10 +12,15 @@ import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.TestCa;
+import dev.postflight.transport.HttpProber;
 import java.net.ServerSocket;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Duration;
+import java.time.Instant;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import org.junit.jupiter.api.AfterAll;
 import org.junit.jupiter.api.BeforeAll;
 import org.junit.jupiter.api.Test;
@@ -200,5 +205,40 @@ class HttpCheckTest {
         assertEquals(Status.FAIL, c.status());
         assertTrue(c.verdict().reason().contains("connection refused"), c.verdict().reason());
         assertTrue(Files.exists(ca.caPem()));
+    }
+
+    /** The judgement alone, on a response built by hand: no server, no clock. */
+    @Test
+    void aHeaderWithAnotherValueFailsNamingTheValueThatCame() {
+        HttpCheck spec =
+                new HttpCheck(
+                        "http://site.test/",
+                        "GET",
+                        List.of(200),
+                        Optional.empty(),
+                        Optional.empty(),
+                        Map.of("Content-Type", "text/html"),
+                        Optional.empty(),
+                        true,
+                        false,
+                        Optional.empty(),
+                        false,
+                        Optional.empty(),
+                        Duration.ofSeconds(10));
+        HttpProber.Outcome json =
+                new HttpProber.Outcome.Response(
+                        200,
+                        Map.of("content-type", List.of("application/json")),
+                        new byte[0],
+                        Duration.ofMillis(12),
+                        "http://site.test/",
+                        Optional.empty());
+        Verdict v = spec.judge(json, Now.at(Instant.EPOCH));
+        assertEquals(Status.FAIL, v.status());
+        assertEquals(
+                "GET http://site.test/: header Content-Type is 'application/json', expected"
+                        + " 'text/html'",
+                v.reason());
+        assertEquals(List.of(), v.details());
     }
 }

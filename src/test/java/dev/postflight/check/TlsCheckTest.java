@@ -10,6 +10,7 @@ import dev.postflight.run.CheckResult;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.SniTlsServer;
 import dev.postflight.testing.TestCerts;
+import dev.postflight.transport.TlsProber;
 import java.io.OutputStream;
 import java.net.InetAddress;
 import java.net.ServerSocket;
@@ -473,5 +474,59 @@ class TlsCheckTest {
         InvalidInput e = assertThrows(InvalidInput.class, () -> run("{ min_tls: \"1.1\" }"));
         assertTrue(
                 e.getMessage().contains("min_tls: '1.1' is not one of 1.2, 1.3"), e.getMessage());
+    }
+
+    /**
+     * The judgement alone, on a handshake built by hand: days left are counted at the runner's
+     * moment it is given (the clients' time), not at the host's clock nor at the system clock.
+     */
+    @Test
+    void daysLeftAreCountedAtTheRunnersMoment() {
+        TestCerts.Issued leaf =
+                TestCerts.issue(
+                        ca,
+                        "site.test",
+                        List.of("site.test"),
+                        Instant.parse("2026-01-01T00:00:00Z"),
+                        Instant.parse("2026-03-02T00:00:00Z"),
+                        TestCerts.ec(),
+                        "SHA256withECDSA",
+                        false);
+        TlsCheck spec =
+                new TlsCheck(
+                        Optional.empty(),
+                        443,
+                        Optional.empty(),
+                        Optional.empty(),
+                        21,
+                        7,
+                        Optional.empty(),
+                        false);
+        TlsCheck.Probed probed =
+                new TlsCheck.Probed(
+                        "site.test",
+                        "127.0.0.1:443",
+                        new TlsProber.Outcome.Handshake(
+                                leaf.chain(),
+                                "TLSv1.3",
+                                "TLS_AES_128_GCM_SHA256",
+                                Optional.empty(),
+                                true));
+        Instant runner = Instant.parse("2026-02-20T00:00:00Z");
+        Instant stoodStill = Instant.parse("2026-01-02T00:00:00Z");
+        Verdict v =
+                spec.judge(
+                        probed,
+                        new Now(
+                                runner,
+                                Optional.of(
+                                        new HostTime(
+                                                stoodStill,
+                                                Duration.ofNanos(1),
+                                                "nanoseconds",
+                                                runner,
+                                                runner))));
+        assertEquals(Status.WARN, v.status(), v.reason());
+        assertTrue(v.reason().startsWith("site.test: expires in 10 days"), v.reason());
     }
 }

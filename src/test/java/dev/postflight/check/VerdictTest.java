@@ -3,6 +3,7 @@ package dev.postflight.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
 import dev.postflight.transport.TlsProber;
+import java.time.Instant;
 import java.util.List;
 import java.util.Optional;
 import org.junit.jupiter.api.Test;
@@ -67,10 +68,7 @@ class VerdictTest {
                                 "TLS handshake failed: Received fatal alert: handshake_failure\n"
                                         + "\tat sun.security.ssl.Alert.createSSLException\n"));
 
-        Verdict v =
-                spec.judge(
-                        new Observation(
-                                List.of(), List.of(probed), Optional.empty(), Optional.empty()));
+        Verdict v = spec.judge(probed, Now.at(Instant.parse("2026-12-06T12:00:00Z")));
 
         assertEquals(
                 "git.site.test: TLS handshake failed: Received fatal alert: handshake_failure",
