@@ -203,6 +203,8 @@ final class VerifyCommand implements Callable<Integer> {
 
     @CommandLine.Mixin ApprovalOptions approval = new ApprovalOptions();
 
+    @CommandLine.Mixin ShardOption sharding = new ShardOption();
+
     @Option(
             names = "--dry-run",
             description = "With --fix: print the exact commands each fix would send, send none.")
@@ -320,6 +322,7 @@ final class VerifyCommand implements Callable<Integer> {
         if (since.isPresent()) windowStart = Optional.of(windowStart(since.get(), Instant.now()));
         if (concurrency < 1)
             throw new InvalidInput(COMMAND_LINE, "--concurrency must be at least 1");
+        sharding.check(fix);
         List<String> formats = new ArrayList<>(List.of(format));
         formats.addAll(reports.keySet());
         for (String f : formats) {
@@ -401,6 +404,8 @@ final class VerifyCommand implements Callable<Integer> {
                 return 0;
             }
         }
+        Optional<dev.postflight.run.Shard> shard = sharding.of(selected);
+        if (shard.isPresent()) selected = shard.get().pick(selected, Host::name);
 
         List<Runner.Target> targets = new ArrayList<>();
         List<Remediator.Target> fixTargets = new ArrayList<>();
@@ -507,6 +512,7 @@ final class VerifyCommand implements Callable<Integer> {
                             true);
         }
 
+        if (shard.isPresent()) report = report.withShard(shard.get());
         report = report.redacted(secrets);
         spec.commandLine().getOut().print(render(format, color, report));
         spec.commandLine().getOut().flush();
