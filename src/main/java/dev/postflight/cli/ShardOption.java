@@ -73,7 +73,7 @@ final class ShardOption {
                             + ": K counts from 0, so it must be below N (0 to "
                             + (n - 1)
                             + "); from GitLab's 1-based CI_NODE_INDEX pass"
-                            + " $((CI_NODE_INDEX - 1))/$CI_NODE_TOTAL");
+                            + " $((CI_NODE_INDEX-1))/$CI_NODE_TOTAL");
         return new int[] {k, n};
     }
 }

@@ -46,7 +46,7 @@ class ShardOptionTest {
         refused(
                 "3/3",
                 "--shard: '3/3': K counts from 0, so it must be below N (0 to 2); from GitLab's"
-                        + " 1-based CI_NODE_INDEX pass $((CI_NODE_INDEX - 1))/$CI_NODE_TOTAL");
+                        + " 1-based CI_NODE_INDEX pass $((CI_NODE_INDEX-1))/$CI_NODE_TOTAL");
     }
 
     @Test
