@@ -6,7 +6,6 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import java.io.IOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;
 import java.util.ArrayList;
@@ -30,7 +29,7 @@ final class ShardArguments {
     private ShardArguments() {}
 
     /** Every YAML document of a file. */
-    static List<JsonNode> documents(Path file) throws IOException {
+    static List<JsonNode> documents(Path file) throws Exception {
         List<JsonNode> docs = new ArrayList<>();
         try (var it =
                 new ObjectMapper(new YAMLFactory())
@@ -42,7 +41,7 @@ final class ShardArguments {
     }
 
     /** The document of {@code kind} named {@code name}. */
-    static JsonNode kubernetes(Path file, String kind, String name) throws IOException {
+    static JsonNode kubernetes(Path file, String kind, String name) throws Exception {
         for (JsonNode d : documents(file))
             if (d.path("kind").asText().equals(kind)
                     && d.path("metadata").path("name").asText().equals(name)) return d;
@@ -57,7 +56,7 @@ final class ShardArguments {
     }
 
     /** The shard Job's args for the pod whose JOB_COMPLETION_INDEX is {@code index}. */
-    static List<String> kubernetesPod(int index) throws IOException {
+    static List<String> kubernetesPod(int index) throws Exception {
         JsonNode job = kubernetes(KUBERNETES, "Job", "postflight-shards");
         return kubernetesArgs(job).stream()
                 .map(a -> a.replace("$(JOB_COMPLETION_INDEX)", Integer.toString(index)))
@@ -65,12 +64,12 @@ final class ShardArguments {
     }
 
     /** The GitHub matrix values and the verify step's command line. */
-    static JsonNode githubWorkflow() throws IOException {
+    static JsonNode githubWorkflow() throws Exception {
         return ContribFilesTest.yaml(GITHUB);
     }
 
     /** The verify step's words for the matrix job with {@code shard} of {@code total} jobs. */
-    static List<String> githubJob(int shard, int total) throws IOException {
+    static List<String> githubJob(int shard, int total) throws Exception {
         String run = null;
         for (JsonNode step : githubWorkflow().at("/jobs/verify/steps"))
             if (step.path("run").asText().contains(" verify ")) run = step.get("run").asText();
