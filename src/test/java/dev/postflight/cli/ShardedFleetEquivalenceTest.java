@@ -149,4 +149,26 @@ class ShardedFleetEquivalenceTest {
         assertEquals(true, empty >= 2, "two hosts in four shards leave at least two empty");
         sameAs(one, merge(List.of(dir.resolve("github").toString())));
     }
+
+    /**
+     * One runner per network segment (a bastion per data centre): each verifies its own hosts (here
+     * with --limit), one of them in two shards, and the merge of all reports is the one run.
+     */
+    @Test
+    void segmentsVerifiedByTheirOwnRunnersOneOfThemShardedMergeAsOneRun() throws Exception {
+        Run one = unsharded();
+        String dc1 = "h01,h02,h03,h04,h05,h06";
+        String dc2 = "h07,h08,h09,h10,h11";
+        List<Path> dc1Shards = shards(dir.resolve("dc1"), List.of("0/2", "1/2"), "--limit", dc1);
+        Path dc2Report = dir.resolve("dc2.json");
+        Cli r =
+                Cli.run(
+                        fleet.verify("--limit", dc2, "--report", "json=" + dc2Report)
+                                .toArray(String[]::new));
+        assertEquals(1, r.exit(), r.out() + r.err());
+        List<String> inputs = new ArrayList<>();
+        dc1Shards.forEach(p -> inputs.add(p.toString()));
+        inputs.add(dc2Report.toString());
+        sameAs(one, merge(inputs));
+    }
 }
