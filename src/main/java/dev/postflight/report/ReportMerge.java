@@ -124,9 +124,11 @@ public final class ReportMerge {
         }
         for (Map.Entry<List<Object>, List<Path>> g : groups.entrySet()) missing(g, hosts, errors);
         for (Map.Entry<Path, RunReport> e : reports.entrySet()) {
+            Optional<Shard> s = e.getValue().shard();
+            if (s.isEmpty()) continue;
+            Set<String> selected = Set.copyOf(s.get().selected());
             for (HostResult h : e.getValue().hosts()) {
-                Optional<Shard> s = e.getValue().shard();
-                if (s.isPresent() && !s.get().selected().contains(h.host()))
+                if (!selected.contains(h.host()))
                     errors.add(
                             at(
                                     e.getKey(),
