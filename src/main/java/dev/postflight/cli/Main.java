@@ -19,6 +19,7 @@ import picocli.CommandLine.Command;
             VerifyCommand.class,
             SnapshotCommand.class,
             ApplyCommand.class,
+            MergeCommand.class,
             LintCommand.class,
             ListCommand.class
         },
@@ -45,7 +46,7 @@ public final class Main implements Runnable {
     @Override
     public void run() {
         throw new CommandLine.ParameterException(
-                spec.commandLine(), "name a command: verify, snapshot, lint or list");
+                spec.commandLine(), "name a command: verify, snapshot, apply, merge, lint or list");
     }
 
     public static void main(String[] args) {

@@ -13,6 +13,7 @@ import dev.postflight.run.Connector;
 import dev.postflight.run.RunListener;
 import dev.postflight.run.RunReport;
 import dev.postflight.run.Runner;
+import dev.postflight.run.Shard;
 import dev.postflight.run.WaitingConnector;
 import java.io.PrintWriter;
 import java.nio.file.Path;
@@ -82,6 +83,8 @@ final class VerifyCommand implements Callable<Integer> {
 
     @Mixin FixOptions fix = new FixOptions();
 
+    @Mixin ShardOption sharding = new ShardOption();
+
     @Option(
             names = "--notify",
             paramLabel = "KIND=TARGET",
@@ -137,6 +140,8 @@ final class VerifyCommand implements Callable<Integer> {
                 return 0;
             }
         }
+        Optional<Shard> shard = sharding.of(selected);
+        if (shard.isPresent()) selected = shard.get().pick(selected, Host::name);
         RunTargets targets =
                 RunTargets.bind(
                         checklist,
@@ -163,6 +168,7 @@ final class VerifyCommand implements Callable<Integer> {
                         ? WaitingConnector.of(direct, wait.get(), run.hostTimeout())
                         : direct;
         RunReport result = verifyAndFix(targets, connector, run, terminal);
+        if (shard.isPresent()) result = result.withShard(shard.get());
         result = result.redacted(targets.secrets());
         if (!report.emit(result, report.color(terminal), out(), spec.commandLine().getErr())) {
             return RunReport.INVALID_INPUT;
@@ -180,6 +186,7 @@ final class VerifyCommand implements Callable<Integer> {
     private void validate() throws InvalidInput {
         report.validate();
         fix.validate();
+        sharding.check(fix.fix);
         ssh.validate();
         window.validate();
         target.validate("verifies");

@@ -46,6 +46,7 @@ final class HumanReporter implements Reporter {
                 .append(safe(r.checklist()))
                 .append(" · ")
                 .append(plural(r.hosts().size(), "host"))
+                .append(r.shard().map(s -> " · shard " + s.label()).orElse(""))
                 .append(" · ")
                 .append(Durations.format(r.elapsed()))
                 .append("\n");
@@ -151,7 +152,15 @@ final class HumanReporter implements Reporter {
         int code = r.exitCode();
         String verdict =
                 switch (code) {
-                    case RunReport.OK -> paint(Status.PASS, "OK") + ": every critical check passed";
+                    case RunReport.OK ->
+                            paint(Status.PASS, "OK")
+                                    + (r.hosts().isEmpty() && r.shard().isPresent()
+                                            ? ": shard "
+                                                    + r.shard().get().label()
+                                                    + " has no host (of "
+                                                    + r.shard().get().selected().size()
+                                                    + " selected): nothing to verify"
+                                            : ": every critical check passed");
                     case RunReport.INTERRUPTED ->
                             paint(Status.ERROR, "INTERRUPTED") + ": partial results above";
                     default -> {

@@ -75,6 +75,15 @@ final class JsonReporter implements Reporter {
         g.writeArrayFieldStart("hosts");
         for (HostResult h : r.hosts()) writeHost(g, h);
         g.writeEndArray();
+        if (r.shard().isPresent()) {
+            g.writeObjectFieldStart("shard");
+            g.writeNumberField("index", r.shard().get().index());
+            g.writeNumberField("count", r.shard().get().count());
+            g.writeArrayFieldStart("selected");
+            for (String name : r.shard().get().selected()) g.writeString(name);
+            g.writeEndArray();
+            g.writeEndObject();
+        }
         g.writeEndObject();
     }
 

@@ -8,6 +8,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Optional;
 
 /** The result of one run over all hosts; the run result, not a reporter, owns the exit code. */
 public record RunReport(
@@ -19,7 +20,8 @@ public record RunReport(
         List<Path> files,
         String checklistSha256,
         List<HostResult> hosts,
-        boolean interrupted) {
+        boolean interrupted,
+        Optional<Shard> shard) {
 
     /** Exit codes of {@code postflight verify} (DESIGN §4). */
     public static final int OK = 0;
@@ -40,6 +42,45 @@ public record RunReport(
         hosts = List.copyOf(hosts);
     }
 
+    /** A run over the whole selection, not one {@code --shard} of it. */
+    public RunReport(
+            String runId,
+            String version,
+            Instant started,
+            Duration elapsed,
+            String checklist,
+            List<Path> files,
+            String checklistSha256,
+            List<HostResult> hosts,
+            boolean interrupted) {
+        this(
+                runId,
+                version,
+                started,
+                elapsed,
+                checklist,
+                files,
+                checklistSha256,
+                hosts,
+                interrupted,
+                Optional.empty());
+    }
+
+    /** The same run, as the shard {@code shard} of its selection. */
+    public RunReport withShard(Shard shard) {
+        return new RunReport(
+                runId,
+                version,
+                started,
+                elapsed,
+                checklist,
+                files,
+                checklistSha256,
+                hosts,
+                interrupted,
+                Optional.of(shard));
+    }
+
     /** The same run, taking {@code total}: verify, fixes and their re-verify together. */
     public RunReport withElapsed(Duration total) {
         return new RunReport(
@@ -51,14 +92,24 @@ public record RunReport(
                 files,
                 checklistSha256,
                 hosts,
-                interrupted);
+                interrupted,
+                shard);
     }
 
     /** The same run, marked as stopped by Ctrl-C (what it verified before still counts). */
     public RunReport markedInterrupted() {
         if (interrupted) return this;
         return new RunReport(
-                runId, version, started, elapsed, checklist, files, checklistSha256, hosts, true);
+                runId,
+                version,
+                started,
+                elapsed,
+                checklist,
+                files,
+                checklistSha256,
+                hosts,
+                true,
+                shard);
     }
 
     /** The same run with these host results (after its fixes). */
@@ -72,7 +123,8 @@ public record RunReport(
                 files,
                 checklistSha256,
                 results,
-                interrupted);
+                interrupted,
+                shard);
     }
 
     /**
@@ -120,9 +172,14 @@ public record RunReport(
         return withHosts(redacted);
     }
 
-    /** 0 every critical check passed; 1 one failed or a host was unreachable; 130 interrupted. */
+    /**
+     * 0 every critical check passed; 1 one failed or a host was unreachable; 130 interrupted. A
+     * shard that no selected host hashes to is 0: it had nothing to verify, and the merge of all
+     * shards, which has every host, decides.
+     */
     public int exitCode() {
         if (interrupted) return INTERRUPTED;
+        if (hosts.isEmpty() && shard.isPresent()) return OK;
         if (!verifiedAnything()) return FAILED;
         return hosts.stream().anyMatch(HostResult::failsRun) ? FAILED : OK;
     }

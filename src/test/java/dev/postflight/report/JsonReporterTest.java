@@ -8,6 +8,7 @@ import com.fasterxml.jackson.databind.JsonNode;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postflight.run.RunReport;
+import dev.postflight.run.Shard;
 import java.io.IOException;
 import java.nio.file.Path;
 import java.util.List;
@@ -35,7 +36,9 @@ class JsonReporterTest {
                         SampleRuns.passing(),
                         SampleRuns.warningOnly(),
                         SampleRuns.failing(),
-                        SampleRuns.interrupted())) {
+                        SampleRuns.interrupted(),
+                        SampleRuns.failing()
+                                .withShard(new Shard(1, 4, List.of("web1", "web2", "db1"))))) {
             JsonNode doc = JSON.readTree(reporter.render(run));
             assertEquals(List.of(), SchemaSubset.problems(schema, doc, true));
         }
