@@ -20,17 +20,6 @@ public record Observation(
         runner = List.copyOf(runner);
     }
 
-    /** Transitional ({@link LegacySpec}): the output of the {@code index}th host snippet. */
-    public ProbeOutput host(int index) {
-        return host.get(index);
-    }
-
-    /** Transitional ({@link LegacySpec}): the runner-side result. */
-    public <T> T runner(Class<T> type) {
-        if (runner.isEmpty()) throw new IllegalStateException("no runner-side result");
-        return type.cast(runner.get(0));
-    }
-
     /** Host snippet outputs only. */
     public static Observation ofHost(ProbeOutput... outputs) {
         return new Observation(List.of(outputs), List.of(), Optional.empty(), Optional.empty());

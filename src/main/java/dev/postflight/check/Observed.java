@@ -28,7 +28,6 @@ public final class Observed {
     static boolean needsClock(Probe<?> p) {
         return switch (p) {
             case Probe.HostClock c -> true;
-            case Probe.Raw r -> r.clock();
             case Probe.Both<?, ?, ?> b -> needsClock(b.first()) || needsClock(b.second());
             case Probe.Mapped<?, ?> m -> needsClock(m.probe());
             case Probe.Attempt<?> a -> needsClock(a.probe());
@@ -43,10 +42,6 @@ public final class Observed {
         switch (p) {
             case Probe.OnHost<?> h -> host.add(h.snippet());
             case Probe.OnRunner<?> r -> runner.add(r.observe());
-            case Probe.Raw r -> {
-                host.addAll(r.snippets());
-                r.runner().ifPresent(runner::add);
-            }
             case Probe.Both<?, ?, ?> b -> {
                 walk(b.first(), host, runner);
                 walk(b.second(), host, runner);
@@ -161,33 +156,11 @@ public final class Observed {
                                                     Verdict.error(
                                                             "the host's clock could not be read")));
             case Probe.HostKey k -> (T) at.observation.hostKey();
-            case Probe.Raw r -> (T) raw(r, at);
             case Probe.Known<T> k -> k.value();
             case Probe.Both<?, ?, T> b -> both(b, at);
             case Probe.Mapped<?, T> m -> mapped(m, at);
             case Probe.Attempt<?> a -> (T) attempt(a, at);
         };
-    }
-
-    private static Observation raw(Probe.Raw r, Cursor at) throws NotRun {
-        if (r.clock() && at.observation.hostTime().isEmpty()) {
-            throw new NotRun(Verdict.error("the host's clock could not be read"));
-        }
-        int h = r.snippets().size();
-        int n = r.runner().isPresent() ? 1 : 0;
-        if (at.host + h > at.observation.host().size()
-                || at.runner + n > at.observation.runner().size()) {
-            throw new NotRun(Verdict.error("probe produced no output"));
-        }
-        Observation o =
-                new Observation(
-                        at.observation.host().subList(at.host, at.host + h),
-                        at.observation.runner().subList(at.runner, at.runner + n),
-                        at.observation.hostTime(),
-                        at.observation.hostKey());
-        at.host += h;
-        at.runner += n;
-        return o;
     }
 
     private static <A, B, T> T both(Probe.Both<A, B, T> b, Cursor at) throws NotRun {

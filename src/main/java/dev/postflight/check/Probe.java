@@ -1,7 +1,6 @@
 package dev.postflight.check;
 
 import java.time.Duration;
-import java.util.List;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -42,13 +41,6 @@ public sealed interface Probe<T> {
      * of the whole check becoming an error.
      */
     record Attempt<T>(Probe<T> probe) implements Probe<Attempted<T>> {}
-
-    /**
-     * Transitional, for check types not yet written as observe-then-judge ({@link LegacySpec}): the
-     * raw outputs of these snippets and runner probe, as an {@link Observation}.
-     */
-    record Raw(List<HostProbe> snippets, Optional<RunnerProbe<?>> runner, boolean clock)
-            implements Probe<Observation> {}
 
     /** What an {@link Attempt} gave: the value, or the error verdict of why it could not run. */
     record Attempted<T>(Optional<T> value, Optional<Verdict> notRun) {}
