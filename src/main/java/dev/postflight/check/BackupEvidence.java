@@ -1,7 +1,7 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Amount;
-import dev.postflight.checklist.Template;
+import dev.postflight.input.Amount;
+import dev.postflight.input.Template;
 import java.time.Instant;
 import java.time.ZoneId;
 import java.util.ArrayList;

@@ -1,7 +1,7 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Durations;
-import dev.postflight.checklist.Fields;
+import dev.postflight.input.Durations;
+import dev.postflight.input.Fields;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;

@@ -1,6 +1,6 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Location;
+import dev.postflight.input.Location;
 import java.time.Instant;
 import java.util.List;
 import java.util.Optional;

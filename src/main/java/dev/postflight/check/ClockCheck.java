@@ -1,6 +1,6 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Fields;
+import dev.postflight.input.Fields;
 import dev.postflight.transport.NtpProber;
 import dev.postflight.transport.NtpReference;
 import dev.postflight.transport.RunnerClock;

@@ -1,7 +1,7 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Fields;
-import dev.postflight.checklist.Template;
+import dev.postflight.input.Fields;
+import dev.postflight.input.Template;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

@@ -1,7 +1,7 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Amount;
-import dev.postflight.checklist.Fields;
+import dev.postflight.input.Amount;
+import dev.postflight.input.Fields;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;

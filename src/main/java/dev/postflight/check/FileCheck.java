@@ -1,9 +1,9 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Amount;
-import dev.postflight.checklist.Durations;
-import dev.postflight.checklist.Fields;
-import dev.postflight.checklist.Template;
+import dev.postflight.input.Amount;
+import dev.postflight.input.Durations;
+import dev.postflight.input.Fields;
+import dev.postflight.input.Template;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

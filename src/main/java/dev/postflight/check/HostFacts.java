@@ -1,6 +1,6 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Template;
+import dev.postflight.input.Template;
 import java.nio.charset.StandardCharsets;
 import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;

@@ -1,7 +1,7 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Durations;
-import dev.postflight.checklist.Fields;
+import dev.postflight.input.Durations;
+import dev.postflight.input.Fields;
 import dev.postflight.transport.HttpProber;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Path;

@@ -1,6 +1,6 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Fields;
+import dev.postflight.input.Fields;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
 import java.util.Deque;

@@ -1,6 +1,6 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Durations;
+import dev.postflight.input.Durations;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;

@@ -2,8 +2,8 @@ package dev.postflight.check;
 
 import dev.postflight.check.TimeDaemons.Section;
 import dev.postflight.check.TimeDaemons.State;
-import dev.postflight.checklist.Durations;
-import dev.postflight.checklist.Fields;
+import dev.postflight.input.Durations;
+import dev.postflight.input.Fields;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.HashMap;

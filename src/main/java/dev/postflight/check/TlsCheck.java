@@ -1,6 +1,6 @@
 package dev.postflight.check;
 
-import dev.postflight.checklist.Fields;
+import dev.postflight.input.Fields;
 import dev.postflight.transport.CertificateNames;
 import dev.postflight.transport.TlsProber;
 import java.nio.file.Path;

@@ -1,6 +1,8 @@
 package dev.postflight.checklist;
 
 import dev.postflight.check.Severity;
+import dev.postflight.input.Location;
+import dev.postflight.input.Node;
 import java.nio.file.Path;
 import java.util.List;
 import java.util.Map;

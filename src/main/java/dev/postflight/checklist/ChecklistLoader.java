@@ -2,6 +2,12 @@ package dev.postflight.checklist;
 
 import dev.postflight.check.CheckType;
 import dev.postflight.check.Severity;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
+import dev.postflight.input.Node;
+import dev.postflight.input.Problems;
+import dev.postflight.input.Suggest;
+import dev.postflight.input.YamlFiles;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

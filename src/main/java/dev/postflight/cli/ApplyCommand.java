@@ -1,6 +1,6 @@
 package dev.postflight.cli;
 
-import dev.postflight.checklist.InvalidInput;
+import dev.postflight.input.InvalidInput;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Optional;
@@ -65,7 +65,7 @@ final class ApplyCommand implements Callable<Integer> {
                 p.secretVars().stream().filter(n -> !vars.containsKey(n)).toList();
         if (!missing.isEmpty())
             throw new InvalidInput(
-                    dev.postflight.checklist.Location.of(plan),
+                    dev.postflight.input.Location.of(plan),
                     "the plan does not store the value of secret var(s) "
                             + String.join(", ", missing)
                             + " given with --var: give them again, e.g. postflight apply --var "

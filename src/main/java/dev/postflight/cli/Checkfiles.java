@@ -2,9 +2,9 @@ package dev.postflight.cli;
 
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.ChecklistBinder;
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
-import dev.postflight.checklist.Problems;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
+import dev.postflight.input.Problems;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;

@@ -1,9 +1,9 @@
 package dev.postflight.cli;
 
 import dev.postflight.checklist.Checklist;
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
-import dev.postflight.checklist.Secrets;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
+import dev.postflight.input.Secrets;
 import dev.postflight.remedy.Approvals;
 import dev.postflight.remedy.AuditLog;
 import dev.postflight.remedy.Remediator;

@@ -1,6 +1,6 @@
 package dev.postflight.cli;
 
-import dev.postflight.checklist.InvalidInput;
+import dev.postflight.input.InvalidInput;
 import dev.postflight.run.RunReport;
 import java.io.PrintWriter;
 import picocli.CommandLine;

@@ -7,11 +7,11 @@ import com.fasterxml.jackson.databind.node.ArrayNode;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postflight.check.Status;
 import dev.postflight.checklist.Checklist;
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
-import dev.postflight.checklist.Problems;
-import dev.postflight.checklist.YamlFiles;
 import dev.postflight.files.SafeFiles;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
+import dev.postflight.input.Problems;
+import dev.postflight.input.YamlFiles;
 import dev.postflight.inventory.Host;
 import dev.postflight.remedy.AuditLog;
 import dev.postflight.remedy.Fix;
@@ -194,9 +194,9 @@ record PlanFile(
 
     String summary() {
         int fixes = hosts.stream().mapToInt(h -> h.fixes().size()).sum();
-        return dev.postflight.checklist.Plural.of(fixes, "fix")
+        return dev.postflight.input.Plural.of(fixes, "fix")
                 + " on "
-                + dev.postflight.checklist.Plural.of(hosts.size(), "host");
+                + dev.postflight.input.Plural.of(hosts.size(), "host");
     }
 
     void write() throws IOException {

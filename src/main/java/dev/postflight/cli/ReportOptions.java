@@ -1,8 +1,8 @@
 package dev.postflight.cli;
 
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
 import dev.postflight.files.SafeFiles;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
 import dev.postflight.report.Reporter;
 import dev.postflight.run.RunReport;
 import java.io.IOException;

@@ -1,9 +1,9 @@
 package dev.postflight.cli;
 
-import dev.postflight.checklist.Amount;
-import dev.postflight.checklist.Durations;
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
+import dev.postflight.input.Amount;
+import dev.postflight.input.Durations;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
 import java.time.Duration;
 import picocli.CommandLine.Option;
 

@@ -1,6 +1,6 @@
 package dev.postflight.cli;
 
-import dev.postflight.checklist.InvalidInput;
+import dev.postflight.input.InvalidInput;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
 import java.io.PrintWriter;

@@ -1,7 +1,7 @@
 package dev.postflight.cli;
 
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
 import dev.postflight.transport.LockedKey;

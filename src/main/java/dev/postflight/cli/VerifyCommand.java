@@ -2,10 +2,10 @@ package dev.postflight.cli;
 
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.ChecklistLoader;
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
-import dev.postflight.checklist.Problems;
-import dev.postflight.checklist.Suggest;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
+import dev.postflight.input.Problems;
+import dev.postflight.input.Suggest;
 import dev.postflight.inventory.Host;
 import dev.postflight.inventory.Inventory;
 import dev.postflight.notify.Notifications;

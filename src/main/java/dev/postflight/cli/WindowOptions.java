@@ -1,8 +1,8 @@
 package dev.postflight.cli;
 
-import dev.postflight.checklist.Durations;
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
+import dev.postflight.input.Durations;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
 import dev.postflight.inventory.Inventory;
 import dev.postflight.inventory.InventoryLoader;
 import java.nio.file.Path;

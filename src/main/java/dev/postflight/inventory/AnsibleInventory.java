@@ -1,9 +1,9 @@
 package dev.postflight.inventory;
 
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
-import dev.postflight.checklist.Node;
-import dev.postflight.checklist.Problems;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
+import dev.postflight.input.Node;
+import dev.postflight.input.Problems;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;

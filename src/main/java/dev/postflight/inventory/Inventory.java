@@ -1,8 +1,8 @@
 package dev.postflight.inventory;
 
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
-import dev.postflight.checklist.Suggest;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
+import dev.postflight.input.Suggest;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

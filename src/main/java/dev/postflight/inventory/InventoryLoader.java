@@ -1,12 +1,12 @@
 package dev.postflight.inventory;
 
-import dev.postflight.checklist.Fields;
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
-import dev.postflight.checklist.Node;
-import dev.postflight.checklist.Problems;
-import dev.postflight.checklist.Suggest;
-import dev.postflight.checklist.YamlFiles;
+import dev.postflight.input.Fields;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
+import dev.postflight.input.Node;
+import dev.postflight.input.Problems;
+import dev.postflight.input.Suggest;
+import dev.postflight.input.YamlFiles;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;

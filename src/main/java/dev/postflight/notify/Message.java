@@ -87,7 +87,7 @@ public record Message(String subject, List<String> problems, String report, RunR
     }
 
     private static String plural(long n, String noun) {
-        return dev.postflight.checklist.Plural.of(n, noun);
+        return dev.postflight.input.Plural.of(n, noun);
     }
 
     /** Text from hosts may hold line breaks or control characters; a subject must not. */

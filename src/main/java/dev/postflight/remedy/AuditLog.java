@@ -2,8 +2,8 @@ package dev.postflight.remedy;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
-import dev.postflight.checklist.Secrets;
 import dev.postflight.files.SafeFiles;
+import dev.postflight.input.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;

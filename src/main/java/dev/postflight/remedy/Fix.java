@@ -1,9 +1,9 @@
 package dev.postflight.remedy;
 
-import dev.postflight.checklist.Fields;
-import dev.postflight.checklist.Location;
-import dev.postflight.checklist.Node;
-import dev.postflight.checklist.Problems;
+import dev.postflight.input.Fields;
+import dev.postflight.input.Location;
+import dev.postflight.input.Node;
+import dev.postflight.input.Problems;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;

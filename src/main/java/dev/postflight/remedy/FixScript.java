@@ -1,6 +1,6 @@
 package dev.postflight.remedy;
 
-import dev.postflight.checklist.Template;
+import dev.postflight.input.Template;
 import java.security.SecureRandom;
 import java.time.Duration;
 import java.util.HexFormat;

@@ -1,6 +1,6 @@
 package dev.postflight.remedy;
 
-import dev.postflight.checklist.Template;
+import dev.postflight.input.Template;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;

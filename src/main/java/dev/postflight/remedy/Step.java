@@ -1,8 +1,8 @@
 package dev.postflight.remedy;
 
-import dev.postflight.checklist.Fields;
-import dev.postflight.checklist.Node;
-import dev.postflight.checklist.Problems;
+import dev.postflight.input.Fields;
+import dev.postflight.input.Node;
+import dev.postflight.input.Problems;
 import java.time.Duration;
 import java.util.List;
 import java.util.Map;

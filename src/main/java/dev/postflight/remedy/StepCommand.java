@@ -32,9 +32,7 @@ public record StepCommand(String label, String command, Duration timeout) {
                                     + w.target().replaceAll("[^0-9]", "")
                                     + "[[:space:]]'";
                     case "file" ->
-                            "[ -e "
-                                    + dev.postflight.checklist.Template.shellQuote(w.target())
-                                    + " ]";
+                            "[ -e " + dev.postflight.input.Template.shellQuote(w.target()) + " ]";
                     default ->
                             "{ "
                                     + ServiceControl.script(w.target(), "status")
@@ -52,7 +50,7 @@ public record StepCommand(String label, String command, Duration timeout) {
     }
 
     private static String firstLine(String s) {
-        String t = dev.postflight.checklist.Template.withoutValues(s).strip();
+        String t = dev.postflight.input.Template.withoutValues(s).strip();
         int nl = t.indexOf('\n');
         String line = nl < 0 ? t : t.substring(0, nl) + " …";
         return line.length() > 70 ? line.substring(0, 70) + "…" : line;

@@ -1,7 +1,7 @@
 package dev.postflight.report;
 
 import dev.postflight.check.Status;
-import dev.postflight.checklist.Durations;
+import dev.postflight.input.Durations;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
@@ -324,6 +324,6 @@ final class HumanReporter implements Reporter {
     }
 
     private static String plural(int n, String word) {
-        return dev.postflight.checklist.Plural.of(n, word);
+        return dev.postflight.input.Plural.of(n, word);
     }
 }

@@ -127,7 +127,7 @@ final class NagiosReporter implements Reporter {
     }
 
     private static String plural(long n, String noun) {
-        return dev.postflight.checklist.Plural.of(n, noun);
+        return dev.postflight.input.Plural.of(n, noun);
     }
 
     /** One line without the perfdata separator: {@code |} becomes {@code /}, breaks a space. */

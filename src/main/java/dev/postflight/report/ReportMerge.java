@@ -1,8 +1,8 @@
 package dev.postflight.report;
 
-import dev.postflight.checklist.InputError;
-import dev.postflight.checklist.InvalidInput;
-import dev.postflight.checklist.Location;
+import dev.postflight.input.InputError;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import dev.postflight.run.Shard;

@@ -1,7 +1,7 @@
 package dev.postflight.run;
 
 import dev.postflight.check.HostTime;
-import dev.postflight.checklist.Durations;
+import dev.postflight.input.Durations;
 import dev.postflight.transport.ExecResult;
 import java.nio.charset.StandardCharsets;
 import java.time.Duration;

@@ -10,7 +10,7 @@ import dev.postflight.check.ProbeOutput;
 import dev.postflight.check.RunnerContext;
 import dev.postflight.check.RunnerProbe;
 import dev.postflight.check.Verdict;
-import dev.postflight.checklist.Durations;
+import dev.postflight.input.Durations;
 import dev.postflight.inventory.Host;
 import dev.postflight.transport.ExecResult;
 import dev.postflight.transport.HostConnection;

@@ -2,7 +2,7 @@ package dev.postflight.run;
 
 import dev.postflight.check.HostProbe;
 import dev.postflight.check.ProbeOutput;
-import dev.postflight.checklist.Template;
+import dev.postflight.input.Template;
 import java.nio.charset.StandardCharsets;
 import java.security.SecureRandom;
 import java.time.Duration;

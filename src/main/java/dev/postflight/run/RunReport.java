@@ -3,7 +3,7 @@ package dev.postflight.run;
 import dev.postflight.check.Severity;
 import dev.postflight.check.Status;
 import dev.postflight.check.Verdict;
-import dev.postflight.checklist.Secrets;
+import dev.postflight.input.Secrets;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;

@@ -1,6 +1,6 @@
 package dev.postflight.run;
 
-import dev.postflight.checklist.Durations;
+import dev.postflight.input.Durations;
 import dev.postflight.inventory.Host;
 import dev.postflight.transport.ExecResult;
 import dev.postflight.transport.HostConnection;

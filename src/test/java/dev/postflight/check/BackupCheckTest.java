@@ -9,7 +9,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 import dev.postflight.check.BackupEvidence.Found;
 import dev.postflight.check.BackupEvidence.Marker;
 import dev.postflight.check.BackupEvidence.Newest;
-import dev.postflight.checklist.InvalidInput;
+import dev.postflight.input.InvalidInput;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.testing.LocalRun;

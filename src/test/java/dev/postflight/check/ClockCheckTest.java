@@ -301,7 +301,7 @@ class ClockCheckTest {
                                         java.util.Map.of(),
                                         "h",
                                         "127.0.0.1",
-                                        new dev.postflight.checklist.Problems())
+                                        new dev.postflight.input.Problems())
                                 .checks()
                                 .get(0)
                                 .spec();

@@ -4,7 +4,7 @@ import static dev.postflight.testing.LocalRun.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postflight.checklist.Amount;
+import dev.postflight.input.Amount;
 import dev.postflight.run.CheckResult;
 import dev.postflight.testing.LocalRun;
 import java.nio.charset.StandardCharsets;

@@ -2,7 +2,7 @@ package dev.postflight.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.postflight.checklist.Amount;
+import dev.postflight.input.Amount;
 import java.nio.charset.StandardCharsets;
 import java.time.Instant;
 import java.util.List;

@@ -203,9 +203,9 @@ class ProcessCheckTest {
 
     @Test
     void aCheckFileWithMinAboveMaxIsRejectedBeforeAnyHostIsContacted() {
-        dev.postflight.checklist.InvalidInput e =
+        dev.postflight.input.InvalidInput e =
                 assertThrows(
-                        dev.postflight.checklist.InvalidInput.class,
+                        dev.postflight.input.InvalidInput.class,
                         () ->
                                 LocalRun.run(
                                         dir,

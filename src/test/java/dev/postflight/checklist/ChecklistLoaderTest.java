@@ -5,6 +5,8 @@ import static org.junit.jupiter.api.Assertions.assertThrows;
 
 import dev.postflight.check.CommandCheck;
 import dev.postflight.check.HttpCheck;
+import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Problems;
 import dev.postflight.testing.LocalRun;
 import java.nio.file.Path;
 import java.time.Duration;

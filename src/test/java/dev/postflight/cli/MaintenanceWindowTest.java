@@ -2,7 +2,7 @@ package dev.postflight.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 
-import dev.postflight.checklist.InvalidInput;
+import dev.postflight.input.InvalidInput;
 import dev.postflight.inventory.Inventory;
 import dev.postflight.inventory.InventoryLoader;
 import java.nio.file.Files;

@@ -103,8 +103,7 @@ class ShardOptionTest {
                     r.out()
                             .startsWith(
                                     "postflight dev · checklist fleet · "
-                                            + dev.postflight.checklist.Plural.of(
-                                                    hosts.size(), "host")
+                                            + dev.postflight.input.Plural.of(hosts.size(), "host")
                                             + " · shard "
                                             + k
                                             + "/2 · "),

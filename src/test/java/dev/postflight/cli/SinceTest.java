@@ -3,7 +3,7 @@ package dev.postflight.cli;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postflight.checklist.InvalidInput;
+import dev.postflight.input.InvalidInput;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Instant;

@@ -5,9 +5,9 @@ import static org.junit.jupiter.api.Assertions.assertFalse;
 
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
-import dev.postflight.checklist.Location;
-import dev.postflight.checklist.Problems;
-import dev.postflight.checklist.Template;
+import dev.postflight.input.Location;
+import dev.postflight.input.Problems;
+import dev.postflight.input.Template;
 import dev.postflight.testing.SshTestServer;
 import dev.postflight.transport.ExecResult;
 import dev.postflight.transport.HostConnection;

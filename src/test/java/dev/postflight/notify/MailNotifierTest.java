@@ -94,8 +94,7 @@ class MailNotifierTest {
         assertEquals(List.of("s3cret"), n.secretValues());
         assertEquals(
                 "AUTH postflight <redacted>",
-                dev.postflight.checklist.Secrets.of(n.secretValues())
-                        .redact("AUTH postflight s3cret"));
+                dev.postflight.input.Secrets.of(n.secretValues()).redact("AUTH postflight s3cret"));
     }
 
     @Test
@@ -136,7 +135,7 @@ class MailNotifierTest {
     void aUserWithoutAPasswordFileIsAnInputError() {
         var e =
                 org.junit.jupiter.api.Assertions.assertThrows(
-                        dev.postflight.checklist.InvalidInput.class,
+                        dev.postflight.input.InvalidInput.class,
                         () ->
                                 Notifications.parse(
                                         List.of("mail=ops@example.org"),

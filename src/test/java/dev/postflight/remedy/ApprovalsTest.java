@@ -3,7 +3,7 @@ package dev.postflight.remedy;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
-import dev.postflight.checklist.Location;
+import dev.postflight.input.Location;
 import java.io.BufferedReader;
 import java.io.PipedReader;
 import java.io.PipedWriter;
@@ -136,12 +136,12 @@ class ApprovalsTest {
     void aSecretWithAQuoteOrANewlineIsRedactedInACommandsAssignmentLine() throws Exception {
         String secret = "it's\nsecret";
         String command =
-                dev.postflight.checklist.Template.expand(
+                dev.postflight.input.Template.expand(
                         "curl -H \"Authorization: {{ t }}\" https://x",
                         java.util.Map.of("t", Optional.of(secret)),
-                        dev.postflight.checklist.Template.Quoting.SHELL,
-                        new dev.postflight.checklist.Location(Path.of("c.yaml"), 1, 1),
-                        new dev.postflight.checklist.Problems());
+                        dev.postflight.input.Template.Quoting.SHELL,
+                        new dev.postflight.input.Location(Path.of("c.yaml"), 1, 1),
+                        new dev.postflight.input.Problems());
         Path file = dir.resolve("audit.jsonl");
         new AuditLog(file, "run1", List.of(secret))
                 .write("about-to-run", java.util.Map.of("commands", List.of(command)));

@@ -7,7 +7,7 @@ import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.ChecklistBinder;
 import dev.postflight.checklist.ChecklistLoader;
-import dev.postflight.checklist.Problems;
+import dev.postflight.input.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.remedy.FixEvent.AboutToRun;
 import dev.postflight.remedy.FixEvent.Approved;

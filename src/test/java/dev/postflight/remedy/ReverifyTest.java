@@ -5,7 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import dev.postflight.checklist.Checklist;
 import dev.postflight.checklist.ChecklistBinder;
 import dev.postflight.checklist.ChecklistLoader;
-import dev.postflight.checklist.Problems;
+import dev.postflight.input.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.RunListener;

@@ -46,7 +46,7 @@ class JsonReportReaderTest {
         try {
             JsonReportReader.load(file).report();
             throw new AssertionError("read a report without a severity");
-        } catch (dev.postflight.checklist.InvalidInput e) {
+        } catch (dev.postflight.input.InvalidInput e) {
             assertEquals(
                     file
                             + ":1:1: not a postflight report: hosts[0].checks[0].severity: not a"

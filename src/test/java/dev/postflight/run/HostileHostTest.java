@@ -7,7 +7,7 @@ import dev.postflight.check.Check;
 import dev.postflight.check.Status;
 import dev.postflight.checklist.ChecklistBinder;
 import dev.postflight.checklist.ChecklistLoader;
-import dev.postflight.checklist.Problems;
+import dev.postflight.input.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.SshTestServer;

@@ -1,4 +1,4 @@
-package dev.postflight.checklist;
+package dev.postflight.input;
 
 import java.io.IOException;
 import java.nio.charset.StandardCharsets;

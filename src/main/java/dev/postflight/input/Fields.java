@@ -1,4 +1,4 @@
-package dev.postflight.checklist;
+package dev.postflight.input;
 
 import java.time.Duration;
 import java.util.ArrayList;

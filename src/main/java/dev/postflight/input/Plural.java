@@ -1,4 +1,4 @@
-package dev.postflight.checklist;
+package dev.postflight.input;
 
 /**
  * A count with its noun, for every message a person reads: "1 fix", "2 fixes", "1 host", "0 steps"

@@ -1,4 +1,4 @@
-package dev.postflight.checklist;
+package dev.postflight.input;
 
 /** One mistake in a check file, inventory or flag, at the place the user has to edit. */
 public record InputError(Location location, String message) implements Comparable<InputError> {

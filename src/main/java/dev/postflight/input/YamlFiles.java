@@ -1,4 +1,4 @@
-package dev.postflight.checklist;
+package dev.postflight.input;
 
 import com.fasterxml.jackson.core.JsonLocation;
 import com.fasterxml.jackson.core.JsonParser;

@@ -1,8 +1,9 @@
-package dev.postflight.checklist;
+package dev.postflight.input;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.postflight.checklist.ChecklistLoader;
 import dev.postflight.testing.LocalRun;
 import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
