@@ -20,6 +20,10 @@ import java.util.regex.Pattern;
  *
  * <p>Offsets follow the NTP convention all four tools share: reference time minus the local clock,
  * so a positive offset means the local clock is behind (chrony's "slow").
+ *
+ * <p>Over 400 lines on purpose: one table of the time daemons (ntpd, chronyd, systemd-timesyncd,
+ * openntpd) per init system and their query tools, with the one shell probe that reads them all;
+ * the timesync check and the fixes both read it.
  */
 final class TimeDaemons {
     private TimeDaemons() {}

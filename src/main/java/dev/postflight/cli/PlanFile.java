@@ -47,6 +47,10 @@ import java.util.TreeSet;
  * step's exact command. Applying refuses the plan when any of them changed (issue 13), and a host
  * whose key or failed checks changed. A plan approves nothing: apply asks for approval as {@code
  * verify --fix}.
+ *
+ * <p>Over 400 lines on purpose: the plan file is a format users keep and apply later
+ * (postflight.plan/v2); writing it, reading it and checking every input it is bound to belong
+ * together, so that a field cannot be written without being checked.
  */
 record PlanFile(
         Path source,

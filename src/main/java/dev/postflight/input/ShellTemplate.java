@@ -20,6 +20,10 @@ import java.util.regex.Pattern;
  * [[ ]]}, {@code eval}, {@code let}, {@code trap}, {@code sh -c}), the template is an error that
  * says how to write it instead. Issue 13: a value quoted only when it held metacharacters broke out
  * of {@code "echo \"{{ v }}\""}.
+ *
+ * <p>Over 400 lines on purpose: every rule for where a template may stand in a shell command, and
+ * how its value reaches the shell only as a variable, is in one place that the template-injection
+ * property test attacks as a whole; a rule split off is a rule that can be missed.
  */
 final class ShellTemplate {
     static final Pattern REF = Pattern.compile("\\{\\{\\s*([A-Za-z_][A-Za-z0-9_.-]*)\\s*}}");

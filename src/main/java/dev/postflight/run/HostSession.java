@@ -37,6 +37,10 @@ import java.util.concurrent.TimeoutException;
  * One host's run: connect (or wait for the host to come back), send its one probe batch, read its
  * clock when a check needs it, run the runner-side probes alongside, and judge every check. {@link
  * #abort} may be called from another thread (Ctrl-C, the host's deadline).
+ *
+ * <p>About 400 lines: one host's whole life (connect or wait, exec, clock round trips, runner-side
+ * probes, judging) shares the abort state another thread sets; the parts that do not need it are
+ * SessionContext and BatchReading.
  */
 final class HostSession {
     /** The stages of one host's run that a deadline verdict can name. */

@@ -16,11 +16,11 @@ import java.util.regex.Pattern;
 
 /**
  * All on-host probes of one host as ONE POSIX {@code sh} script, sent in one exec: this is what
- * makes a fleet take seconds (DESIGN §5). Probes run in parallel on the host, each with its own
- * timeout (coreutils {@code timeout} where present, else a watchdog), with stdout and stderr
- * captured to files; then each is framed as {@code @@PF NONCE INDEX EXIT OUTLEN ERRLEN} followed by
- * exactly that many bytes, so binary or hostile output cannot break the framing. Identical probes
- * of several checks run once.
+ * makes a fleet take seconds (DESIGN §5). Probes run one after another on the host, each with its
+ * own timeout (a watchdog subshell kills a probe that overruns it), with stdout and stderr captured
+ * to files; then each is framed as {@code @@PF NONCE INDEX EXIT OUTLEN ERRLEN} followed by exactly
+ * that many bytes, so binary or hostile output cannot break the framing. Identical probes of
+ * several checks run once.
  */
 public final class ProbeBatch {
     private static final Pattern BLANKS = Pattern.compile("\\s+");

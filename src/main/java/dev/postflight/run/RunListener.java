@@ -3,8 +3,9 @@ package dev.postflight.run;
 import dev.postflight.inventory.Host;
 
 /**
- * Run events, with no-op defaults (after OkHttp's EventListener): the progress line, the audit log
- * and tests all listen to the same events. Called from the hosts' virtual threads.
+ * Verification events, with no-op defaults (after OkHttp's EventListener): the progress line and
+ * tests listen to them (the fix phase has its own, {@code remedy.FixListener}, which the audit log
+ * listens to). Called from the hosts' virtual threads.
  */
 public interface RunListener {
     RunListener NONE = new RunListener() {};

@@ -1,5 +1,6 @@
 package dev.postflight.transport;
 
+import dev.postflight.input.Durations;
 import java.io.IOException;
 import java.net.InetAddress;
 import java.net.SocketTimeoutException;
@@ -97,7 +98,7 @@ public final class NtpProber {
                 server,
                 target
                         + ": no NTP answer within "
-                        + Durations.human(timeout)
+                        + Durations.limit(timeout)
                         + " ("
                         + attempts
                         + (attempts == 1 ? " attempt)" : " attempts)"));

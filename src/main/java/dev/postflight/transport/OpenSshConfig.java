@@ -33,6 +33,11 @@ import java.util.concurrent.TimeUnit;
  *
  * <p>Keywords that change how ssh connects and that postflight does not honour are listed by {@link
  * #unsupported()} with their {@code FILE:LINE}, to be shown once per run.
+ *
+ * <p>Over 400 lines on purpose: it is one reading of ssh_config's grammar (tokens, Include, Host
+ * and Match patterns, first value wins), checked as a whole against {@code ssh -G} by
+ * SshConfigDifferentialTest; split, one specification would be spread over files that must change
+ * together.
  */
 final class OpenSshConfig {
 

@@ -6,6 +6,7 @@ import com.jcraft.jsch.JSchRevokedHostKeyException;
 import com.jcraft.jsch.Logger;
 import com.jcraft.jsch.Session;
 import dev.postflight.files.UserHome;
+import dev.postflight.input.Durations;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.net.SocketTimeoutException;
@@ -336,7 +337,7 @@ public final class SshConnector {
                     "no reply from "
                             + target.endpoint()
                             + " for "
-                            + Durations.human(step)
+                            + Durations.limit(step)
                             + " during the SSH handshake",
                     e);
         }

@@ -1,6 +1,7 @@
 package dev.postflight.transport;
 
 import com.jcraft.jsch.SocketFactory;
+import dev.postflight.input.Durations;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
@@ -104,7 +105,7 @@ final class TcpTransport implements Transport {
             lookup.cancel(true);
             throw new HostUnreachable(
                     HostUnreachable.Cause.DNS_FAILURE,
-                    "name " + host + " did not resolve within " + Durations.human(limit),
+                    "name " + host + " did not resolve within " + Durations.limit(limit),
                     e);
         } catch (InterruptedException e) {
             lookup.cancel(true);
