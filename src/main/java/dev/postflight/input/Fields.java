@@ -126,6 +126,17 @@ public final class Fields {
                 });
     }
 
+    /** A number such as {@code 1.5} (not negative). */
+    public Optional<Double> decimal(String key) {
+        return expanded(key, "a number", Template.Quoting.NONE)
+                .flatMap(s -> {
+                    String t = s.trim();
+                    if (t.matches("\\d+(\\.\\d+)?")) return Optional.of(Double.parseDouble(t));
+                    error(key, "'" + s + "' is not a number like 1.5");
+                    return Optional.empty();
+                });
+    }
+
     public Optional<Boolean> bool(String key) {
         return expanded(key, "true or false", Template.Quoting.NONE)
                 .flatMap(s ->

@@ -3,6 +3,7 @@ package dev.postflight.checklist;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertThrows;
 
+import dev.postflight.check.CheckType;
 import dev.postflight.check.CommandCheck;
 import dev.postflight.check.HttpCheck;
 import dev.postflight.input.InvalidInput;
@@ -69,7 +70,8 @@ class ChecklistLoaderTest {
     void unknownCheckTypeSuggestsTheNearestType() {
         assertEquals(
                 List.of(
-                        "c.yaml:2:5: check 'site' has no type: add one of http, service, process, port, file, command, disk, clock, timesync, tls, cert_file, backup, boot",
+                        "c.yaml:2:5: check 'site' has no type: add one of "
+                                + String.join(", ", CheckType.NAMES),
                         "c.yaml:3:5: unknown key 'htp' in check 'site' (did you mean 'http'?)"),
                 errors("checks:\n  - id: site\n    htp: { url: \"https://e.org/\" }\n"));
     }
