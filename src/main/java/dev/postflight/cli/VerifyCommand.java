@@ -285,6 +285,8 @@ final class VerifyCommand implements Callable<Integer> {
             description = "No colour, even on a terminal (also: NO_COLOR set).")
     boolean noColor;
 
+    private dev.postflight.report.RunContext reportContext = dev.postflight.report.RunContext.NONE;
+
     @Override
     public Integer call() throws InvalidInput, InterruptedException {
         Duration hostTimeout =
@@ -402,6 +404,7 @@ final class VerifyCommand implements Callable<Integer> {
             }
         }
 
+        reportContext = ReportContext.of(windowStart, windowStarts, inv, selected);
         List<Runner.Target> targets = new ArrayList<>();
         List<Remediator.Target> fixTargets = new ArrayList<>();
         List<String> secretValues = new ArrayList<>();
@@ -638,7 +641,7 @@ final class VerifyCommand implements Callable<Integer> {
     private String render(String f, boolean color, RunReport report) {
         return (verbose && f.equals("human")
                         ? Reporter.verbose(color)
-                        : Reporter.forFormat(f, color))
+                        : Reporter.forFormat(f, color, reportContext))
                 .render(report);
     }
 
