@@ -67,6 +67,7 @@
       : 'Showing ' + Math.min(matched, mapLimit) + ' of ' + matched + ' matching hosts ('
         + rows.length + ' in the run); details of ' + Math.min(matched, detailLimit) + '.';
     shown.setAttribute('data-matched', String(matched));
+    shown.setAttribute('data-filter', filterText());
     moreMap.hidden = matched <= mapLimit;
     moreHosts.hidden = matched <= detailLimit;
   }
@@ -88,13 +89,19 @@
     return true;
   }
 
-  function writeHash() {
+  /** The filter as the address gives it: status=fail,error&host=web&check=disk */
+  function filterText() {
     var s = state(), parts = [];
     if (s.statuses.length) parts.push('status=' + s.statuses.join(','));
     if (hostBox.value.trim()) parts.push('host=' + encodeURIComponent(hostBox.value.trim()));
     if (checkBox.value.trim()) parts.push('check=' + encodeURIComponent(checkBox.value.trim()));
+    return parts.join('&');
+  }
+
+  function writeHash() {
+    var f = filterText();
     try {
-      history.replaceState(null, '', parts.length ? '#' + parts.join('&') : location.pathname);
+      history.replaceState(null, '', f ? '#' + f : location.pathname);
     } catch (e) { /* a browser that refuses it on file: keeps the filter on the page only */ }
   }
 
