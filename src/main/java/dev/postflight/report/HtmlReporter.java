@@ -619,14 +619,13 @@ final class HtmlReporter implements Reporter {
 
     /**
      * Text from a host, a check file or an inventory, inert in HTML text and in a quoted attribute:
-     * control and bidirectional characters as visible escapes ({@link HumanReporter#safe}), then
-     * {@code & < > " '} as character references.
+     * {@link #visible} and then {@code & < > " '} as character references.
      */
     static String text(String s) {
-        String safe = HumanReporter.safe(s);
-        StringBuilder b = new StringBuilder(safe.length() + 16);
-        for (int i = 0; i < safe.length(); i++) {
-            char c = safe.charAt(i);
+        String visible = visible(s);
+        StringBuilder b = new StringBuilder(visible.length() + 16);
+        for (int i = 0; i < visible.length(); i++) {
+            char c = visible.charAt(i);
             switch (c) {
                 case '&' -> b.append("&amp;");
                 case '<' -> b.append("&lt;");
@@ -636,6 +635,25 @@ final class HtmlReporter implements Reporter {
                 default -> b.append(c);
             }
         }
+        return b.toString();
+    }
+
+    /**
+     * Text as the report shows it: control and bidirectional characters as visible escapes, as on a
+     * terminal ({@link HumanReporter#safe}), and so are noncharacters and unpaired surrogates (no
+     * UTF-8 file can hold the latter, and some HTML parsers take U+FFFF for the end of input).
+     */
+    static String visible(String s) {
+        StringBuilder b = new StringBuilder(s.length());
+        HumanReporter.safe(s)
+                .codePoints()
+                .forEach(cp -> {
+                    if ((cp >= 0xD800 && cp <= 0xDFFF)
+                            || (cp & 0xFFFE) == 0xFFFE
+                            || (cp >= 0xFDD0 && cp <= 0xFDEF))
+                        b.append(String.format(Locale.ROOT, "\\u%04X", cp));
+                    else b.appendCodePoint(cp);
+                });
         return b.toString();
     }
 
