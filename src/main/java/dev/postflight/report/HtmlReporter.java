@@ -321,7 +321,7 @@ final class HtmlReporter implements Reporter {
             for (CheckRank rank : checks) {
                 CheckResult c = byId.get(rank.id());
                 if (c == null) {
-                    out.append("<td class=\"cell none\" title=\"")
+                    out.append("<td class=\"none\" title=\"")
                             .append(text(h.host()))
                             .append(" · ")
                             .append(text(rank.id()))
@@ -329,11 +329,9 @@ final class HtmlReporter implements Reporter {
                     continue;
                 }
                 boolean notRun = notRun(h, c);
-                out.append("<td class=\"cell ")
+                out.append("<td class=\"")
                         .append(c.status().word())
                         .append(notRun ? " notrun" : "")
-                        .append("\" data-status=\"")
-                        .append(c.status().word())
                         .append("\" title=\"")
                         .append(text(h.host()))
                         .append(" · ")
@@ -415,8 +413,16 @@ final class HtmlReporter implements Reporter {
             out.append("<details class=\"passed\"><summary>")
                     .append(passed.size())
                     .append(" passed</summary>\n");
-            checkTable(out, passed);
-            out.append("</details>\n");
+            out.append("<ul class=\"passed\">");
+            for (CheckResult c : passed) {
+                out.append("<li><b>")
+                        .append(text(c.id()))
+                        .append("</b> ")
+                        .append(text(c.verdict().reason()));
+                lines(out, c.verdict().details());
+                out.append("</li>");
+            }
+            out.append("</ul></details>\n");
         }
         if (!h.fixes().isEmpty()) {
             out.append("<h4>Fixes</h4>\n<ul class=\"fixes\">\n");

@@ -16,7 +16,10 @@
       host: tr.getAttribute('data-host').toLowerCase(),
       status: tr.getAttribute('data-status'),
       cells: cells,
-      statuses: cells.map(function (td) { return td.getAttribute('data-status') || ''; }),
+      statuses: cells.map(function (td) {
+        var s = td.className.split(' ')[0];
+        return s === 'none' ? '' : s;
+      }),
       section: d.getElementById('h-' + tr.getAttribute('data-index'))
     };
   });

@@ -1,32 +1,51 @@
 package dev.postflight.testing;
 
 import java.io.IOException;
+import java.io.InputStream;
+import java.net.InetAddress;
+import java.net.InetSocketAddress;
+import java.net.ServerSocket;
+import java.net.Socket;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Set;
+import java.util.concurrent.CopyOnWriteArrayList;
 import java.util.concurrent.TimeUnit;
 
 /**
  * A real browser for the HTML report tests: Debian's {@code chromium} in headless mode, with a
- * profile of its own under the test's folder. Every request the browser would make goes to a
- * loopback {@link CountingPort} as its proxy (loopback included) and every name resolves to
- * nothing, so {@link #requests()} counts what a page tried to load and nothing leaves this machine.
- * Background networking (updates, sync, metrics) is switched off, so a count of 0 means the page
- * asked for nothing. Runs as root with {@code --no-sandbox}.
+ * profile of its own under the test's folder. Every request the browser makes goes to a loopback
+ * proxy (loopback addresses included) that records its request line and closes the connection, and
+ * every other name resolves to nothing, so nothing leaves this machine. {@link #requests()} lists
+ * what pages asked for: the browser's own background calls that no switch turns off (its component
+ * updater at update.googleapis.com, its account check at accounts.google.com, with Chromium 156)
+ * are recognised by host and left out. Runs as root with {@code --no-sandbox}.
  */
 public final class HeadlessChromium implements AutoCloseable {
     private static final Path BINARY = Path.of("/usr/bin/chromium");
     private static final long TIMEOUT_SECONDS = 90;
 
+    /** Hosts the browser itself calls in the background, whatever page it shows. */
+    private static final Set<String> BROWSER_HOSTS =
+            Set.of(
+                    "update.googleapis.com",
+                    "accounts.google.com",
+                    "clients2.google.com",
+                    "redirector.gvt1.com",
+                    "edgedl.me.gvt1.com");
+
     private final Path dir;
-    private final CountingPort proxy;
+    private final ServerSocket proxy;
+    private final List<String> requestLines = new CopyOnWriteArrayList<>();
     private int runs;
 
-    private HeadlessChromium(Path dir, CountingPort proxy) {
+    private HeadlessChromium(Path dir, ServerSocket proxy) {
         this.dir = dir;
         this.proxy = proxy;
+        Thread.ofVirtual().start(this::record);
     }
 
     public static boolean available() {
@@ -36,12 +55,43 @@ public final class HeadlessChromium implements AutoCloseable {
     /** A browser keeping its profiles in {@code dir}. */
     public static HeadlessChromium start(Path dir) throws IOException {
         Files.createDirectories(dir);
-        return new HeadlessChromium(dir, CountingPort.on("127.0.0.1"));
+        ServerSocket proxy = new ServerSocket();
+        proxy.bind(new InetSocketAddress(InetAddress.getLoopbackAddress(), 0));
+        return new HeadlessChromium(dir, proxy);
     }
 
-    /** Connections the browser opened to the proxy so far: requests a page made. */
-    public int requests() {
-        return proxy.connections();
+    /**
+     * The request lines ({@code GET http://host/path HTTP/1.1}, {@code CONNECT host:443 HTTP/1.1})
+     * of every request so far but the browser's own background calls: what pages asked for.
+     */
+    public List<String> requests() {
+        return requestLines.stream().filter(l -> !BROWSER_HOSTS.contains(host(l))).toList();
+    }
+
+    private static String host(String requestLine) {
+        String[] parts = requestLine.split(" ");
+        if (parts.length < 2) return "";
+        String target = parts[1].replaceFirst("^[a-z]+://", "");
+        return target.replaceFirst("[:/].*", "");
+    }
+
+    private void record() {
+        while (!proxy.isClosed()) {
+            try (Socket s = proxy.accept()) {
+                s.setSoTimeout(5000);
+                requestLines.add(firstLine(s.getInputStream()));
+            } catch (IOException e) {
+                if (proxy.isClosed()) return;
+                requestLines.add("(unreadable: " + e.getMessage() + ")");
+            }
+        }
+    }
+
+    private static String firstLine(InputStream in) throws IOException {
+        StringBuilder b = new StringBuilder();
+        for (int c = in.read(); c >= 0 && c != '\n' && b.length() < 2000; c = in.read())
+            if (c != '\r') b.append((char) c);
+        return b.toString();
     }
 
     /** The DOM of {@code file} (with {@code #fragment} when not empty) after its scripts ran. */
@@ -78,14 +128,18 @@ public final class HeadlessChromium implements AutoCloseable {
                                 "--disable-gpu",
                                 "--disable-dev-shm-usage",
                                 "--user-data-dir=" + profile,
-                                "--proxy-server=127.0.0.1:" + proxy.port(),
+                                "--proxy-server=127.0.0.1:" + proxy.getLocalPort(),
                                 "--proxy-bypass-list=<-loopback>",
-                                "--host-resolver-rules=MAP * ~NOTFOUND",
+                                "--host-resolver-rules=MAP * ~NOTFOUND , EXCLUDE 127.0.0.1",
                                 "--disable-background-networking",
                                 "--disable-component-update",
                                 "--disable-default-apps",
                                 "--disable-extensions",
                                 "--disable-sync",
+                                "--disable-domain-reliability",
+                                "--no-pings",
+                                "--disable-features=NetworkTimeServiceQuerying,OptimizationHints,"
+                                        + "Translate,MediaRouter",
                                 "--metrics-recording-only",
                                 "--no-first-run",
                                 "--no-default-browser-check"));
