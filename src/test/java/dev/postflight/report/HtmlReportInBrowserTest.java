@@ -103,6 +103,13 @@ class HtmlReportInBrowserTest {
                     1,
                     visible(backup, "#heatmap tbody tr").get(0).select("td:not([hidden])").size());
 
+            Document linked = Jsoup.parse(chromium.dumpDom(html, "h-1500"));
+            assertEquals(
+                    HtmlReporter.DETAIL_PAGE + 1,
+                    visible(linked, "section.host").size(),
+                    "a link to a host beyond the first page shows its details too");
+            assertTrue(!linked.selectFirst("section#h-1500").hasAttr("hidden"));
+
             assertEquals(
                     List.of(), chromium.requests(), "the page asked the network for something");
         }
