@@ -404,7 +404,8 @@ final class VerifyCommand implements Callable<Integer> {
             }
         }
 
-        reportContext = ReportContext.of(windowStart, windowStarts, inv, selected);
+        if (formats.contains("html"))
+            reportContext = ReportContext.of(windowStart, windowStarts, inv, selected);
         List<Runner.Target> targets = new ArrayList<>();
         List<Remediator.Target> fixTargets = new ArrayList<>();
         List<String> secretValues = new ArrayList<>();
