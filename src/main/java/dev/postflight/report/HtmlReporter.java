@@ -102,7 +102,7 @@ final class HtmlReporter implements Reporter {
         out.append("<title>postflight: ")
                 .append(text(r.checklist()))
                 .append(" — ")
-                .append(result(r))
+                .append(MarkdownReporter.result(r))
                 .append("</title>\n");
         out.append("<style>").append(CSS).append("</style>\n");
         out.append("<script>").append(HEAD_SCRIPT).append("</script>\n</head>\n");
@@ -118,7 +118,7 @@ final class HtmlReporter implements Reporter {
                 .append("</span> — <span id=\"result\" class=\"")
                 .append(shade.word())
                 .append("\">")
-                .append(result(r))
+                .append(MarkdownReporter.result(r))
                 .append("</span></h1>\n<dl id=\"run\">\n");
         List<String> files =
                 r.files().stream().map(Path::toString).map(HtmlReporter::text).toList();
@@ -223,7 +223,10 @@ final class HtmlReporter implements Reporter {
                         .append("\">")
                         .append(text(h.host()))
                         .append("</a> — ")
-                        .append(h.unreachable().isPresent() ? "unreachable" : counts(h))
+                        .append(
+                                h.unreachable().isPresent()
+                                        ? "unreachable"
+                                        : HumanReporter.counts(h))
                         .append("</li>\n");
             }
             out.append("</ol>\n");
@@ -386,7 +389,10 @@ final class HtmlReporter implements Reporter {
         facts.add(text(Durations.format(h.elapsed())));
         facts.add(Plural.of(h.execs(), "command") + " sent");
         window.ifPresent(w -> facts.add("maintenance window " + window(w)));
-        out.append(counts(h)).append(" · ").append(String.join(" · ", facts)).append("</p>\n");
+        out.append(HumanReporter.counts(h))
+                .append(" · ")
+                .append(String.join(" · ", facts))
+                .append("</p>\n");
         h.unreachable()
                 .ifPresent(u ->
                         out.append("<p class=\"unreachable\">")
@@ -575,23 +581,6 @@ final class HtmlReporter implements Reporter {
         return h.unreachable().isPresent()
                 && c.status() == Status.ERROR
                 && c.verdict().reason().endsWith(h.unreachable().get());
-    }
-
-    private static String result(RunReport r) {
-        if (r.interrupted()) return "interrupted";
-        if (r.exitCode() != RunReport.OK) return "FAILED";
-        return r.count(Status.WARN) > 0 ? "passed with warnings" : "passed";
-    }
-
-    private static String counts(HostResult h) {
-        List<String> parts = new ArrayList<>();
-        if (h.count(Status.FAIL) > 0) parts.add(h.count(Status.FAIL) + " failed");
-        if (h.count(Status.ERROR) > 0) parts.add(Plural.of(h.count(Status.ERROR), "error"));
-        if (h.count(Status.WARN) > 0) parts.add(Plural.of(h.count(Status.WARN), "warning"));
-        if (h.count(Status.SKIP) > 0) parts.add(h.count(Status.SKIP) + " skipped");
-        if (h.count(Status.FIXED) > 0) parts.add(h.count(Status.FIXED) + " fixed");
-        parts.add(h.count(Status.PASS) + " passed");
-        return String.join(", ", parts);
     }
 
     /** The glyph of a status, so that a cell reads without colour. */
