@@ -223,6 +223,18 @@ class HtmlReportTest {
             assertEquals("postflight: html-fleet — FAILED", dom.title());
             assertEquals(List.of(), dom.select("img, a[href^=http], main b:contains(bold)"));
             assertEquals(2, dom.select("script").size());
+            assertEquals("js ready", dom.selectFirst("html").className(), "both scripts ran");
+            String file = Files.readString(html);
+            String escaped =
+                    HOSTILE.replace("&", "&amp;")
+                            .replace("<", "&lt;")
+                            .replace(">", "&gt;")
+                            .replace("\"", "&quot;")
+                            .replace("'", "&#39;");
+            assertTrue(file.contains(escaped), "web3's output, escaped");
+            assertTrue(
+                    !file.replace(escaped, "").matches("(?s).*(https?:|//[a-z]).*"),
+                    "no address in the file but in the host's escaped text");
 
             Document failing = Jsoup.parse(chromium.dumpDom(html, "status=fail"));
             chromium.screenshot(html, "status=fail", SHOTS.resolve("ssh-fleet-fail.png"));
