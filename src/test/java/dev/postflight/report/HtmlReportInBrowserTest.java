@@ -116,6 +116,55 @@ class HtmlReportInBrowserTest {
     }
 
     @Test
+    void clicksShowMoreHostsAndTheFiltersFollowTheBoxesTheTypedTextAndTheWorstChecks()
+            throws Exception {
+        assumeTrue(HeadlessChromium.available(), "needs chromium (apt-get install chromium)");
+        Path html = dir.resolve("fleet.html");
+        Files.writeString(html, Reporter.forFormat("html", false).render(FleetRuns.of(HOSTS)));
+        String rows = "document.querySelectorAll('#heatmap tbody tr:not([hidden])').length";
+        String state =
+                "location.hash + ' ' + document.getElementById('shown').getAttribute('data-matched')";
+        try (HeadlessChromium chromium = HeadlessChromium.start(dir.resolve("chromium"))) {
+            List<String> results =
+                    chromium.interact(
+                            html,
+                            "",
+                            List.of(
+                                    rows,
+                                    "document.getElementById('more-map').click();" + rows,
+                                    "document.getElementById('more-hosts').click();"
+                                            + " document.querySelectorAll("
+                                            + "'section.host:not([hidden])').length",
+                                    "document.querySelector('#filters input[value=fail]')"
+                                            + ".click();"
+                                            + state,
+                                    "var b = document.getElementById('f-host'); b.value ="
+                                            + " 'h0001'; b.dispatchEvent(new Event('input'));"
+                                            + state,
+                                    "document.getElementById('f-clear').click();" + state,
+                                    "document.querySelector("
+                                            + "'button.check-filter[data-check=disk-root]')"
+                                            + ".click(); document.getElementById('f-check').value"
+                                            + " + ' ' + "
+                                            + state));
+            int failing = count(i -> FleetRuns.status(i, "disk-root") == Status.FAIL);
+            int diskProblems =
+                    count(i -> FleetRuns.status(i, "disk-root").compareTo(Status.WARN) >= 0);
+            assertEquals(
+                    List.of(
+                            "250",
+                            "500",
+                            "100",
+                            "#status=fail " + failing,
+                            "#status=fail&host=h0001 1",
+                            " 2000",
+                            "disk-root #status=error,fail,warn&check=disk-root " + diskProblems),
+                    results);
+            assertEquals(List.of(), chromium.requests());
+        }
+    }
+
+    @Test
     void theProxyCountsWhatAPageLoadsSoZeroMeansTheReportAskedForNothing() throws Exception {
         assumeTrue(HeadlessChromium.available(), "needs chromium (apt-get install chromium)");
         Path page =
