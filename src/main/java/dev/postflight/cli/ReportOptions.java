@@ -4,6 +4,7 @@ import dev.postflight.files.SafeFiles;
 import dev.postflight.input.InvalidInput;
 import dev.postflight.input.Location;
 import dev.postflight.report.Reporter;
+import dev.postflight.report.RunContext;
 import dev.postflight.run.RunReport;
 import java.io.IOException;
 import java.io.PrintWriter;
@@ -38,6 +39,14 @@ final class ReportOptions {
             names = "--no-color",
             description = "No colour, even on a terminal (also: NO_COLOR set).")
     boolean noColor;
+
+    /** What the HTML report's header says besides the results (runner, --since, windows). */
+    RunContext context = RunContext.NONE;
+
+    /** Whether the run prints or writes {@code format}. */
+    boolean wants(String format) {
+        return this.format.equals(format) || reports.containsKey(format);
+    }
 
     /** Refuses unknown formats and report files that could not be written, before the run. */
     void validate() throws InvalidInput {
@@ -92,7 +101,7 @@ final class ReportOptions {
     private String render(String f, boolean color, RunReport report) {
         return (verbose && f.equals("human")
                         ? Reporter.verbose(color)
-                        : Reporter.forFormat(f, color))
+                        : Reporter.forFormat(f, color, context))
                 .render(report);
     }
 

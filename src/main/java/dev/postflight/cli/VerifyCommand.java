@@ -140,6 +140,8 @@ final class VerifyCommand implements Callable<Integer> {
                 return 0;
             }
         }
+        if (report.wants("html"))
+            report.context = ReportContext.of(since, windowStarts, inv, selected);
         Optional<Shard> shard = sharding.of(selected);
         if (shard.isPresent()) selected = shard.get().pick(selected, Host::name);
         RunTargets targets =

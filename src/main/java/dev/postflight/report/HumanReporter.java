@@ -246,7 +246,7 @@ final class HumanReporter implements Reporter {
         }
     }
 
-    private static String counts(HostResult h) {
+    static String counts(HostResult h) {
         List<String> parts = new ArrayList<>();
         if (h.count(Status.FAIL) > 0) parts.add(h.count(Status.FAIL) + " failed");
         if (h.count(Status.ERROR) > 0) parts.add(plural((int) h.count(Status.ERROR), "error"));

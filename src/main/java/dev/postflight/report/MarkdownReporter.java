@@ -63,7 +63,7 @@ final class MarkdownReporter implements Reporter {
         return out.toString();
     }
 
-    private static String result(RunReport r) {
+    static String result(RunReport r) {
         if (r.interrupted()) return "interrupted";
         if (r.exitCode() != RunReport.OK) return "FAILED";
         return r.count(Status.WARN) > 0 ? "passed with warnings" : "passed";

@@ -10,12 +10,18 @@ public interface Reporter {
 
     /** The format names {@code --format} and {@code --report} accept. */
     java.util.List<String> FORMATS =
-            java.util.List.of("human", "json", "junit", "tap", "nagios", "prometheus", "markdown");
+            java.util.List.of(
+                    "human", "json", "junit", "tap", "nagios", "prometheus", "markdown", "html");
 
     String render(RunReport report);
 
     /** The reporter for a format name; {@code color} only matters to the human format. */
     static Reporter forFormat(String format, boolean color) {
+        return forFormat(format, color, RunContext.NONE);
+    }
+
+    /** As {@link #forFormat(String, boolean)}; {@code context} only matters to the HTML format. */
+    static Reporter forFormat(String format, boolean color, RunContext context) {
         return switch (format) {
             case "human" -> new HumanReporter(color);
             case "json" -> new JsonReporter();
@@ -24,6 +30,7 @@ public interface Reporter {
             case "nagios" -> new NagiosReporter();
             case "prometheus" -> new PrometheusReporter();
             case "markdown" -> new MarkdownReporter();
+            case "html" -> new HtmlReporter(context);
             default -> throw new IllegalArgumentException("unknown format " + format);
         };
     }
