@@ -358,4 +358,42 @@ class OpenSshPeerTest {
 
         assertEquals("logged in", runs(connector(knownHosts, Map.of()), target(sshd, key)));
     }
+
+    @Test
+    void identitiesOnlyOffersNoAgentKeyButThoseOfTheHostsKeyFiles() throws Exception {
+        Path agentOnly = OpenSshKeys.generate(dir.resolve("agent_only"), "");
+        Path named = OpenSshKeys.generate(dir.resolve("id_named"), "");
+        OpenSshServer sshd = sshd(OpenSshServer.Setup.authorizing(Path.of(agentOnly + ".pub")));
+        SshAgentProcess agent = closing(SshAgentProcess.start(dir.resolve("agent")));
+        agent.add(agentOnly, "");
+        Path known = knownHosts(sshd.knownHostsName() + " " + sshd.hostKey());
+        SshTarget web1 =
+                SshTarget.named("web1")
+                        .withAddress(sshd.host())
+                        .withPort(sshd.port())
+                        .withUser(sshd.user());
+        for (String only : List.of("no", "yes")) {
+            Path config =
+                    Files.writeString(
+                            dir.resolve("ssh_config_" + only),
+                            "Host web1\n  IdentityFile "
+                                    + named
+                                    + "\n  IdentitiesOnly "
+                                    + only
+                                    + "\n");
+            SshConnector connector =
+                    new SshConnector(
+                            new SshOptions(known, config, false, Duration.ofSeconds(5), true),
+                            agent.environment());
+            if (only.equals("no")) {
+                assertEquals("logged in", runs(connector, web1), "the agent's key is offered");
+            } else {
+                HostUnreachable e =
+                        assertThrows(
+                                HostUnreachable.class,
+                                () -> connector.connect(web1, Instant.now().plusSeconds(20)));
+                assertEquals(HostUnreachable.Cause.AUTH_FAILED, e.kind(), e.getMessage());
+            }
+        }
+    }
 }
