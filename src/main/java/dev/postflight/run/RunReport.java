@@ -68,37 +68,26 @@ public record RunReport(
 
     /** The same run, as the shard {@code shard} of its selection. */
     public RunReport withShard(Shard shard) {
-        return new RunReport(
-                runId,
-                version,
-                started,
-                elapsed,
-                checklist,
-                files,
-                checklistSha256,
-                hosts,
-                interrupted,
-                Optional.of(shard));
+        return with(elapsed, hosts, interrupted, Optional.of(shard));
     }
 
     /** The same run, taking {@code total}: verify, fixes and their re-verify together. */
     public RunReport withElapsed(Duration total) {
-        return new RunReport(
-                runId,
-                version,
-                started,
-                total,
-                checklist,
-                files,
-                checklistSha256,
-                hosts,
-                interrupted,
-                shard);
+        return with(total, hosts, interrupted, shard);
     }
 
     /** The same run, marked as stopped by Ctrl-C (what it verified before still counts). */
     public RunReport markedInterrupted() {
-        if (interrupted) return this;
+        return with(elapsed, hosts, true, shard);
+    }
+
+    /** The same run with these host results (after its fixes). */
+    public RunReport withHosts(List<HostResult> results) {
+        return with(elapsed, results, interrupted, shard);
+    }
+
+    private RunReport with(
+            Duration elapsed, List<HostResult> hosts, boolean interrupted, Optional<Shard> shard) {
         return new RunReport(
                 runId,
                 version,
@@ -108,21 +97,6 @@ public record RunReport(
                 files,
                 checklistSha256,
                 hosts,
-                true,
-                shard);
-    }
-
-    /** The same run with these host results (after its fixes). */
-    public RunReport withHosts(List<HostResult> results) {
-        return new RunReport(
-                runId,
-                version,
-                started,
-                elapsed,
-                checklist,
-                files,
-                checklistSha256,
-                results,
                 interrupted,
                 shard);
     }
