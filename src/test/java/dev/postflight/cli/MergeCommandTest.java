@@ -186,6 +186,6 @@ class MergeCommandTest {
         refused(
                 merge(dir.resolve("absent.json"), "--format", "yaml"),
                 "(command line):1:1: unknown report format 'yaml' (one of human, json, junit, tap,"
-                        + " nagios, prometheus, markdown)");
+                        + " nagios, prometheus, markdown, html)");
     }
 }
