@@ -32,7 +32,7 @@ import java.util.regex.Pattern;
  * ({@link HostZone}), so a clock that stood still during the window or a runner in another zone
  * does not distort the verdict.
  */
-public record BackupCheck(
+record BackupCheck(
         BackupEvidence evidence,
         Optional<Duration> maxAge,
         Optional<BackupSchedule> schedule,

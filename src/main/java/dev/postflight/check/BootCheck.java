@@ -2,6 +2,7 @@ package dev.postflight.check;
 
 import dev.postflight.input.Durations;
 import dev.postflight.input.Fields;
+import java.time.DateTimeException;
 import java.time.Duration;
 import java.time.Instant;
 import java.time.LocalDateTime;
@@ -175,7 +176,7 @@ public record BootCheck(
         private static ZoneOffset zone(String tz) {
             try {
                 return ZoneOffset.of(tz);
-            } catch (java.time.DateTimeException e) {
+            } catch (DateTimeException e) {
                 return ZoneOffset.UTC;
             }
         }

@@ -26,7 +26,7 @@ import java.util.function.Function;
  * needs no openssl. Days left are counted on the runner's clock, which is the clients' time, not on
  * a host clock that may have stood still in the maintenance window (seed 003).
  */
-public record CertFileCheck(
+record CertFileCheck(
         String path,
         Optional<String> key,
         List<String> names,

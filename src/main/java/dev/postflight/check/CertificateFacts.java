@@ -1,7 +1,9 @@
 package dev.postflight.check;
 
 import dev.postflight.transport.CertificateNames;
+import java.security.GeneralSecurityException;
 import java.security.cert.X509Certificate;
+import java.security.interfaces.ECKey;
 import java.security.interfaces.RSAKey;
 import java.time.Duration;
 import java.time.Instant;
@@ -39,7 +41,7 @@ final class CertificateFacts {
         try {
             c.verify(c.getPublicKey());
             return true;
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             return false;
         }
     }
@@ -188,7 +190,7 @@ final class CertificateFacts {
         if (c.getPublicKey() instanceof RSAKey rsa) {
             return "RSA " + rsa.getModulus().bitLength() + " bits";
         }
-        if (c.getPublicKey() instanceof java.security.interfaces.ECKey ec) {
+        if (c.getPublicKey() instanceof ECKey ec) {
             return "EC " + ec.getParams().getOrder().bitLength() + " bits";
         }
         return c.getPublicKey().getAlgorithm();

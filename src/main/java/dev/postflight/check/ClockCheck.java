@@ -17,7 +17,7 @@ import java.util.Optional;
  * reference is the runner's own clock or NTP servers queried from the runner. A measurement too
  * uncertain for the tolerance is an error, never a pass.
  */
-public record ClockCheck(
+record ClockCheck(
         List<String> reference,
         String method,
         Duration warn,

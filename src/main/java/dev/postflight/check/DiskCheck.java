@@ -20,7 +20,7 @@ import java.util.regex.Pattern;
  * <p>GNU df prints space and inodes in two tables ({@code df -P -k}, {@code df -P -i}); FreeBSD's
  * {@code df -k -i} prints both in one.
  */
-public record DiskCheck(Optional<String> mount, Amount maxUsed, Amount maxInodesUsed)
+record DiskCheck(Optional<String> mount, Amount maxUsed, Amount maxInodesUsed)
         implements CheckSpec<List<DiskCheck.Usage>> {
 
     static final Amount DEFAULT_LIMIT = new Amount(80, true);

@@ -18,7 +18,7 @@ import java.util.regex.Pattern;
  * own clock ({@code date +%s} in the same probe), so a host whose clock stood still during the
  * window does not distort it.
  */
-public record FileCheck(
+record FileCheck(
         String path,
         boolean exists,
         Optional<String> type,

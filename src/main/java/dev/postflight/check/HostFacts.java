@@ -6,6 +6,7 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.time.Duration;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Comparator;
 import java.util.HashMap;
 import java.util.HexFormat;
@@ -160,7 +161,7 @@ public record HostFacts(
         p.addAll(ports);
         ports = List.copyOf(p);
         services = List.copyOf(new TreeSet<>(services));
-        certs = java.util.Collections.unmodifiableMap(new TreeMap<>(certs));
+        certs = Collections.unmodifiableMap(new TreeMap<>(certs));
     }
 
     public HostFacts withHostKey(Optional<String> key) {

@@ -11,8 +11,7 @@ import java.util.Optional;
  * _NPROCESSORS_ONLN}, {@code nproc} or {@code sysctl -n hw.ncpu}. Above {@code warn} per core
  * warns, above {@code critical} fails.
  */
-public record LoadCheck(int minutes, double warn, double critical)
-        implements CheckSpec<LoadCheck.Seen> {
+record LoadCheck(int minutes, double warn, double critical) implements CheckSpec<LoadCheck.Seen> {
 
     static final String SCRIPT =
             """

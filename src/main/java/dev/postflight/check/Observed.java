@@ -1,5 +1,6 @@
 package dev.postflight.check;
 
+import java.time.Instant;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
@@ -55,7 +56,7 @@ public final class Observed {
     }
 
     /** The runner-side part of a check as one probe returning each runner probe's result. */
-    public static java.util.Optional<RunnerProbe<List<Object>>> runnerPart(CheckSpec<?> spec) {
+    public static Optional<RunnerProbe<List<Object>>> runnerPart(CheckSpec<?> spec) {
         List<RunnerProbe<?>> probes = runnerProbes(spec.probe());
         if (probes.isEmpty()) return Optional.empty();
         return Optional.of(context -> {
@@ -87,7 +88,7 @@ public final class Observed {
 
     /** Judges at the host clock the observation carries (tests, and runs with no clock). */
     public static <T> Verdict judge(CheckSpec<T> spec, Observation observation) {
-        return judge(spec, observation, new Now(java.time.Instant.now(), observation.hostTime()));
+        return judge(spec, observation, new Now(Instant.now(), observation.hostTime()));
     }
 
     /** The error verdict when a snippet could not do its work at all; empty when it ran. */

@@ -1,6 +1,7 @@
 package dev.postflight.check;
 
 import java.io.ByteArrayOutputStream;
+import java.math.BigInteger;
 import java.security.GeneralSecurityException;
 import java.security.KeyFactory;
 import java.security.PrivateKey;
@@ -9,9 +10,12 @@ import java.security.SecureRandom;
 import java.security.Signature;
 import java.security.cert.X509Certificate;
 import java.security.interfaces.RSAKey;
+import java.security.spec.MGF1ParameterSpec;
 import java.security.spec.PKCS8EncodedKeySpec;
+import java.security.spec.PSSParameterSpec;
 import java.util.Arrays;
 import java.util.Base64;
+import java.util.Locale;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -67,7 +71,7 @@ final class PemPrivateKey {
                     "it is an " + kind + ", the certificate has a " + pub.getAlgorithm() + " key");
         }
         if (pkcs8.length == 0) {
-            return new Match.Unreadable(kind.toLowerCase(java.util.Locale.ROOT) + " not supported");
+            return new Match.Unreadable(kind.toLowerCase(Locale.ROOT) + " not supported");
         }
         PrivateKey key;
         try {
@@ -101,12 +105,7 @@ final class PemPrivateKey {
             Signature s = Signature.getInstance(alg);
             if (alg.equals("RSASSA-PSS")) {
                 s.setParameter(
-                        new java.security.spec.PSSParameterSpec(
-                                "SHA-256",
-                                "MGF1",
-                                java.security.spec.MGF1ParameterSpec.SHA256,
-                                32,
-                                1));
+                        new PSSParameterSpec("SHA-256", "MGF1", MGF1ParameterSpec.SHA256, 32, 1));
             }
             s.initSign(key);
             s.update(nonce);
@@ -158,7 +157,7 @@ final class PemPrivateKey {
         if (n < 0x80) {
             out.write(n);
         } else {
-            byte[] len = java.math.BigInteger.valueOf(n).toByteArray();
+            byte[] len = BigInteger.valueOf(n).toByteArray();
             int skip = len[0] == 0 ? 1 : 0;
             out.write(0x80 | (len.length - skip));
             out.write(len, skip, len.length - skip);

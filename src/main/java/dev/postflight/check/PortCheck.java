@@ -7,6 +7,7 @@ import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Matcher;
@@ -23,7 +24,7 @@ import java.util.regex.Pattern;
  * every port check, so a host's port checks share one probe: one listing with the owning processes
  * for the checks that name a {@code process}, one without for the others.
  */
-public record PortCheck(
+record PortCheck(
         int port, String proto, boolean listening, Optional<String> process, boolean reachable)
         implements CheckSpec<PortCheck.Seen> {
 
@@ -310,7 +311,7 @@ public record PortCheck(
         if (addr.startsWith("[") && addr.endsWith("]")) addr = addr.substring(1, addr.length() - 1);
         int zone = addr.indexOf('%');
         if (zone > 0) addr = addr.substring(0, zone);
-        if (addr.toLowerCase(java.util.Locale.ROOT).startsWith("::ffff:") && addr.contains(".")) {
+        if (addr.toLowerCase(Locale.ROOT).startsWith("::ffff:") && addr.contains(".")) {
             addr = addr.substring(7); // an IPv4-mapped address, as Java's dual-stack sockets show
         }
         if (addr.contains(":")) addr = "[" + addr + "]";

@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * procps and FreeBSD ps. The probe's own processes (the batch script, its wrappers, its {@code ps})
  * are excluded, found by the process tree alone, so a pattern never counts itself.
  */
-public record ProcessCheck(
+record ProcessCheck(
         Optional<String> name,
         Optional<Pattern> pattern,
         Optional<String> user,

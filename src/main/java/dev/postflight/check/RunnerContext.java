@@ -3,6 +3,8 @@ package dev.postflight.check;
 import dev.postflight.transport.HttpProber;
 import dev.postflight.transport.TcpProber;
 import dev.postflight.transport.TlsProber;
+import java.io.IOException;
+import java.net.Socket;
 import java.time.Duration;
 
 /** What a runner-side probe may use: the host's name and address, and network clients. */
@@ -23,7 +25,7 @@ public interface RunnerContext {
      * host's connection; fails with the reason the host could not be reached, or with a {@link
      * java.net.ConnectException} when the host did not open the connection.
      */
-    java.net.Socket tunnel(String host, int port) throws java.io.IOException, InterruptedException;
+    Socket tunnel(String host, int port) throws IOException, InterruptedException;
 
     TcpProber tcp();
 

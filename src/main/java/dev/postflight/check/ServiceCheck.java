@@ -18,7 +18,7 @@ import java.util.Set;
  * ntpsec, systemd-timesyncd, openntpd), a running one first, so one checklist fits RHEL, Debian and
  * FreeBSD hosts; the verdict names what it resolved to ({@code time-daemon = ntpd: inactive}).
  */
-public record ServiceCheck(String name, Optional<String> state, Optional<Boolean> enabled)
+record ServiceCheck(String name, Optional<String> state, Optional<Boolean> enabled)
         implements CheckSpec<ServiceCheck.Seen> {
 
     static final String NAME_RULE = "[A-Za-z0-9][A-Za-z0-9@._:+-]*";

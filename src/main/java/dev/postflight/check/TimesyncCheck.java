@@ -24,7 +24,7 @@ import java.util.Set;
  * timedatectl}, {@code ntpctl} — in labelled sections ({@code @@ name} … {@code @@ exit N}). The
  * readers in {@link TimeDaemons} turn those into a state; this class picks the daemon and judges.
  */
-public record TimesyncCheck(String daemon, Optional<Duration> maxOffset)
+record TimesyncCheck(String daemon, Optional<Duration> maxOffset)
         implements CheckSpec<TimesyncCheck.Seen> {
 
     /** The daemons this check knows, in the order {@code auto} prefers a running one. */

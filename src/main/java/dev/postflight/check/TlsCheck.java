@@ -3,6 +3,8 @@ package dev.postflight.check;
 import dev.postflight.input.Fields;
 import dev.postflight.transport.CertificateNames;
 import dev.postflight.transport.TlsProber;
+import java.io.IOException;
+import java.net.ConnectException;
 import java.nio.file.Path;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
@@ -17,7 +19,7 @@ import java.util.Optional;
  * seed 002), not close to expiry, not weak, and negotiated with a recent enough protocol. An
  * untrusted or expired certificate is still shown with its subject, issuer and dates.
  */
-public record TlsCheck(
+record TlsCheck(
         Optional<String> address,
         int port,
         Optional<String> serverName,
@@ -89,9 +91,9 @@ public record TlsCheck(
                                             new TlsProber.Request(
                                                     addr, port, name, caFile, timeout),
                                             ctx.tunnel(addr, port));
-                } catch (java.net.ConnectException e) {
+                } catch (ConnectException e) {
                     o = new TlsProber.Outcome.Failure(e.getMessage());
-                } catch (java.io.IOException e) {
+                } catch (IOException e) {
                     return new Probed(name, target, new TlsProber.Outcome.Failure(e.getMessage()));
                 }
                 if (o instanceof TlsProber.Outcome.Failure f) {

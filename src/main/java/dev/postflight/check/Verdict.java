@@ -1,5 +1,6 @@
 package dev.postflight.check;
 
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Objects;
 
@@ -21,7 +22,7 @@ public record Verdict(Status status, String reason, List<String> details) {
                 reason.strip().lines().map(String::strip).filter(l -> !l.isEmpty()).toList();
         if (lines.size() > 1) {
             reason = lines.get(0);
-            List<String> all = new java.util.ArrayList<>(lines.subList(1, lines.size()));
+            List<String> all = new ArrayList<>(lines.subList(1, lines.size()));
             all.addAll(details);
             details = all;
         }
@@ -54,7 +55,7 @@ public record Verdict(Status status, String reason, List<String> details) {
      */
     public Verdict withDetails(List<String> more) {
         List<String> all =
-                new java.util.ArrayList<>(details.stream().filter(d -> !more.contains(d)).toList());
+                new ArrayList<>(details.stream().filter(d -> !more.contains(d)).toList());
         all.addAll(more);
         return new Verdict(status, reason, all);
     }
@@ -63,7 +64,7 @@ public record Verdict(Status status, String reason, List<String> details) {
     public Verdict combine(Verdict other) {
         if (other.status.ordinal() > status.ordinal()) return other;
         if (other.status.ordinal() < status.ordinal()) return this;
-        List<String> all = new java.util.ArrayList<>(details);
+        List<String> all = new ArrayList<>(details);
         all.addAll(other.details);
         return new Verdict(status, reason + "; " + other.reason, all);
     }

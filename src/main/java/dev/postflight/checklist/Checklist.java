@@ -4,6 +4,8 @@ import dev.postflight.check.Severity;
 import dev.postflight.input.Location;
 import dev.postflight.input.Node;
 import java.nio.file.Path;
+import java.util.Collections;
+import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
@@ -24,9 +26,9 @@ public record Checklist(
 
     public Checklist {
         files = List.copyOf(files);
-        vars = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(vars));
+        vars = Collections.unmodifiableMap(new LinkedHashMap<>(vars));
         checks = List.copyOf(checks);
-        fixes = java.util.Collections.unmodifiableMap(new java.util.LinkedHashMap<>(fixes));
+        fixes = Collections.unmodifiableMap(new LinkedHashMap<>(fixes));
     }
 
     /** A var default; empty value = must be set by the inventory or {@code --var}. */

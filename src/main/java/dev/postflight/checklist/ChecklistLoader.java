@@ -15,7 +15,9 @@ import java.security.MessageDigest;
 import java.security.NoSuchAlgorithmException;
 import java.util.ArrayDeque;
 import java.util.ArrayList;
+import java.util.Collection;
 import java.util.Deque;
+import java.util.HashMap;
 import java.util.HexFormat;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -45,7 +47,7 @@ public final class ChecklistLoader {
     private final List<Checklist.CheckDecl> checks = new ArrayList<>();
     private final Map<String, Checklist.FixDecl> fixes = new LinkedHashMap<>();
     private final List<Path> files = new ArrayList<>();
-    private final Map<Location, Location> fixReferences = new java.util.HashMap<>();
+    private final Map<Location, Location> fixReferences = new HashMap<>();
 
     private final MessageDigest digest;
     private String name;
@@ -407,7 +409,7 @@ public final class ChecklistLoader {
         return List.of();
     }
 
-    static String unknownKey(String key, java.util.Collection<String> valid, String where) {
+    static String unknownKey(String key, Collection<String> valid, String where) {
         return "unknown key '"
                 + key
                 + "' in "

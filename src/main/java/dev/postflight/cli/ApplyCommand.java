@@ -1,8 +1,12 @@
 package dev.postflight.cli;
 
 import dev.postflight.input.InvalidInput;
+import dev.postflight.input.Location;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.LinkedHashMap;
+import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
@@ -46,7 +50,7 @@ final class ApplyCommand implements Callable<Integer> {
             description =
                     "A secret var given with --var when the plan was made: the plan does not store"
                             + " its value.")
-    java.util.Map<String, String> vars = new java.util.LinkedHashMap<>();
+    Map<String, String> vars = new LinkedHashMap<>();
 
     @Override
     public Integer call() throws InvalidInput, InterruptedException {
@@ -61,18 +65,17 @@ final class ApplyCommand implements Callable<Integer> {
                         p.hosts().stream()
                                 .map(h -> p.inventory().isPresent() ? h.host() : hostArgument(h))
                                 .toList());
-        java.util.List<String> missing =
-                p.secretVars().stream().filter(n -> !vars.containsKey(n)).toList();
+        List<String> missing = p.secretVars().stream().filter(n -> !vars.containsKey(n)).toList();
         if (!missing.isEmpty())
             throw new InvalidInput(
-                    dev.postflight.input.Location.of(plan),
+                    Location.of(plan),
                     "the plan does not store the value of secret var(s) "
                             + String.join(", ", missing)
                             + " given with --var: give them again, e.g. postflight apply --var "
                             + missing.get(0)
                             + "=VALUE "
                             + plan);
-        v.vars = new java.util.LinkedHashMap<>(p.vars());
+        v.vars = new LinkedHashMap<>(p.vars());
         v.vars.putAll(vars);
         v.report = report;
         v.fix.fix = true;

@@ -18,6 +18,7 @@ import java.nio.file.Path;
 import java.time.Instant;
 import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.Iterator;
 import java.util.LinkedHashMap;
 import java.util.List;
@@ -36,7 +37,7 @@ record BaselineFile(Path file, Instant taken, Map<String, HostFacts> hosts) {
             new ObjectMapper().enable(SerializationFeature.INDENT_OUTPUT);
 
     BaselineFile {
-        hosts = java.util.Collections.unmodifiableMap(new TreeMap<>(hosts));
+        hosts = Collections.unmodifiableMap(new TreeMap<>(hosts));
     }
 
     /** {@code checks} with the baseline check of {@code host} appended: a skip if none recorded. */

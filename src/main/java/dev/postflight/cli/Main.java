@@ -3,6 +3,7 @@ package dev.postflight.cli;
 import dev.postflight.input.InvalidInput;
 import dev.postflight.run.RunReport;
 import java.io.PrintWriter;
+import java.util.Optional;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -77,7 +78,7 @@ public final class Main implements Runnable {
             for (CommandLine.ParseResult r = parseResult; r != null; r = r.subcommand())
                 debug |= r.hasMatchedOption("--debug");
             String what =
-                    java.util.Optional.ofNullable(ex.getMessage())
+                    Optional.ofNullable(ex.getMessage())
                             .flatMap(m -> m.lines().findFirst())
                             .orElse("");
             commandLine

@@ -10,6 +10,7 @@ import dev.postflight.checklist.Checklist;
 import dev.postflight.files.SafeFiles;
 import dev.postflight.input.InvalidInput;
 import dev.postflight.input.Location;
+import dev.postflight.input.Plural;
 import dev.postflight.input.Problems;
 import dev.postflight.input.YamlFiles;
 import dev.postflight.inventory.Host;
@@ -198,9 +199,7 @@ record PlanFile(
 
     String summary() {
         int fixes = hosts.stream().mapToInt(h -> h.fixes().size()).sum();
-        return dev.postflight.input.Plural.of(fixes, "fix")
-                + " on "
-                + dev.postflight.input.Plural.of(hosts.size(), "host");
+        return Plural.of(fixes, "fix") + " on " + Plural.of(hosts.size(), "host");
     }
 
     void write() throws IOException {

@@ -4,6 +4,8 @@ import dev.postflight.input.InvalidInput;
 import dev.postflight.input.Location;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
+import dev.postflight.transport.ExecResult;
+import dev.postflight.transport.LocalConnection;
 import dev.postflight.transport.LockedKey;
 import dev.postflight.transport.PassphrasePrompt;
 import dev.postflight.transport.SshConnector;
@@ -79,7 +81,7 @@ final class SshWiring {
                 hostTimeout,
                 inventory,
                 selected,
-                dev.postflight.transport.ExecResult.DEFAULT_MAX_OUTPUT,
+                ExecResult.DEFAULT_MAX_OUTPUT,
                 err);
     }
 
@@ -95,7 +97,7 @@ final class SshWiring {
             long maxOutput,
             PrintWriter err)
             throws InvalidInput {
-        if (local) return (h, deadline) -> new dev.postflight.transport.LocalConnection(maxOutput);
+        if (local) return (h, deadline) -> new LocalConnection(maxOutput);
         return connector(
                 options(knownHosts, sshConfig, acceptNew, hostTimeout).withMaxOutput(maxOutput),
                 inventory,

@@ -1,6 +1,7 @@
 package dev.postflight.input;
 
 import java.time.Duration;
+import java.util.Locale;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -49,13 +50,13 @@ public final class Durations {
         if (a.compareTo(Duration.ofSeconds(1)) < 0) {
             s = a.toMillis() + "ms";
         } else if (a.compareTo(Duration.ofMinutes(1)) < 0) {
-            s = String.format(java.util.Locale.ROOT, "%.2fs", a.toMillis() / 1000.0);
+            s = String.format(Locale.ROOT, "%.2fs", a.toMillis() / 1000.0);
         } else if (a.compareTo(Duration.ofHours(1)) < 0) {
-            s = String.format(java.util.Locale.ROOT, "%dm%02ds", a.toMinutes(), a.toSecondsPart());
+            s = String.format(Locale.ROOT, "%dm%02ds", a.toMinutes(), a.toSecondsPart());
         } else if (a.compareTo(Duration.ofDays(1)) < 0) {
-            s = String.format(java.util.Locale.ROOT, "%dh%02dm", a.toHours(), a.toMinutesPart());
+            s = String.format(Locale.ROOT, "%dh%02dm", a.toHours(), a.toMinutesPart());
         } else {
-            s = String.format(java.util.Locale.ROOT, "%dd%dh", a.toDays(), a.toHoursPart());
+            s = String.format(Locale.ROOT, "%dd%dh", a.toDays(), a.toHoursPart());
         }
         return negative ? "-" + s : s;
     }
@@ -73,6 +74,6 @@ public final class Durations {
 
     /** Seconds to a tenth, for how long a phase lasted: {@code 6.0s}. */
     public static String tenths(Duration d) {
-        return String.format(java.util.Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
+        return String.format(Locale.ROOT, "%.1fs", d.toMillis() / 1000.0);
     }
 }

@@ -5,9 +5,11 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Supplier;
 import java.util.regex.Pattern;
 import java.util.regex.PatternSyntaxException;
 
@@ -140,7 +142,7 @@ public final class Fields {
     public Optional<Boolean> bool(String key) {
         return expanded(key, "true or false", Template.Quoting.NONE)
                 .flatMap(s ->
-                        switch (s.trim().toLowerCase(java.util.Locale.ROOT)) {
+                        switch (s.trim().toLowerCase(Locale.ROOT)) {
                             case "true", "yes" -> Optional.of(true);
                             case "false", "no" -> Optional.of(false);
                             default -> {
@@ -279,7 +281,7 @@ public final class Fields {
      * reading the keys already failed, the constructor is not run: its complaint would only echo
      * the first error (e.g. a url still holding an unresolved template).
      */
-    public <T> Optional<T> build(java.util.function.Supplier<T> constructor) {
+    public <T> Optional<T> build(Supplier<T> constructor) {
         if (problems.size() > problemsBefore) return Optional.empty();
         if (usedPlaceholder) return Optional.empty();
         try {

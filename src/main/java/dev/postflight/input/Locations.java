@@ -1,6 +1,7 @@
 package dev.postflight.input;
 
 import java.io.IOException;
+import java.io.UncheckedIOException;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.util.List;
@@ -22,7 +23,7 @@ final class Locations {
         List<String> lines;
         try {
             lines = Files.readAllLines(at.file(), StandardCharsets.UTF_8);
-        } catch (IOException | java.io.UncheckedIOException e) {
+        } catch (IOException | UncheckedIOException e) {
             return at;
         }
         int seen = 0;

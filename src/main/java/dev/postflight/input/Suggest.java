@@ -1,6 +1,7 @@
 package dev.postflight.input;
 
 import java.util.Collection;
+import java.util.Locale;
 import java.util.Optional;
 
 /** Finds the valid word a user most likely meant, for "did you mean" hints. */
@@ -11,10 +12,7 @@ public final class Suggest {
         String best = null;
         int bestDistance = Integer.MAX_VALUE;
         for (String v : valid) {
-            int d =
-                    distance(
-                            typed.toLowerCase(java.util.Locale.ROOT),
-                            v.toLowerCase(java.util.Locale.ROOT));
+            int d = distance(typed.toLowerCase(Locale.ROOT), v.toLowerCase(Locale.ROOT));
             if (d < bestDistance) {
                 best = v;
                 bestDistance = d;

@@ -9,6 +9,8 @@ import com.fasterxml.jackson.core.exc.StreamConstraintsException;
 import com.fasterxml.jackson.dataformat.yaml.YAMLFactory;
 import com.fasterxml.jackson.dataformat.yaml.YAMLParser;
 import java.io.IOException;
+import java.nio.charset.CharacterCodingException;
+import java.nio.file.AccessDeniedException;
 import java.nio.file.Files;
 import java.nio.file.NoSuchFileException;
 import java.nio.file.Path;
@@ -16,6 +18,9 @@ import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /** Reads a YAML file into a {@link Node} tree with positions, reporting syntax errors. */
 public final class YamlFiles {
@@ -27,17 +32,16 @@ public final class YamlFiles {
      * Parses {@code file}; an empty file is an empty mapping. Problems (missing file, YAML syntax,
      * duplicate keys) go to {@code problems}; the result is then empty.
      */
-    public static java.util.Optional<Node> read(
-            Path file, Location referencedFrom, Problems problems) {
+    public static Optional<Node> read(Path file, Location referencedFrom, Problems problems) {
         String text;
         try {
             text = Files.readString(file);
         } catch (NoSuchFileException e) {
             problems.add(referencedFrom, "file not found: " + file);
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (IOException e) {
             problems.add(referencedFrom, "cannot read " + file + ": " + cause(e));
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
         return parse(file, text, problems);
     }
@@ -47,10 +51,9 @@ public final class YamlFiles {
      * an exception's name or Jackson's source excerpts and limit accessors.
      */
     public static String cause(IOException e) {
-        if (e instanceof java.nio.charset.CharacterCodingException)
-            return "not UTF-8 text (a binary file?)";
-        if (e instanceof java.nio.file.AccessDeniedException) return "permission denied";
-        if (e instanceof java.nio.file.NoSuchFileException) return "no such file";
+        if (e instanceof CharacterCodingException) return "not UTF-8 text (a binary file?)";
+        if (e instanceof AccessDeniedException) return "permission denied";
+        if (e instanceof NoSuchFileException) return "no such file";
         if (e instanceof JsonProcessingException j) {
             String what =
                     String.valueOf(j.getOriginalMessage())
@@ -68,21 +71,19 @@ public final class YamlFiles {
         return message;
     }
 
-    static java.util.Optional<Node> parse(Path file, String text, Problems problems) {
+    static Optional<Node> parse(Path file, String text, Problems problems) {
         try (JsonParser p = FACTORY.createParser(text)) {
             try {
                 JsonToken t = p.nextToken();
                 if (t == null) {
-                    return java.util.Optional.of(new Node.Mapping(Map.of(), Location.of(file)));
+                    return Optional.of(new Node.Mapping(Map.of(), Location.of(file)));
                 }
                 int before = problems.list().size();
                 Node root = readValue(p, file, problems);
                 if (p.nextToken() != null) {
                     problems.add(at(file, p.currentTokenLocation()), "more than one YAML document");
                 }
-                return problems.list().size() == before
-                        ? java.util.Optional.of(root)
-                        : java.util.Optional.empty();
+                return problems.list().size() == before ? Optional.of(root) : Optional.empty();
             } catch (StreamConstraintsException e) {
                 String message = String.valueOf(e.getOriginalMessage());
                 problems.add(
@@ -92,7 +93,7 @@ public final class YamlFiles {
                                         + StreamReadConstraints.DEFAULT_MAX_DEPTH
                                         + " levels"
                                 : "YAML: " + message.replaceAll(",? from `[^`]*`", ""));
-                return java.util.Optional.empty();
+                return Optional.empty();
             }
         } catch (JsonProcessingException e) {
             JsonLocation l = e.getLocation();
@@ -101,10 +102,10 @@ public final class YamlFiles {
                     e.getOriginalMessage(),
                     l == null ? Location.of(file) : at(file, l),
                     problems);
-            return java.util.Optional.empty();
+            return Optional.empty();
         } catch (IOException e) {
             problems.add(Location.of(file), "cannot read: " + e.getMessage());
-            return java.util.Optional.empty();
+            return Optional.empty();
         }
     }
 
@@ -175,8 +176,7 @@ public final class YamlFiles {
         return new Location(file, Math.max(1, l.getLineNr()), Math.max(1, l.getColumnNr()));
     }
 
-    private static final java.util.regex.Pattern MARK =
-            java.util.regex.Pattern.compile(" in '[^']*', line (\\d+), column (\\d+):");
+    private static final Pattern MARK = Pattern.compile(" in '[^']*', line (\\d+), column (\\d+):");
 
     /**
      * Turns SnakeYAML's multi-line message into one line at the problem's own position: "expected
@@ -191,7 +191,7 @@ public final class YamlFiles {
         List<String> texts = new ArrayList<>();
         List<int[]> marks = new ArrayList<>();
         for (String line : message.split("\n")) {
-            java.util.regex.Matcher m = MARK.matcher(line);
+            Matcher m = MARK.matcher(line);
             if (m.find()) {
                 marks.add(new int[] {Integer.parseInt(m.group(1)), Integer.parseInt(m.group(2))});
             } else if (!line.isBlank() && !line.startsWith(" ")) {

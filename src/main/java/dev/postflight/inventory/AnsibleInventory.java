@@ -1,9 +1,11 @@
 package dev.postflight.inventory;
 
+import dev.postflight.files.UserHome;
 import dev.postflight.input.InvalidInput;
 import dev.postflight.input.Location;
 import dev.postflight.input.Node;
 import dev.postflight.input.Problems;
+import java.nio.file.Files;
 import java.nio.file.Path;
 import java.util.ArrayList;
 import java.util.Comparator;
@@ -380,7 +382,7 @@ final class AnsibleInventory {
     private static Inventory build(Path file, Graph g) throws InvalidInput {
         Path beside = file.toAbsolutePath().getParent();
         for (String d : List.of("group_vars", "host_vars")) {
-            if (beside != null && java.nio.file.Files.isDirectory(beside.resolve(d)))
+            if (beside != null && Files.isDirectory(beside.resolve(d)))
                 g.problems.add(
                         Location.of(file),
                         d
@@ -455,7 +457,7 @@ final class AnsibleInventory {
                                     + p
                                     + "' is not a TCP port (1-65535)");
             }
-            Optional<Path> identity = key.map(k -> dev.postflight.files.UserHome.expand(k.text()));
+            Optional<Path> identity = key.map(k -> UserHome.expand(k.text()));
             if (key.isPresent())
                 InventoryLoader.unusableKey(identity.get())
                         .ifPresent(p ->

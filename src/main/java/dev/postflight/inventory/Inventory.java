@@ -7,6 +7,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.LinkedHashMap;
 import java.util.LinkedHashSet;
 import java.util.List;
@@ -14,6 +15,7 @@ import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
 import java.util.regex.Pattern;
+import java.util.regex.PatternSyntaxException;
 
 /**
  * The hosts, groups and maintenance windows of an inventory file, or of the hosts named on the
@@ -26,8 +28,8 @@ public record Inventory(
     private static final Location COMMAND_LINE = Location.of(Path.of("(command line)"));
 
     public Inventory {
-        hosts = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(hosts));
-        groups = java.util.Collections.unmodifiableMap(new LinkedHashMap<>(groups));
+        hosts = Collections.unmodifiableMap(new LinkedHashMap<>(hosts));
+        groups = Collections.unmodifiableMap(new LinkedHashMap<>(groups));
         windows = List.copyOf(windows);
     }
 
@@ -178,7 +180,7 @@ public record Inventory(
         Pattern p;
         try {
             p = regex ? Pattern.compile(term.substring(1)) : Pattern.compile(globRegex(term));
-        } catch (java.util.regex.PatternSyntaxException e) {
+        } catch (PatternSyntaxException e) {
             throw new InvalidInput(
                     COMMAND_LINE,
                     "--limit: '" + term + "' is not a valid pattern: " + e.getDescription());

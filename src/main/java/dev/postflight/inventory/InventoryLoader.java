@@ -1,5 +1,6 @@
 package dev.postflight.inventory;
 
+import dev.postflight.files.UserHome;
 import dev.postflight.input.Fields;
 import dev.postflight.input.InvalidInput;
 import dev.postflight.input.Location;
@@ -7,14 +8,19 @@ import dev.postflight.input.Node;
 import dev.postflight.input.Problems;
 import dev.postflight.input.Suggest;
 import dev.postflight.input.YamlFiles;
+import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.time.Instant;
+import java.time.OffsetDateTime;
+import java.time.format.DateTimeParseException;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
 import java.util.OptionalInt;
+import java.util.Set;
 
 /**
  * Reads an inventory file ({@code defaults}, {@code hosts}, {@code groups}, {@code maintenance}),
@@ -193,7 +199,7 @@ public final class InventoryLoader {
     private static Optional<String> readable(Path file) {
         try {
             return Optional.of(Files.readString(file));
-        } catch (java.io.IOException e) {
+        } catch (IOException e) {
             return Optional.empty();
         }
     }
@@ -203,7 +209,7 @@ public final class InventoryLoader {
      * ({@code [user@]host[:port]} with a DNS name or an IP address) that is not one; anything else
      * is a typo, and a typo must not become a connection to an unknown machine.
      */
-    static Optional<String> badJump(String jump, java.util.Set<String> hostNames) {
+    static Optional<String> badJump(String jump, Set<String> hostNames) {
         if (hostNames.contains(jump)) return Optional.empty();
         Host parsed;
         try {
@@ -296,7 +302,7 @@ public final class InventoryLoader {
 
     private static List<MaintenanceWindow> windows(
             Node.Entry entry,
-            java.util.Set<String> hostNames,
+            Set<String> hostNames,
             Map<String, List<String>> groups,
             Problems problems) {
         if (entry == null) return List.of();
@@ -342,8 +348,8 @@ public final class InventoryLoader {
                                             .map(s -> " (did you mean '" + s + "'?)")
                                             .orElse(""));
             }
-            Optional<java.time.Instant> start = time(wf, "start");
-            Optional<java.time.Instant> end = time(wf, "end");
+            Optional<Instant> start = time(wf, "start");
+            Optional<Instant> end = time(wf, "end");
             wf.finish();
             if (start.isPresent() && end.isPresent()) {
                 wf.build(() -> new MaintenanceWindow(name, affected, start.get(), end.get()))
@@ -353,12 +359,12 @@ public final class InventoryLoader {
         return out;
     }
 
-    private static Optional<java.time.Instant> time(Fields wf, String key) {
+    private static Optional<Instant> time(Fields wf, String key) {
         String text = wf.requiredText(key);
         if (text.isEmpty()) return Optional.empty();
         try {
-            return Optional.of(java.time.OffsetDateTime.parse(text.strip()).toInstant());
-        } catch (java.time.format.DateTimeParseException e) {
+            return Optional.of(OffsetDateTime.parse(text.strip()).toInstant());
+        } catch (DateTimeParseException e) {
             wf.error(
                     key,
                     "'"
@@ -403,6 +409,6 @@ public final class InventoryLoader {
     }
 
     static Path expandHome(String p) {
-        return dev.postflight.files.UserHome.expand(p);
+        return UserHome.expand(p);
     }
 }

@@ -6,6 +6,7 @@ import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -24,7 +25,7 @@ import org.apache.commons.net.smtp.SMTPReply;
  * ps}) nor as an environment value (visible in {@code /proc/PID/environ} and unit files). A
  * password is never sent in clear text to a server that is not on this machine.
  */
-public record MailNotifier(String to, Smtp smtp) implements Notifier {
+record MailNotifier(String to, Smtp smtp) implements Notifier {
 
     /** How to reach the SMTP server, from the {@code POSTFLIGHT_SMTP_*} environment. */
     public record Smtp(
@@ -97,7 +98,7 @@ public record MailNotifier(String to, Smtp smtp) implements Notifier {
         try {
             if (!client.auth(method, smtp.user().get(), password))
                 throw refused(client, "AUTH " + method.name());
-        } catch (java.security.GeneralSecurityException e) {
+        } catch (GeneralSecurityException e) {
             throw new IOException("AUTH " + method.name() + ": " + e.getMessage(), e);
         }
     }

@@ -1,6 +1,7 @@
 package dev.postflight.notify;
 
 import dev.postflight.check.Status;
+import dev.postflight.input.Plural;
 import dev.postflight.report.Reporter;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
@@ -14,7 +15,7 @@ import java.util.List;
  * web1/ntp: fail - ntpd inactive}) and the full human report without colour, plus the run itself
  * for notifiers that send structured data.
  */
-public record Message(String subject, List<String> problems, String report, RunReport run) {
+record Message(String subject, List<String> problems, String report, RunReport run) {
 
     private static final List<String> WORDS = List.of("OK", "WARNING", "CRITICAL", "UNKNOWN");
 
@@ -87,7 +88,7 @@ public record Message(String subject, List<String> problems, String report, RunR
     }
 
     private static String plural(long n, String noun) {
-        return dev.postflight.input.Plural.of(n, noun);
+        return Plural.of(n, noun);
     }
 
     /** Text from hosts may hold line breaks or control characters; a subject must not. */

@@ -12,6 +12,9 @@ import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.io.IOException;
+import java.io.InterruptedIOException;
+import java.net.ConnectException;
+import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
@@ -275,10 +278,9 @@ public final class Notifications {
 
     private static String cause(Exception e) {
         String m = e.getMessage();
-        if (e instanceof java.net.SocketTimeoutException
-                || e instanceof java.io.InterruptedIOException)
+        if (e instanceof SocketTimeoutException || e instanceof InterruptedIOException)
             return "timed out" + (m == null ? "" : " (" + m + ")");
-        if (e instanceof java.net.ConnectException)
+        if (e instanceof ConnectException)
             return "connection refused" + (m == null ? "" : " (" + m + ")");
         return m == null ? e.getClass().getSimpleName() : m;
     }

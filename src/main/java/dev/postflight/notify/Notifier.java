@@ -6,7 +6,7 @@ import java.io.IOException;
  * One place a run's result is sent after the run: a chat webhook or a mail address. Closed set: a
  * new kind is a new permitted subtype and one case in {@link Notifications#parse}.
  */
-public sealed interface Notifier permits WebhookNotifier, MailNotifier {
+sealed interface Notifier permits WebhookNotifier, MailNotifier {
 
     /**
      * How the user named this notifier, safe to print: {@code webhook=https://hooks.example/…} (the

@@ -22,7 +22,7 @@ import okhttp3.Response;
  * carries the checklist, exit code, counts and failing hosts and checks for receivers that parse
  * it. Any answer other than 2xx is a failure, with its status line.
  */
-public record WebhookNotifier(HttpUrl url, Duration timeout) implements Notifier {
+record WebhookNotifier(HttpUrl url, Duration timeout) implements Notifier {
 
     /** Problem lines in {@code text}; the rest is counted, the JSON object has them all. */
     static final int MAX_LINES = 20;

@@ -3,6 +3,7 @@ package dev.postflight.remedy;
 import com.fasterxml.jackson.databind.ObjectMapper;
 import com.fasterxml.jackson.databind.node.ObjectNode;
 import dev.postflight.files.SafeFiles;
+import dev.postflight.files.UserHome;
 import dev.postflight.input.Secrets;
 import java.io.IOException;
 import java.io.UncheckedIOException;
@@ -43,7 +44,7 @@ public final class AuditLog {
         Path base =
                 state != null && !state.isEmpty()
                         ? Path.of(state)
-                        : dev.postflight.files.UserHome.dir().resolve(".local").resolve("state");
+                        : UserHome.dir().resolve(".local").resolve("state");
         return base.resolve("postflight").resolve("audit.jsonl");
     }
 

@@ -7,6 +7,7 @@ import dev.postflight.input.Problems;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 
@@ -35,7 +36,7 @@ public record Fix(
         NEVER;
 
         public String word() {
-            return name().toLowerCase(java.util.Locale.ROOT);
+            return name().toLowerCase(Locale.ROOT);
         }
     }
 
@@ -51,7 +52,7 @@ public record Fix(
         String why = f.text("why").orElse("");
         Approval approval =
                 f.choice("approval", List.of("auto", "confirm", "never"))
-                        .map(a -> Approval.valueOf(a.toUpperCase(java.util.Locale.ROOT)))
+                        .map(a -> Approval.valueOf(a.toUpperCase(Locale.ROOT)))
                         .orElse(Approval.CONFIRM);
         boolean become = f.bool("become").orElse(false);
         Duration timeout = f.duration("timeout").orElse(Duration.ofMinutes(5));

@@ -22,7 +22,7 @@ import java.util.function.BooleanSupplier;
  * connection drops, the fix goes on on the host and its {@code finally} steps still run there; the
  * outcome says so.
  */
-public final class FixExecution {
+final class FixExecution {
     private static final Duration WATCH_SLICE = Duration.ofSeconds(10);
     private static final Duration FINALLY_GRACE = Duration.ofSeconds(120);
 

@@ -8,7 +8,7 @@ import java.util.OptionalInt;
  * What a fix did on a host, read back from its state file: each step's exit code and output tail,
  * whether {@code finally} completed, and why it stopped early if it did.
  */
-public record FixOutcome(
+record FixOutcome(
         String fix,
         boolean succeeded,
         List<StepResult> steps,

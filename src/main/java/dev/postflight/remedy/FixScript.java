@@ -3,6 +3,7 @@ package dev.postflight.remedy;
 import dev.postflight.input.Template;
 import java.security.SecureRandom;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HexFormat;
 import java.util.List;
 
@@ -260,7 +261,7 @@ final class FixScript {
     }
 
     /** Appends to the host's fix history, for cooldowns: in the host's and the runner's time. */
-    static String record(String fixName, String outcome, java.time.Instant runnerTime) {
+    static String record(String fixName, String outcome, Instant runnerTime) {
         return """
         S="%s"
         printf '%%s %%s %%s %%s\\n' %s "$(date +%%s)" %s %d >>"$S/history"

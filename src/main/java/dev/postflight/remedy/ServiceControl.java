@@ -14,7 +14,7 @@ import java.util.Optional;
  * running one first). The script's exit code is 0 only when the action succeeded AND the service
  * ended in the state the action promises.
  */
-public final class ServiceControl {
+final class ServiceControl {
     /** The names {@code time-daemon} resolves to, in order of preference among installed ones. */
     public static final List<String> TIME_DAEMONS =
             List.of("chronyd", "chrony", "ntpd", "ntp", "ntpsec", "systemd-timesyncd", "openntpd");

@@ -1,5 +1,6 @@
 package dev.postflight.remedy;
 
+import dev.postflight.input.Template;
 import java.time.Duration;
 
 /** One step as the host will receive it: a label for reports, the exact shell, its timeout. */
@@ -31,8 +32,7 @@ public record StepCommand(String label, String command, Duration timeout) {
                             "{ ss -H -lnt 2>/dev/null || netstat -an 2>/dev/null; } | grep -Eq '[.:]"
                                     + w.target().replaceAll("[^0-9]", "")
                                     + "[[:space:]]'";
-                    case "file" ->
-                            "[ -e " + dev.postflight.input.Template.shellQuote(w.target()) + " ]";
+                    case "file" -> "[ -e " + Template.shellQuote(w.target()) + " ]";
                     default ->
                             "{ "
                                     + ServiceControl.script(w.target(), "status")
@@ -50,7 +50,7 @@ public record StepCommand(String label, String command, Duration timeout) {
     }
 
     private static String firstLine(String s) {
-        String t = dev.postflight.input.Template.withoutValues(s).strip();
+        String t = Template.withoutValues(s).strip();
         int nl = t.indexOf('\n');
         String line = nl < 0 ? t : t.substring(0, nl) + " …";
         return line.length() > 70 ? line.substring(0, 70) + "…" : line;

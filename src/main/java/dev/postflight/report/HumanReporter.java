@@ -2,6 +2,7 @@ package dev.postflight.report;
 
 import dev.postflight.check.Status;
 import dev.postflight.input.Durations;
+import dev.postflight.input.Plural;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
@@ -259,9 +260,7 @@ final class HumanReporter implements Reporter {
     }
 
     private static String label(Status s) {
-        return s == Status.PASS || s == Status.SKIP
-                ? s.word()
-                : s.word().toUpperCase(java.util.Locale.ROOT);
+        return s == Status.PASS || s == Status.SKIP ? s.word() : s.word().toUpperCase(Locale.ROOT);
     }
 
     private String paint(Status s, String text) {
@@ -324,6 +323,6 @@ final class HumanReporter implements Reporter {
     }
 
     private static String plural(int n, String word) {
-        return dev.postflight.input.Plural.of(n, word);
+        return Plural.of(n, word);
     }
 }

@@ -30,7 +30,7 @@ import java.util.Optional;
  * merged run computes it again. A file that is not such a report is refused with what is wrong and
  * where, never half read.
  */
-public final class JsonReportReader {
+final class JsonReportReader {
     private static final ObjectMapper JSON = new ObjectMapper();
 
     /** The schema this version reads and writes. */

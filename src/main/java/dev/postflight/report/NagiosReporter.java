@@ -1,6 +1,7 @@
 package dev.postflight.report;
 
 import dev.postflight.check.Status;
+import dev.postflight.input.Plural;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
@@ -127,7 +128,7 @@ final class NagiosReporter implements Reporter {
     }
 
     private static String plural(long n, String noun) {
-        return dev.postflight.input.Plural.of(n, noun);
+        return Plural.of(n, noun);
     }
 
     /** One line without the perfdata separator: {@code |} becomes {@code /}, breaks a space. */

@@ -1,6 +1,7 @@
 package dev.postflight.report;
 
 import dev.postflight.run.RunReport;
+import java.util.List;
 
 /**
  * Renders a run's result in one format. Reporters only render: the exit code belongs to the {@link
@@ -9,9 +10,8 @@ import dev.postflight.run.RunReport;
 public interface Reporter {
 
     /** The format names {@code --format} and {@code --report} accept. */
-    java.util.List<String> FORMATS =
-            java.util.List.of(
-                    "human", "json", "junit", "tap", "nagios", "prometheus", "markdown", "html");
+    List<String> FORMATS =
+            List.of("human", "json", "junit", "tap", "nagios", "prometheus", "markdown", "html");
 
     String render(RunReport report);
 

@@ -24,8 +24,11 @@ import java.time.Instant;
 import java.util.ArrayList;
 import java.util.LinkedHashMap;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.CancellationException;
+import java.util.concurrent.CompletableFuture;
 import java.util.concurrent.ExecutionException;
 import java.util.concurrent.ExecutorService;
 import java.util.concurrent.Executors;
@@ -59,8 +62,7 @@ final class HostSession {
         }
 
         String elapsed() {
-            return String.format(
-                    java.util.Locale.ROOT, "%.1fs", (System.nanoTime() - sinceNanos) / 1e9);
+            return String.format(Locale.ROOT, "%.1fs", (System.nanoTime() - sinceNanos) / 1e9);
         }
     }
 
@@ -74,8 +76,7 @@ final class HostSession {
     private final Object waitingLock = new Object();
     private Thread waiting;
     private volatile HostConnection connection;
-    private final java.util.concurrent.CompletableFuture<HostConnection> connected =
-            new java.util.concurrent.CompletableFuture<>();
+    private final CompletableFuture<HostConnection> connected = new CompletableFuture<>();
     private volatile String abortReason;
     private final List<Future<?>> runnerSide = new ArrayList<>();
 
@@ -364,7 +365,7 @@ final class HostSession {
             try {
                 Duration left = Duration.between(Instant.now(), deadline);
                 runner = runnerFuture.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
-            } catch (TimeoutException | java.util.concurrent.CancellationException e) {
+            } catch (TimeoutException | CancellationException e) {
                 runnerFuture.cancel(true);
                 return Verdict.error(
                         abortReason != null
@@ -391,9 +392,7 @@ final class HostSession {
             try {
                 Duration left = Duration.between(Instant.now(), deadline);
                 f.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
-            } catch (ExecutionException
-                    | TimeoutException
-                    | java.util.concurrent.CancellationException e) {
+            } catch (ExecutionException | TimeoutException | CancellationException e) {
                 // The check's own judgement reports what went wrong.
             }
         }

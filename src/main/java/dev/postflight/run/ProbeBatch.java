@@ -22,7 +22,7 @@ import java.util.regex.Pattern;
  * that many bytes, so binary or hostile output cannot break the framing. Identical probes of
  * several checks run once.
  */
-public final class ProbeBatch {
+final class ProbeBatch {
     private static final Pattern BLANKS = Pattern.compile("\\s+");
 
     /** Exit code the script uses when a probe was killed at its timeout. */

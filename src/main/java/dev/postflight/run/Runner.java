@@ -12,6 +12,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.ArrayList;
+import java.util.Collections;
 import java.util.List;
 import java.util.Optional;
 import java.util.UUID;
@@ -60,8 +61,7 @@ public final class Runner {
     private final HttpProber http = new HttpProber();
     private final TcpProber tcp = new TcpProber();
     private final TlsProber tls = new TlsProber();
-    private final List<HostSession> running =
-            java.util.Collections.synchronizedList(new ArrayList<>());
+    private final List<HostSession> running = Collections.synchronizedList(new ArrayList<>());
     private volatile boolean interrupted;
 
     public Runner(Options options) {

@@ -7,6 +7,9 @@ import dev.postflight.transport.HostUnreachable;
 import dev.postflight.transport.HttpProber;
 import dev.postflight.transport.TcpProber;
 import dev.postflight.transport.TlsProber;
+import java.io.IOException;
+import java.net.ConnectException;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.concurrent.CompletableFuture;
@@ -74,21 +77,20 @@ final class SessionContext implements RunnerContext {
     }
 
     @Override
-    public java.net.Socket tunnel(String to, int port)
-            throws java.io.IOException, InterruptedException {
+    public Socket tunnel(String to, int port) throws IOException, InterruptedException {
         HostConnection c;
         try {
             Duration left = Duration.between(Instant.now(), deadline.get());
             c = connected.get(Math.max(1, left.toMillis()), TimeUnit.MILLISECONDS);
         } catch (ExecutionException e) {
-            throw new java.io.IOException("via ssh: " + e.getCause().getMessage(), e.getCause());
+            throw new IOException("via ssh: " + e.getCause().getMessage(), e.getCause());
         } catch (TimeoutException e) {
-            throw new java.io.IOException("via ssh: the host's connection was not ready in time");
+            throw new IOException("via ssh: the host's connection was not ready in time");
         }
         try {
             return c.openTunnel(to, port, Duration.between(Instant.now(), deadline.get()));
         } catch (HostUnreachable e) {
-            java.net.ConnectException refused = new java.net.ConnectException(e.getMessage());
+            ConnectException refused = new ConnectException(e.getMessage());
             refused.initCause(e);
             throw refused;
         }

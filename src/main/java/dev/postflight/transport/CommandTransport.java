@@ -5,8 +5,10 @@ import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
 import java.net.Socket;
+import java.nio.charset.StandardCharsets;
 import java.time.Duration;
 import java.util.Optional;
+import java.util.concurrent.TimeUnit;
 
 /**
  * The transport of a session whose SSH config names a {@code ProxyCommand}: the command runs with
@@ -63,7 +65,7 @@ final class CommandTransport implements Transport {
                                         buffer,
                                         0,
                                         Math.min(n, STDERR_CAP - stderr.length()),
-                                        java.nio.charset.StandardCharsets.UTF_8));
+                                        StandardCharsets.UTF_8));
                     }
                 }
             }
@@ -81,8 +83,8 @@ final class CommandTransport implements Transport {
         String exit = "still running";
         try {
             Thread d = drainer;
-            if (d != null) d.join(java.time.Duration.ofSeconds(1));
-            if (p != null && !endedByUs && p.waitFor(1, java.util.concurrent.TimeUnit.SECONDS)) {
+            if (d != null) d.join(Duration.ofSeconds(1));
+            if (p != null && !endedByUs && p.waitFor(1, TimeUnit.SECONDS)) {
                 exit = "exit " + p.exitValue();
             }
         } catch (InterruptedException e) {
@@ -135,7 +137,7 @@ final class CommandTransport implements Transport {
                 // The command is being ended either way.
             }
             try {
-                p.waitFor(100, java.util.concurrent.TimeUnit.MILLISECONDS);
+                p.waitFor(100, TimeUnit.MILLISECONDS);
             } catch (InterruptedException e) {
                 Thread.currentThread().interrupt();
             }

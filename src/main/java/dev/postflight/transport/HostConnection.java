@@ -1,5 +1,6 @@
 package dev.postflight.transport;
 
+import java.net.Socket;
 import java.time.Duration;
 import java.util.List;
 import java.util.Optional;
@@ -48,8 +49,7 @@ public interface HostConnection extends AutoCloseable {
      * @throws HostUnreachable when the host does not open it (nothing answers there, or its sshd
      *     refuses TCP forwarding)
      */
-    default java.net.Socket openTunnel(String host, int port, Duration timeout)
-            throws HostUnreachable {
+    default Socket openTunnel(String host, int port, Duration timeout) throws HostUnreachable {
         throw new HostUnreachable(
                 HostUnreachable.Cause.SSH_ERROR,
                 "this connection cannot open tunnels (" + describe() + ")");

@@ -7,11 +7,13 @@ import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
 import java.security.KeyStore;
+import java.security.cert.Certificate;
 import java.security.cert.CertificateFactory;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.util.Collection;
 import java.util.List;
+import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.concurrent.TimeUnit;
@@ -135,7 +137,7 @@ public final class HttpProber {
         }
         okhttp3.Request.Builder rb = new okhttp3.Request.Builder().url(url);
         r.headers().forEach(rb::header);
-        String method = r.method().toUpperCase(java.util.Locale.ROOT);
+        String method = r.method().toUpperCase(Locale.ROOT);
         RequestBody body =
                 List.of("POST", "PUT", "PATCH").contains(method)
                         ? RequestBody.create(new byte[0])
@@ -201,7 +203,7 @@ public final class HttpProber {
         KeyStore ks = KeyStore.getInstance(KeyStore.getDefaultType());
         ks.load(null, null);
         try (InputStream in = Files.newInputStream(pem)) {
-            Collection<? extends java.security.cert.Certificate> certs =
+            Collection<? extends Certificate> certs =
                     CertificateFactory.getInstance("X.509").generateCertificates(in);
             if (certs.isEmpty()) throw new GeneralSecurityException("no certificate in " + pem);
             int i = 0;

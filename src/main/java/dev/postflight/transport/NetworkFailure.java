@@ -11,7 +11,7 @@ import javax.net.ssl.SSLHandshakeException;
 import javax.net.ssl.SSLPeerUnverifiedException;
 
 /** Names a failed network operation the way an operator would say it. */
-public final class NetworkFailure {
+final class NetworkFailure {
     private NetworkFailure() {}
 
     public static String describe(IOException e, String target) {

@@ -1,7 +1,9 @@
 package dev.postflight.transport;
 
+import dev.postflight.files.UserHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
+import java.net.InetAddress;
 import java.nio.charset.StandardCharsets;
 import java.nio.file.DirectoryStream;
 import java.nio.file.Files;
@@ -21,6 +23,7 @@ import java.util.Set;
 import java.util.TreeSet;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
+import java.util.regex.Pattern;
 
 /**
  * The OpenSSH client config read and applied the way ssh(1) 9.x does it, so that what {@code ssh -G
@@ -136,7 +139,7 @@ final class OpenSshConfig {
     static OpenSshConfig of(Path file) {
         return new OpenSshConfig(
                 file,
-                dev.postflight.files.UserHome.dir(),
+                UserHome.dir(),
                 System.getProperty("user.name"),
                 localHostName(),
                 System.getenv());
@@ -147,7 +150,7 @@ final class OpenSshConfig {
             return Files.readString(Path.of("/proc/sys/kernel/hostname")).strip();
         } catch (IOException e) {
             try {
-                return java.net.InetAddress.getLocalHost().getHostName();
+                return InetAddress.getLocalHost().getHostName();
             } catch (IOException unknown) {
                 return "localhost";
             }
@@ -730,7 +733,7 @@ final class OpenSshConfig {
                         i = end;
                     }
                 }
-                default -> re.append(java.util.regex.Pattern.quote(String.valueOf(c)));
+                default -> re.append(Pattern.quote(String.valueOf(c)));
             }
         }
         return re.toString();

@@ -1,5 +1,6 @@
 package dev.postflight.transport;
 
+import dev.postflight.files.UserHome;
 import java.io.IOException;
 import java.io.UncheckedIOException;
 import java.nio.file.Files;
@@ -29,7 +30,7 @@ final class SshClientConfig {
 
     /** Reads {@code file}; a file that does not exist is an empty config, as for OpenSSH. */
     static SshClientConfig load(Path file) {
-        return new SshClientConfig(OpenSshConfig.of(file), dev.postflight.files.UserHome.dir());
+        return new SshClientConfig(OpenSshConfig.of(file), UserHome.dir());
     }
 
     /**

@@ -8,6 +8,7 @@ import java.io.ByteArrayInputStream;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.net.Socket;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
@@ -53,8 +54,7 @@ final class SshConnection implements HostConnection {
     }
 
     @Override
-    public java.net.Socket openTunnel(String host, int port, Duration timeout)
-            throws HostUnreachable {
+    public Socket openTunnel(String host, int port, Duration timeout) throws HostUnreachable {
         ChannelDirectTCPIP channel;
         try {
             channel = (ChannelDirectTCPIP) session.openChannel("direct-tcpip");
@@ -64,12 +64,12 @@ final class SshConnection implements HostConnection {
         channel.setHost(host);
         channel.setPort(port);
         try {
-            java.io.InputStream in = channel.getInputStream();
-            java.io.OutputStream out = channel.getOutputStream();
+            InputStream in = channel.getInputStream();
+            OutputStream out = channel.getOutputStream();
             channel.connect(
                     Math.toIntExact(Math.max(1, Math.min(Integer.MAX_VALUE, timeout.toMillis()))));
             return new ChannelSocket(channel, in, out);
-        } catch (JSchException | java.io.IOException e) {
+        } catch (JSchException | IOException e) {
             channel.disconnect();
             throw new HostUnreachable(
                     HostUnreachable.Cause.SSH_ERROR,

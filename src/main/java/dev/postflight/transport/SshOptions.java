@@ -1,5 +1,6 @@
 package dev.postflight.transport;
 
+import dev.postflight.files.UserHome;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.Objects;
@@ -54,7 +55,7 @@ public record SshOptions(
 
     /** OpenSSH's files under {@code ~/.ssh}, strict host keys, 10 s connect, agent if present. */
     public static SshOptions defaults() {
-        Path ssh = dev.postflight.files.UserHome.dir().resolve(".ssh");
+        Path ssh = UserHome.dir().resolve(".ssh");
         return new SshOptions(
                 ssh.resolve("known_hosts"),
                 ssh.resolve("config"),

@@ -15,6 +15,7 @@ import java.security.cert.TrustAnchor;
 import java.security.cert.X509Certificate;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.Arrays;
 import java.util.Date;
 import java.util.HashSet;
@@ -249,7 +250,7 @@ public final class TlsProber {
             PKIXParameters params = new PKIXParameters(set);
             params.setRevocationEnabled(false);
             params.setDate(from);
-            List<X509Certificate> path = new java.util.ArrayList<>(chain);
+            List<X509Certificate> path = new ArrayList<>(chain);
             Set<X509Certificate> anchorSet = new HashSet<>(Arrays.asList(anchors));
             while (path.size() > 1 && anchorSet.contains(path.get(path.size() - 1))) {
                 path.remove(path.size() - 1);
