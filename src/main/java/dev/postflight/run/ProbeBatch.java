@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
  * own timeout (a watchdog subshell kills a probe that overruns it), with stdout and stderr captured
  * to files; then each is framed as {@code @@PF NONCE INDEX EXIT OUTLEN ERRLEN} followed by exactly
  * that many bytes, so binary or hostile output cannot break the framing. Identical probes of
- * several checks run once.
+ * several checks run once. The files go to {@code /dev/shm}, {@code $XDG_RUNTIME_DIR} or {@code
+ * /tmp}; when none takes a write (a full disk must not blind the checks that would report it, issue
+ * 18), outputs go through {@code od} into shell variables and frames end in {@code hex}: the bytes
+ * follow as lowercase hex digits.
  */
 public final class ProbeBatch {
     private static final Pattern BLANKS = Pattern.compile("\\s+");
