@@ -20,7 +20,10 @@ import java.util.regex.Pattern;
  * own timeout (a watchdog subshell kills a probe that overruns it), with stdout and stderr captured
  * to files; then each is framed as {@code @@PF NONCE INDEX EXIT OUTLEN ERRLEN} followed by exactly
  * that many bytes, so binary or hostile output cannot break the framing. Identical probes of
- * several checks run once.
+ * several checks run once. The files go to {@code /dev/shm}, {@code $XDG_RUNTIME_DIR} or {@code
+ * /tmp}; when none takes a write (a full disk must not blind the checks that would report it, issue
+ * 18), outputs go through {@code od} into shell variables and frames end in {@code hex}: the bytes
+ * follow as lowercase hex digits.
  */
 final class ProbeBatch {
     private static final Pattern BLANKS = Pattern.compile("\\s+");
@@ -96,7 +99,14 @@ final class ProbeBatch {
                 if [ -r /proc/sys/kernel/ostype ]; then read -r PF_UNAME </proc/sys/kernel/ostype
                 else PF_UNAME=$(uname -s 2>/dev/null); fi
                 export PF_UNAME
-                PF_D=$(mktemp -d 2>/dev/null) || { PF_D=/tmp/postflight.$$; mkdir "$PF_D" || exit 125; }
+                PF_D=
+                for pf_t in /dev/shm "$XDG_RUNTIME_DIR" "${TMPDIR:-/tmp}" /tmp; do
+                  [ -n "$pf_t" ] && [ -d "$pf_t" ] && [ -w "$pf_t" ] || continue
+                  PF_D=$(mktemp -d "$pf_t/postflight.XXXXXX" 2>/dev/null) ||
+                    { PF_D=$pf_t/postflight.$$; mkdir "$PF_D" 2>/dev/null; } || { PF_D=; continue; }
+                  printf '%8192s' '' 2>/dev/null >"$PF_D/cur" && true 2>/dev/null >"$PF_D/cur" && break
+                  rm -rf "$PF_D"; PF_D=
+                done
                 PF_W=
                 PF_K=
                 pf_p=
@@ -109,20 +119,26 @@ final class ProbeBatch {
                   [ -n "$PF_K" ] && pf_kill "$PF_K" KILL
                   [ -n "$PF_W" ] && pf_kill "$PF_W" KILL
                   [ -n "$pf_p" ] && pf_kill "$pf_p" KILL
-                  rm -rf "$PF_D"
+                  [ -z "$PF_D" ] || rm -rf "$PF_D"
                 }
                 trap pf_end EXIT
                 trap 'pf_end; trap - EXIT; exit 143' HUP PIPE TERM INT
-                : >"$PF_D/cur"
                 (
                   sleep "$PF_LIMIT"
                   kill -TERM $$ 2>/dev/null
                   sleep 2
-                  read pf_p pf_t <"$PF_D/cur" 2>/dev/null && [ -n "$pf_p" ] && pf_kill "$pf_p" KILL
-                  rm -rf "$PF_D"
+                  if [ -n "$PF_D" ]; then
+                    read pf_p pf_t <"$PF_D/cur" 2>/dev/null && [ -n "$pf_p" ] && pf_kill "$pf_p" KILL
+                    rm -rf "$PF_D"
+                  else
+                    pf_me=$(exec sh -c 'echo "$PPID"')
+                    for pf_c in $(pgrep -P $$ 2>/dev/null); do
+                      [ "$pf_c" = "$pf_me" ] || pf_kill "$pf_c" KILL
+                    done
+                  fi
                 ) </dev/null >/dev/null 2>&1 &
                 PF_K=$!
-                (
+                [ -z "$PF_D" ] || (
                   pf_last=
                   pf_n=0
                   while sleep 1; do
@@ -131,7 +147,7 @@ final class ProbeBatch {
                     if [ "$pf_p" != "$pf_last" ]; then pf_last=$pf_p; pf_n=0; fi
                     pf_n=$((pf_n + 1))
                     if [ "$pf_n" -ge "$pf_t" ]; then
-                      : >"$PF_D/to.$pf_p"
+                      true >"$PF_D/to.$pf_p"
                       pkill -TERM -P "$pf_p" 2>/dev/null
                       kill -TERM "$pf_p" 2>/dev/null
                       sleep 2
@@ -140,8 +156,9 @@ final class ProbeBatch {
                     fi
                   done
                 ) </dev/null >/dev/null 2>&1 &
-                PF_W=$!
+                [ -z "$PF_D" ] || PF_W=$!
                 pf_run() {
+                  if [ -z "$PF_D" ]; then pf_mem "$@"; return; fi
                   ( eval "$3" ) </dev/null >"$PF_D/$1.o" 2>"$PF_D/$1.e" &
                   pf_p=$!
                   echo "$pf_p $2" >"$PF_D/cur"
@@ -151,7 +168,51 @@ final class ProbeBatch {
                   pf_p=
                   eval "pf_rc_$1=$pf_rc"
                 }
+                pf_hex() { od -An -v -tx1 | tr -d ' \\n'; }
+                pf_mem() {
+                  pf_a=$( {
+                      pf_e=$( {
+                          pf_o=$( {
+                              ( eval "$3" ) </dev/null 6>&- &
+                              pf_q=$!
+                              ( sleep "$2"; pf_kill "$pf_q" TERM; sleep 2; pf_kill "$pf_q" KILL
+                              ) </dev/null >/dev/null 2>&1 6>&- &
+                              pf_k=$!
+                              wait "$pf_q"
+                              pf_r=$?
+                              pf_c=$(pgrep -P "$pf_k" 2>/dev/null)
+                              kill -KILL "$pf_k" $pf_c 2>/dev/null
+                              printf 'R%s\\n' "$pf_r" >&6
+                            } | pf_hex )
+                          printf 'O%s\\n' "$pf_o" >&6
+                        } 2>&1 | pf_hex )
+                      printf 'E%s\\n' "$pf_e"
+                    } 6>&1 )
+                  # Split at the newlines (field splitting is linear; patterns on long strings
+                  # are not in every shell), then strip the one-letter tags.
+                  pf_i=$1
+                  pf_s=$IFS
+                  IFS='
+                '
+                  set -- $pf_a
+                  IFS=$pf_s
+                  pf_r=?
+                  pf_o=
+                  pf_e=
+                  case $#:$1 in 3:R[0-9]|3:R[0-9][0-9]|3:R[0-9][0-9][0-9])
+                    pf_r=${1#R}; pf_o=${2#O}; pf_e=${3#E};;
+                  esac
+                  set --
+                  pf_a=
+                  eval "pf_rc_$pf_i=\\$pf_r pf_o_$pf_i=\\$pf_o pf_e_$pf_i=\\$pf_e"
+                }
                 pf_frame() {
+                  if [ -z "$PF_D" ]; then
+                    eval "pf_o=\\$pf_o_$1 pf_e=\\$pf_e_$1"
+                    printf '@@PF %s %s %s %s %s hex\\n' "$PF_NONCE" "$1" "$2" "${#pf_o}" "${#pf_e}"
+                    printf '%s%s' "$pf_o" "$pf_e"
+                    return
+                  fi
                   read -r pf_ol pf_of <&3
                   read -r pf_el pf_ef <&3
                   [ "$pf_of" = "$1.o" ] && [ "$pf_ef" = "$1.e" ] || { pf_ol=?; pf_el=?; }
@@ -179,15 +240,19 @@ final class ProbeBatch {
         // Framing: every file's size (one wc), then per probe its header and exactly the measured
         // bytes (head -c), so that a probe which left a writer behind, whose file grows after it
         // was measured, cannot shift the frames after its own (issue 14).
-        s.append("kill \"$PF_W\" 2>/dev/null\nPF_W=\ncd \"$PF_D\" || exit 125\n");
+        s.append("[ -z \"$PF_W\" ] || kill \"$PF_W\" 2>/dev/null\nPF_W=\nPF_SIZES=\n");
         s.append("PF_NONCE=").append(nonce).append('\n');
-        if (!unique.isEmpty()) s.append("wc -c").append(files).append(" >sizes\nexec 3<sizes\n");
+        if (!unique.isEmpty())
+            s.append("if [ -n \"$PF_D\" ]; then cd \"$PF_D\" || exit 125; PF_SIZES=$(wc -c")
+                    .append(files)
+                    .append("); fi\n");
         s.append("printf '\\n@@PF %s frames %s\\n' \"$PF_NONCE\" ")
                 .append(unique.size())
                 .append('\n');
+        s.append("printf '%s\\n' \"$PF_SIZES\" | {\n");
         for (int i = 0; i < unique.size(); i++)
             s.append("pf_frame ").append(i).append(" \"$pf_rc_").append(i).append("\"\n");
-        s.append("printf '@@PF %s end\\n' \"$PF_NONCE\"\n");
+        s.append("printf '@@PF %s end\\n' \"$PF_NONCE\"\n} 3<&0\n");
         return s.toString();
     }
 
@@ -258,7 +323,9 @@ final class ProbeBatch {
                                     eol - pos - prefix.length,
                                     StandardCharsets.US_ASCII)
                             .split(" ", -1);
-            if (f.length != 4) return broken(clock, frame + ": header has no 4 fields", false);
+            boolean hex = f.length == 5 && f[4].equals("hex");
+            if (f.length != 4 && !hex)
+                return broken(clock, frame + ": header has no 4 fields", false);
             long index = number(f[0], 9);
             long exit = number(f[1], 3);
             long outLen = number(f[2], 18);
@@ -290,6 +357,14 @@ final class ProbeBatch {
             pos += (int) outLen;
             byte[] err = Arrays.copyOfRange(stdout, pos, pos + (int) errLen);
             pos += (int) errLen;
+            if (hex) {
+                Optional<byte[]> o = unhex(out);
+                Optional<byte[]> e = unhex(err);
+                if (o.isEmpty() || e.isEmpty())
+                    return broken(clock, frame + ": hex output is not hex", false);
+                out = o.get();
+                err = e.get();
+            }
             boolean timedOut = exit == TIMED_OUT || exit == 137 || exit == 143;
             byScript.put(unique.get(i).script(), new ProbeOutput((int) exit, out, err, timedOut));
         }
@@ -307,6 +382,25 @@ final class ProbeBatch {
                     false);
         }
         return new Outputs(byScript, true, clock, Optional.empty(), false);
+    }
+
+    /**
+     * The bytes of a frame sent as lowercase hex digits, two per byte: what a batch without a
+     * writable file system sends (its outputs went through {@code od} into shell variables).
+     */
+    private static Optional<byte[]> unhex(byte[] digits) {
+        if (digits.length % 2 != 0) return Optional.empty();
+        byte[] bytes = new byte[digits.length / 2];
+        for (int i = 0; i < bytes.length; i++) {
+            int hi = Character.digit(digits[2 * i], 16);
+            int lo = Character.digit(digits[2 * i + 1], 16);
+            if (hi < 0
+                    || lo < 0
+                    || Character.isUpperCase(digits[2 * i])
+                    || Character.isUpperCase(digits[2 * i + 1])) return Optional.empty();
+            bytes[i] = (byte) (hi << 4 | lo);
+        }
+        return Optional.of(bytes);
     }
 
     private static Outputs broken(Optional<HostClock> clock, String why, boolean truncated) {
