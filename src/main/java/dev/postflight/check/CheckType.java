@@ -26,7 +26,8 @@ public enum CheckType {
     BACKUP("backup", BackupCheck::parse),
     BOOT("boot", BootCheck::parse),
     LOAD("load", LoadCheck::parse),
-    MEMORY("memory", MemoryCheck::parse);
+    MEMORY("memory", MemoryCheck::parse),
+    PROCESSES("processes", ProcessesCheck::parse);
 
     /** Every type key a check may use, in documentation order. */
     public static final List<String> NAMES = Arrays.stream(values()).map(t -> t.key).toList();
