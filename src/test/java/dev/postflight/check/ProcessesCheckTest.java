@@ -3,9 +3,11 @@ package dev.postflight.check;
 import static dev.postflight.testing.LocalRun.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postflight.input.Amount;
+import dev.postflight.input.InvalidInput;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.testing.LocalRun;
@@ -308,6 +310,72 @@ class ProcessesCheckTest {
         } finally {
             busy.destroyForcibly().waitFor();
         }
+    }
+
+    @Test
+    void forWithoutMaxCpuIsAnInputErrorAtItsKey() {
+        InvalidInput e =
+                assertThrows(
+                        InvalidInput.class,
+                        () ->
+                                LocalRun.run(
+                                        dir,
+                                        """
+                                        checks:
+                                          - id: runaway
+                                            processes: { for: 5m }
+                                        """));
+        assertTrue(
+                e.getMessage()
+                        .contains(
+                                "3:23: for: needs max_cpu (the CPU share a process must stay above)"),
+                e.getMessage());
+    }
+
+    @Test
+    void aCountWithoutANameOrWithMaxBelowMinIsAnInputError() {
+        InvalidInput noName =
+                assertThrows(
+                        InvalidInput.class,
+                        () ->
+                                LocalRun.run(
+                                        dir,
+                                        """
+                                        checks:
+                                          - id: nginx
+                                            processes: { count: { min: 1 } }
+                                        """));
+        assertTrue(noName.getMessage().contains("'name'"), noName.getMessage());
+        InvalidInput backwards =
+                assertThrows(
+                        InvalidInput.class,
+                        () ->
+                                LocalRun.run(
+                                        dir,
+                                        """
+                                        checks:
+                                          - id: nginx
+                                            processes: { count: { name: nginx, min: 4, max: 2 } }
+                                        """));
+        assertTrue(
+                backwards.getMessage().contains("count: max (2) must not be below min (4)"),
+                backwards.getMessage());
+    }
+
+    @Test
+    void theReadmeExampleRunsOnThisMachine() throws Exception {
+        HostResult r =
+                LocalRun.run(
+                        dir,
+                        """
+                        checks:
+                          - id: processes
+                            processes: { max_zombies: 0, max_cpu: 90, for: 30m, count: { name: pf-no-such, min: 1, max: 64 } }
+                        """);
+        CheckResult c = check(r, "processes");
+        assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+        assertTrue(
+                c.verdict().reason().endsWith("pf-no-such: 0 (at least 1)"), c.verdict().reason());
     }
 
     private static long waitForZombieChildOf(long parent) throws Exception {
