@@ -2,9 +2,11 @@ package dev.postflight.check;
 
 import static dev.postflight.testing.LocalRun.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertThrows;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postflight.input.Amount;
+import dev.postflight.input.InvalidInput;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.testing.LocalRun;
@@ -148,6 +150,40 @@ class MemoryCheckTest {
             Verdict v = judge(memory("1M", "100%"), 0, out, "");
             assertEquals(Status.PASS, v.status(), String.join(" ", sh) + ": " + v.reason());
         }
+    }
+
+    @Test
+    void theReadmeExampleRunsOnThisMachine() throws Exception {
+        HostResult r =
+                LocalRun.run(
+                        dir,
+                        """
+                        checks:
+                          - id: memory
+                            memory: { min_available: 512M, max_swap_used: 25% }
+                        """);
+        CheckResult c = check(r, "memory");
+        assertTrue(c.status() == Status.PASS || c.status() == Status.FAIL, c.verdict().reason());
+        assertTrue(c.verdict().reason().startsWith("available "), c.verdict().reason());
+    }
+
+    @Test
+    void aSizeThatIsNotOneIsAnInputErrorAtItsKey() {
+        InvalidInput e =
+                assertThrows(
+                        InvalidInput.class,
+                        () ->
+                                LocalRun.run(
+                                        dir,
+                                        """
+                                        checks:
+                                          - id: memory
+                                            memory: { min_available: lots }
+                                        """));
+        assertTrue(
+                e.getMessage()
+                        .contains("min_available: 'lots' is not a size; write e.g. 80% or 512M"),
+                e.getMessage());
     }
 
     static boolean onPath(String tool) {
