@@ -35,10 +35,10 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
               pf_found=1; echo '#pf nft'; $pf_su nft -j list ruleset || exit 3; echo
             fi
             if command -v iptables-save >/dev/null 2>&1; then
-              pf_found=1; echo '#pf iptables-save'; $pf_su iptables-save -t filter 2>/dev/null
+              pf_found=1; echo '#pf iptables-save'; $pf_su iptables-save -t filter || exit 3
             fi
             if command -v ip6tables-save >/dev/null 2>&1; then
-              pf_found=1; echo '#pf ip6tables-save'; $pf_su ip6tables-save -t filter 2>/dev/null
+              pf_found=1; echo '#pf ip6tables-save'; $pf_su ip6tables-save -t filter 2>/dev/null || echo '#pf ip6tables-save failed'
             fi
             [ -n "$pf_found" ] || { echo 'nft not found (nor iptables-save)' >&2; exit 127; }
             """;
@@ -58,7 +58,11 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
     }
 
     /** The rulesets read: nft's JSON, and iptables-save's filter tables (each may be absent). */
-    record Seen(Optional<NftRuleset> nft, IptablesRuleset ipv4, IptablesRuleset ipv6) {}
+    record Seen(
+            Optional<NftRuleset> nft,
+            IptablesRuleset ipv4,
+            IptablesRuleset ipv6,
+            boolean ipv6Unreadable) {}
 
     @Override
     public Probe<Seen> probe() {
@@ -79,11 +83,16 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
         StringBuilder v4 = new StringBuilder();
         StringBuilder v6 = new StringBuilder();
         StringBuilder into = null;
+        boolean v6failed = false;
         for (String line : o.out().split("\n", -1)) {
             switch (line.strip()) {
                 case "#pf nft" -> into = nft = new StringBuilder();
                 case "#pf iptables-save" -> into = v4;
                 case "#pf ip6tables-save" -> into = v6;
+                case "#pf ip6tables-save failed" -> {
+                    v6failed = true;
+                    into = null;
+                }
                 default -> {
                     if (into != null) into.append(line).append('\n');
                 }
@@ -94,7 +103,8 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
         return new Seen(
                 rules,
                 IptablesRuleset.parse("iptables", v4.toString()),
-                IptablesRuleset.parse("ip6tables", v6.toString()));
+                IptablesRuleset.parse("ip6tables", v6.toString()),
+                v6failed);
     }
 
     /**
@@ -102,6 +112,9 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
      * view) are read from iptables-save instead, which prints them in its own syntax.
      */
     static Outcome decide(Seen seen, Connection c) {
+        if (c.ipv6() && seen.ipv6Unreadable()) {
+            return new Undecidable("ip6tables-save failed, the IPv6 rules are unknown");
+        }
         IptablesRuleset ipt = c.ipv6() ? seen.ipv6() : seen.ipv4();
         boolean useIptables = ipt.present();
         List<Outcome> hooks = new ArrayList<>();

@@ -2,6 +2,7 @@ package dev.postflight.check;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
 import dev.postflight.check.FirewallRules.Cidr;
 import dev.postflight.run.CheckResult;
@@ -142,6 +143,16 @@ class FirewallCheckTest {
     }
 
     @Test
+    void unreadableIpv6RulesAreAnErrorForAnIpv6SourceOnly() {
+        String out = "#pf iptables-save\n#pf ip6tables-save\n#pf ip6tables-save failed\n";
+        assertEquals(
+                Verdict.error(
+                        "tcp/443 from 2001:db8::/32: undecidable: ip6tables-save failed, the IPv6 rules are unknown"),
+                judge(check(443, "2001:db8::/32"), 0, out, ""));
+        assertEquals(Status.PASS, judge(check(443, ""), 0, out, "").status());
+    }
+
+    @Test
     void anEmptyRulesetIsNoFirewallRulesAccepted() {
         Verdict v =
                 judge(
@@ -179,8 +190,41 @@ class FirewallCheckTest {
     }
 
     @Test
-    void theProbeSaysWhatIsMissingUnderEveryPosixShell() throws Exception {
-        // Without root and without become the snippet refuses before running any tool.
+    void withoutRootTheProbeRefusesOrNeedsSudoAndSaysSo() throws Exception {
+        assumeTrue(
+                new ProcessBuilder(
+                                        "sh",
+                                        "-c",
+                                        "[ \"$(id -u)\" = 0 ] && command -v setpriv && ! command -v sudo")
+                                .start()
+                                .waitFor()
+                        == 0,
+                "needs root and setpriv, and no sudo");
+        for (boolean become : new boolean[] {false, true}) {
+            Process p =
+                    new ProcessBuilder(
+                                    "setpriv",
+                                    "--reuid=65534",
+                                    "--regid=65534",
+                                    "--clear-groups",
+                                    "sh",
+                                    "-c",
+                                    "pf_become=" + become + "\n" + FirewallCheck.SCRIPT)
+                            .start();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = p.waitFor();
+            Verdict v = judge(check(80, ""), exit, "", err);
+            assertEquals(
+                    become
+                            ? "firewall: sudo not found (become: true needs it to read the ruleset)"
+                            : "firewall: reading the firewall ruleset needs root: log in as root or set become: true",
+                    v.reason());
+            assertEquals(Status.ERROR, v.status());
+        }
+    }
+
+    @Test
+    void theProbeRunsUnderDashBashAndBusyBox() throws Exception {
         for (String sh : new String[] {"dash", "bash", "busybox"}) {
             if (new ProcessBuilder("sh", "-c", "command -v " + sh).start().waitFor() != 0) continue;
             Process p =
