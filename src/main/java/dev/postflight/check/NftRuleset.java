@@ -335,6 +335,8 @@ record NftRuleset(List<Chain> chains, Map<String, List<JsonNode>> sets) {
         } else {
             out.add(right);
         }
+        // A set element with a timeout or comment is {"elem": {"val": …}}.
+        out.replaceAll(v -> v.has("elem") ? v.path("elem").path("val") : v);
         return out;
     }
 

@@ -153,6 +153,20 @@ class FirewallCheckTest {
     }
 
     @Test
+    void namedSetElementsWithCommentsAreReadByTheirValue() {
+        String json =
+                """
+                {"nftables": [{"set": {"family": "inet", "name": "blocked", "table": "filter", "type": "inet_service", "elem": [{"elem": {"val": 443, "comment": "closed for maintenance"}}]}},
+                 {"chain": {"family": "inet", "table": "filter", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}},
+                 {"rule": {"family": "inet", "table": "filter", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "@blocked"}}, {"drop": null}]}}]}
+                """;
+        assertEquals(
+                Verdict.fail(
+                        "tcp/443 from anywhere: dropped by nft rule 'inet filter input' #1: tcp dport @blocked drop"),
+                judge(check(443, ""), 0, nft(json), ""));
+    }
+
+    @Test
     void anEmptyRulesetIsNoFirewallRulesAccepted() {
         Verdict v =
                 judge(
