@@ -27,7 +27,8 @@ public enum CheckType {
     BOOT("boot", BootCheck::parse),
     LOAD("load", LoadCheck::parse),
     MEMORY("memory", MemoryCheck::parse),
-    PROCESSES("processes", ProcessesCheck::parse);
+    PROCESSES("processes", ProcessesCheck::parse),
+    FIREWALL("firewall", FirewallCheck::parse);
 
     /** Every type key a check may use, in documentation order. */
     public static final List<String> NAMES = Arrays.stream(values()).map(t -> t.key).toList();

@@ -47,6 +47,17 @@ class ShippedChecklistsTest {
                         .matches(
                                 "(?s).*skip +php-fpm-listening +when: \\{\\{ has_php }} is false.*"),
                 r.out());
+        // Issue 18: the firewall is interpreted, not grepped: the verdict is about tcp/80 and 443.
+        assertTrue(
+                r.out()
+                        .matches(
+                                "(?s).*(pass|FAIL) +firewall-accepts-http +tcp/80 from anywhere: .*"),
+                r.out());
+        assertTrue(
+                r.out()
+                        .matches(
+                                "(?s).*(pass|FAIL) +firewall-accepts-https +tcp/443 from anywhere: .*"),
+                r.out());
     }
 
     @Test

@@ -1,0 +1,157 @@
+package dev.postflight.check;
+
+import java.math.BigInteger;
+import java.net.InetAddress;
+import java.net.UnknownHostException;
+import java.util.List;
+import java.util.Optional;
+
+/**
+ * What the firewall interpreters share: the connection they judge (a NEW TCP connection to a port,
+ * from anywhere or from a network), the answer of a chain walk, and address prefixes.
+ */
+final class FirewallRules {
+    private FirewallRules() {}
+
+    /**
+     * A NEW TCP connection to {@code port} on one of the host's own (non-loopback) addresses.
+     * Without {@code from} it comes from anywhere: an address no rule names (a rule that matches
+     * only some sources does not match it).
+     */
+    record Connection(int port, Optional<Cidr> from) {
+        boolean ipv6() {
+            return from.map(Cidr::ipv6).orElse(false);
+        }
+
+        String describe() {
+            return "tcp/" + port + " from " + from.map(Cidr::toString).orElse("anywhere");
+        }
+
+        /** Does a source match on {@code prefixes} hold: yes, no, or empty when only partly. */
+        Optional<Boolean> sourceIn(List<Cidr> prefixes) {
+            if (from.isEmpty()) {
+                return Optional.of(prefixes.stream().anyMatch(p -> p.length() == 0));
+            }
+            Cidr s = from.get();
+            boolean partly = false;
+            for (Cidr p : prefixes) {
+                if (p.ipv6() != s.ipv6()) continue;
+                if (p.contains(s)) return Optional.of(true);
+                if (s.contains(p)) partly = true;
+            }
+            return partly ? Optional.empty() : Optional.of(false);
+        }
+    }
+
+    /** How a walk through rules ended. */
+    sealed interface Outcome {}
+
+    /** Accepted (by a rule or a policy; {@code by} says which). */
+    record Accepted(String by) implements Outcome {}
+
+    /** Dropped or rejected ({@code how} is "dropped" or "rejected"). */
+    record Dropped(String how, String by) implements Outcome {}
+
+    /** A rule that may match uses something the interpreter cannot judge. */
+    record Undecidable(String why) implements Outcome {}
+
+    /** The end of a chain (or a return) without a verdict: the caller goes on. */
+    record Continue() implements Outcome {}
+
+    /** Three-valued match: true, false, or unknown (with why). */
+    record Match(Optional<Boolean> value, String why) {
+        static final Match YES = new Match(Optional.of(true), "");
+        static final Match NO = new Match(Optional.of(false), "");
+
+        static Match of(boolean b) {
+            return b ? YES : NO;
+        }
+
+        static Match unknown(String why) {
+            return new Match(Optional.empty(), why);
+        }
+
+        Match not() {
+            return value.map(b -> of(!b)).orElse(this);
+        }
+
+        boolean isNo() {
+            return value.isPresent() && !value.get();
+        }
+
+        boolean isUnknown() {
+            return value.isEmpty();
+        }
+    }
+
+    /**
+     * Several hooks in order (nft base chains, iptables' INPUT): a drop anywhere is final, an
+     * accept only ends its own chain.
+     */
+    static Outcome combine(List<Outcome> hooks) {
+        Optional<Outcome> dropped = hooks.stream().filter(o -> o instanceof Dropped).findFirst();
+        if (dropped.isPresent()) return dropped.get();
+        Optional<Outcome> unknown =
+                hooks.stream().filter(o -> o instanceof Undecidable).findFirst();
+        if (unknown.isPresent()) return unknown.get();
+        // Every hook accepts: name a rule that does rather than a chain's policy.
+        return hooks.stream()
+                .filter(o -> o instanceof Accepted a && !a.by().startsWith("the policy"))
+                .findFirst()
+                .or(() -> hooks.stream().findFirst())
+                .orElse(new Accepted("no firewall rules"));
+    }
+
+    /** An IPv4 or IPv6 prefix. */
+    record Cidr(byte[] address, int length, String text) {
+        Cidr {
+            if (length < 0 || length > address.length * 8) {
+                throw new IllegalArgumentException("bad prefix length in " + text);
+            }
+        }
+
+        /** Parses {@code 10.0.0.0/8}, {@code 2001:db8::/32} or a single address. */
+        static Cidr parse(String text) {
+            String s = text.strip();
+            int slash = s.indexOf('/');
+            String addr = slash < 0 ? s : s.substring(0, slash);
+            if (!addr.matches("[0-9.]+|[0-9A-Fa-f:.]*:[0-9A-Fa-f:.]*")) {
+                throw new IllegalArgumentException("not an IP address or CIDR: " + text);
+            }
+            byte[] bytes;
+            try {
+                bytes = InetAddress.getByName(addr).getAddress(); // a literal: no name lookup
+            } catch (UnknownHostException e) {
+                throw new IllegalArgumentException("not an IP address or CIDR: " + text);
+            }
+            int length;
+            try {
+                length = slash < 0 ? bytes.length * 8 : Integer.parseInt(s.substring(slash + 1));
+            } catch (NumberFormatException e) {
+                throw new IllegalArgumentException("not an IP address or CIDR: " + text);
+            }
+            return new Cidr(bytes, length, s);
+        }
+
+        boolean ipv6() {
+            return address.length == 16;
+        }
+
+        private BigInteger network(int len) {
+            BigInteger a = new BigInteger(1, address);
+            int bits = address.length * 8;
+            return a.shiftRight(bits - len);
+        }
+
+        /** Every address of {@code other} is in this prefix. */
+        boolean contains(Cidr other) {
+            if (other.ipv6() != ipv6() || other.length < length) return false;
+            return network(length).equals(other.network(length));
+        }
+
+        @Override
+        public String toString() {
+            return text;
+        }
+    }
+}

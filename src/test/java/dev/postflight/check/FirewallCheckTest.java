@@ -1,0 +1,271 @@
+package dev.postflight.check;
+
+import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
+import static org.junit.jupiter.api.Assumptions.assumeTrue;
+
+import dev.postflight.check.FirewallRules.Cidr;
+import dev.postflight.run.CheckResult;
+import dev.postflight.run.HostResult;
+import dev.postflight.testing.LocalRun;
+import java.io.IOException;
+import java.io.UncheckedIOException;
+import java.nio.charset.StandardCharsets;
+import java.nio.file.Files;
+import java.nio.file.Path;
+import java.time.Instant;
+import java.util.Optional;
+import org.junit.jupiter.api.Test;
+import org.junit.jupiter.api.io.TempDir;
+import org.junit.jupiter.params.ParameterizedTest;
+import org.junit.jupiter.params.provider.CsvSource;
+
+class FirewallCheckTest {
+    private static final Now NOW = Now.at(Instant.parse("2026-12-07T00:00:00Z"));
+
+    @TempDir Path dir;
+
+    static String fixture(String name) {
+        try {
+            return Files.readString(Path.of("src/test/resources/firewall", name));
+        } catch (IOException e) {
+            throw new UncheckedIOException(e);
+        }
+    }
+
+    static Verdict judge(FirewallCheck c, int exit, String out, String err) {
+        return Observed.judge(
+                c,
+                Observation.ofHost(
+                        new ProbeOutput(
+                                exit,
+                                out.getBytes(StandardCharsets.UTF_8),
+                                err.getBytes(StandardCharsets.UTF_8),
+                                false)),
+                NOW);
+    }
+
+    static FirewallCheck check(int port, String from) {
+        return new FirewallCheck(
+                port, from.isEmpty() ? Optional.empty() : Optional.of(Cidr.parse(from)), true);
+    }
+
+    /** What the probe prints on a host with nftables only. */
+    static String nft(String json) {
+        return "#pf nft\n" + json + "\n";
+    }
+
+    @ParameterizedTest(name = "{0}: tcp/{1} from {2}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+                    debian.json    | 443  |              | PASS  | tcp/443 from anywhere: no firewall rules: accepted
+                    web.json       | 443  |              | FAIL  | tcp/443 from anywhere: dropped by nft rule 'inet filter input' #5: tcp dport 443 drop
+                    web.json       | 80   |              | PASS  | tcp/80 from anywhere: accepted by nft rule 'inet filter input' #6: tcp dport { 80, 8080-8090 } accept
+                    web.json       | 8085 |              | PASS  | tcp/8085 from anywhere: accepted by nft rule 'inet filter input' #6: tcp dport { 80, 8080-8090 } accept
+                    web.json       | 22   |              | FAIL  | tcp/22 from anywhere: dropped by the policy of nft chain 'inet filter input' (policy drop)
+                    web.json       | 22   | 192.0.2.10   | PASS  | tcp/22 from 192.0.2.10: accepted by nft rule 'inet filter input' #4: tcp dport 22 ip saddr @admin accept
+                    web.json       | 22   | 192.0.0.0/16 | ERROR | tcp/22 from 192.0.0.0/16: undecidable: nft rule 'inet filter input' #4 uses ip saddr (the source is only partly in it)
+                    web.json       | 9999 |              | FAIL  | tcp/9999 from anywhere: dropped by the policy of nft chain 'inet filter input' (policy drop)
+                    firewalld.json | 443  |              | PASS  | tcp/443 from anywhere: accepted by nft rule 'inet firewalld filter_IN_public_allow' #3: tcp dport 443 ct state { new, untracked } accept
+                    firewalld.json | 80   |              | FAIL  | tcp/80 from anywhere: rejected by nft rule 'inet firewalld filter_INPUT' #6: reject
+                    """)
+    void interpretsRecordedNftablesRulesets(
+            String file, int port, String from, Status status, String reason) {
+        Verdict v = judge(check(port, from == null ? "" : from), 0, nft(fixture(file)), "");
+        assertEquals(reason, v.reason());
+        assertEquals(status, v.status());
+    }
+
+    @ParameterizedTest(name = "ufw: tcp/{0} from {1}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+                    443  |               | PASS | tcp/443 from anywhere: accepted by iptables rule 'ufw-user-input' #2: -p tcp -m multiport --dports 80,443 -m comment --comment "\\'dapp_Nginx%20Full\\'" -j ACCEPT
+                    3306 |               | FAIL | tcp/3306 from anywhere: dropped by the policy of iptables chain 'INPUT' (policy DROP)
+                    8080 |               | FAIL | tcp/8080 from anywhere: rejected by iptables rule 'ufw-user-input' #4: -p tcp -m tcp --dport 8080 -j REJECT --reject-with tcp-reset
+                    5432 | 203.0.113.7   | PASS | tcp/5432 from 203.0.113.7: accepted by iptables rule 'ufw-user-input' #3: -s 203.0.113.0/24 -p tcp -m tcp --dport 5432 -j ACCEPT
+                    5432 |               | FAIL | tcp/5432 from anywhere: dropped by the policy of iptables chain 'INPUT' (policy DROP)
+                    445  |               | FAIL | tcp/445 from anywhere: dropped by iptables rule 'ufw-skip-to-policy-input' #1: -j DROP
+                    """)
+    void interpretsARecordedUfwIptablesSave(int port, String from, Status status, String reason) {
+        String out = "#pf iptables-save\n" + fixture("ufw.iptables-save") + "#pf ip6tables-save\n";
+        Verdict v = judge(check(port, from == null ? "" : from), 0, out, "");
+        assertEquals(reason, v.reason());
+        assertEquals(status, v.status());
+    }
+
+    @Test
+    void iptablesNftTablesAreReadFromIptablesSaveAndNativeNftTablesStillCount() {
+        String xt =
+                """
+                {"nftables": [{"chain": {"family": "ip", "table": "filter", "name": "INPUT", "type": "filter", "hook": "input", "prio": 0, "policy": "drop"}},
+                 {"rule": {"family": "ip", "table": "filter", "chain": "INPUT", "expr": [{"xt": {"type": "match", "name": "limit"}}, {"accept": null}]}},
+                 {"chain": {"family": "inet", "table": "extra", "name": "in", "type": "filter", "hook": "input", "prio": 5, "policy": "accept"}},
+                 {"rule": {"family": "inet", "table": "extra", "chain": "in", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 3306}}, {"drop": null}]}}]}
+                """;
+        String out =
+                nft(xt)
+                        + "#pf iptables-save\n*filter\n:INPUT DROP [0:0]\n-A INPUT -p tcp -m tcp --dport 3306 -j ACCEPT\n-A INPUT -p tcp -m tcp --dport 443 -j ACCEPT\nCOMMIT\n";
+        assertEquals(
+                "tcp/443 from anywhere: accepted by iptables rule 'INPUT' #2: -p tcp -m tcp --dport 443 -j ACCEPT",
+                judge(check(443, ""), 0, out, "").reason());
+        assertEquals(
+                "tcp/3306 from anywhere: dropped by nft rule 'inet extra in' #1: tcp dport 3306 drop",
+                judge(check(3306, ""), 0, out, "").reason());
+    }
+
+    @Test
+    void aRuleThatMayMatchButUsesSomethingUnknownIsUndecidableNeverAPass() {
+        String json =
+                """
+                {"nftables": [{"chain": {"family": "inet", "table": "filter", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}},
+                 {"rule": {"family": "inet", "table": "filter", "chain": "input", "expr": [{"match": {"op": "==", "left": {"meta": {"key": "l4proto"}}, "right": "udp"}}, {"drop": null}]}},
+                 {"rule": {"family": "inet", "table": "filter", "chain": "input", "expr": [{"match": {"op": "==", "left": {"fib": {"flags": ["daddr"], "result": "type"}}, "right": "local"}}, {"drop": null}]}}]}
+                """;
+        Verdict v = judge(check(443, ""), 0, nft(json), "");
+        assertEquals(Status.ERROR, v.status());
+        assertEquals(
+                "tcp/443 from anywhere: undecidable: nft rule 'inet filter input' #2 uses fib",
+                v.reason());
+        Verdict eth =
+                judge(
+                        check(443, ""),
+                        0,
+                        "#pf iptables-save\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT -i eth0 -p tcp --dport 443 -j DROP\nCOMMIT\n",
+                        "");
+        assertEquals(Status.ERROR, eth.status());
+        assertEquals(
+                "tcp/443 from anywhere: undecidable: iptables rule 'INPUT' #1 uses -i eth0 (the interface the connection arrives on is unknown)",
+                eth.reason());
+    }
+
+    @Test
+    void unreadableIpv6RulesAreAnErrorForAnIpv6SourceOnly() {
+        String out = "#pf iptables-save\n#pf ip6tables-save\n#pf ip6tables-save failed\n";
+        assertEquals(
+                Verdict.error(
+                        "tcp/443 from 2001:db8::/32: undecidable: ip6tables-save failed, the IPv6 rules are unknown"),
+                judge(check(443, "2001:db8::/32"), 0, out, ""));
+        assertEquals(Status.PASS, judge(check(443, ""), 0, out, "").status());
+    }
+
+    @Test
+    void namedSetElementsWithCommentsAreReadByTheirValue() {
+        String json =
+                """
+                {"nftables": [{"set": {"family": "inet", "name": "blocked", "table": "filter", "type": "inet_service", "elem": [{"elem": {"val": 443, "comment": "closed for maintenance"}}]}},
+                 {"chain": {"family": "inet", "table": "filter", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}},
+                 {"rule": {"family": "inet", "table": "filter", "chain": "input", "expr": [{"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": "@blocked"}}, {"drop": null}]}}]}
+                """;
+        assertEquals(
+                Verdict.fail(
+                        "tcp/443 from anywhere: dropped by nft rule 'inet filter input' #1: tcp dport @blocked drop"),
+                judge(check(443, ""), 0, nft(json), ""));
+    }
+
+    @Test
+    void anEmptyRulesetIsNoFirewallRulesAccepted() {
+        Verdict v =
+                judge(
+                        check(80, ""),
+                        0,
+                        nft("{\"nftables\": [{\"metainfo\": {\"version\": \"1.0.6\"}}]}")
+                                + "#pf iptables-save\n#pf ip6tables-save\n",
+                        "");
+        assertEquals(Status.PASS, v.status());
+        assertEquals("tcp/80 from anywhere: no firewall rules: accepted", v.reason());
+    }
+
+    @Test
+    void noToolNoRootAndNoSudoAreErrorsThatSaySo() {
+        assertEquals(
+                Verdict.error("firewall: nft not found (nor iptables-save)"),
+                judge(check(80, ""), 127, "", "nft not found (nor iptables-save)\n"));
+        assertEquals(
+                Verdict.error(
+                        "firewall: sudo not found (become: true needs it to read the ruleset)"),
+                judge(
+                        check(80, ""),
+                        127,
+                        "",
+                        "sudo not found (become: true needs it to read the ruleset)\n"));
+        assertEquals(
+                Verdict.error(
+                        "firewall: reading the firewall ruleset needs root: log in as root or set become: true"),
+                judge(
+                        check(80, ""),
+                        3,
+                        "",
+                        "reading the firewall ruleset needs root: log in as root or set become: true\n"));
+        assertEquals(Status.ERROR, judge(check(80, ""), 0, nft("{not json"), "").status());
+    }
+
+    @Test
+    void withoutRootTheProbeRefusesOrNeedsSudoAndSaysSo() throws Exception {
+        assumeTrue(
+                new ProcessBuilder(
+                                        "sh",
+                                        "-c",
+                                        "[ \"$(id -u)\" = 0 ] && command -v setpriv && ! command -v sudo")
+                                .start()
+                                .waitFor()
+                        == 0,
+                "needs root and setpriv, and no sudo");
+        for (boolean become : new boolean[] {false, true}) {
+            Process p =
+                    new ProcessBuilder(
+                                    "setpriv",
+                                    "--reuid=65534",
+                                    "--regid=65534",
+                                    "--clear-groups",
+                                    "sh",
+                                    "-c",
+                                    "pf_become=" + become + "\n" + FirewallCheck.SCRIPT)
+                            .start();
+            String err = new String(p.getErrorStream().readAllBytes(), StandardCharsets.UTF_8);
+            int exit = p.waitFor();
+            Verdict v = judge(check(80, ""), exit, "", err);
+            assertEquals(
+                    become
+                            ? "firewall: sudo not found (become: true needs it to read the ruleset)"
+                            : "firewall: reading the firewall ruleset needs root: log in as root or set become: true",
+                    v.reason());
+            assertEquals(Status.ERROR, v.status());
+        }
+    }
+
+    @Test
+    void theProbeRunsUnderDashBashAndBusyBox() throws Exception {
+        for (String sh : new String[] {"dash", "bash", "busybox"}) {
+            if (new ProcessBuilder("sh", "-c", "command -v " + sh).start().waitFor() != 0) continue;
+            Process p =
+                    new ProcessBuilder(
+                                    sh.equals("busybox")
+                                            ? new String[] {
+                                                "busybox", "sh", "-c", FirewallCheck.SCRIPT
+                                            }
+                                            : new String[] {sh, "-c", FirewallCheck.SCRIPT})
+                            .start();
+            p.waitFor();
+            String out = new String(p.getInputStream().readAllBytes(), StandardCharsets.UTF_8);
+            assertTrue(out.startsWith("#pf nft\n{\"nftables\""), sh + ": " + out);
+        }
+    }
+
+    @Test
+    void thisMachinesRulesetIsReadAndJudged() throws Exception {
+        HostResult r =
+                LocalRun.run(
+                        dir,
+                        """
+                        checks:
+                          - id: fw
+                            firewall: { port: 80 }
+                        """);
+        CheckResult c = LocalRun.check(r, "fw");
+        assertTrue(c.verdict().reason().startsWith("tcp/80 from anywhere: "), c.verdict().reason());
+    }
+}
