@@ -25,7 +25,8 @@ public enum CheckType {
     CERT_FILE("cert_file", CertFileCheck::parse),
     BACKUP("backup", BackupCheck::parse),
     BOOT("boot", BootCheck::parse),
-    LOAD("load", LoadCheck::parse);
+    LOAD("load", LoadCheck::parse),
+    FILES_OPEN("files_open", FilesOpenCheck::parse);
 
     /** Every type key a check may use, in documentation order. */
     public static final List<String> NAMES = Arrays.stream(values()).map(t -> t.key).toList();
