@@ -26,7 +26,8 @@ public enum CheckType {
     BACKUP("backup", BackupCheck::parse),
     BOOT("boot", BootCheck::parse),
     LOAD("load", LoadCheck::parse),
-    FILES_OPEN("files_open", FilesOpenCheck::parse);
+    FILES_OPEN("files_open", FilesOpenCheck::parse),
+    UPDATES("updates", UpdatesCheck::parse);
 
     /** Every type key a check may use, in documentation order. */
     public static final List<String> NAMES = Arrays.stream(values()).map(t -> t.key).toList();
