@@ -49,7 +49,8 @@ public record UpdatesCheck(
               pf_o=$(LC_ALL=C $pf_m -q -C check-update 2>&1); pf_rc=$?
               [ "$pf_rc" = 0 ] || [ "$pf_rc" = 100 ] || { echo "$pf_m -C check-update failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
               printf '%s\\n' "$pf_o" | while IFS= read -r pf_x; do echo "rpm=$pf_x"; done
-              LC_ALL=C $pf_m -q -C updateinfo list --security 2>/dev/null | while IFS= read -r pf_x; do echo "advisory=$pf_x"; done
+              pf_o=$(LC_ALL=C $pf_m -q -C updateinfo list --security 2>&1) || { echo "$pf_m -C updateinfo list --security failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              printf '%s\\n' "$pf_o" | while IFS= read -r pf_x; do echo "advisory=$pf_x"; done
               pf_d=$(LC_ALL=C $pf_m -q -C history list 2>/dev/null | awk -F'|' '$4 ~ /U/ {print $3; exit}')
               [ -z "$pf_d" ] || echo "upgraded=$(date -d "$pf_d" +%s 2>/dev/null)"
               if command -v needs-restarting >/dev/null 2>&1; then

@@ -239,6 +239,101 @@ class UpdatesCheckTest {
         assertEquals(0, UpdatesCheck.compareVersions("6.1.0-28-amd64", "6.1.0-28-amd64"));
     }
 
+    /**
+     * Runs the real snippet in {@code /bin/sh} with a PATH of fake package tools (recorded output)
+     * and this machine's basic utilities, so the dnf and pkg branches run here too.
+     */
+    private ProbeOutput runWithFakes(String... fakes) throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        for (String tool : List.of("date", "ls", "head", "stat", "tail", "awk", "cat")) {
+            Path real =
+                    Stream.of("/usr/bin/", "/bin/")
+                            .map(d -> Path.of(d + tool))
+                            .filter(Files::isExecutable)
+                            .findFirst()
+                            .orElseThrow();
+            Files.createSymbolicLink(bin.resolve(tool), real);
+        }
+        for (int i = 0; i < fakes.length; i += 2) {
+            Path f = bin.resolve(fakes[i]);
+            Files.writeString(f, "#!/bin/sh\n" + fakes[i + 1]);
+            f.toFile().setExecutable(true);
+        }
+        ProcessBuilder pb = new ProcessBuilder("/bin/sh", "-c", UpdatesCheck.SCRIPT);
+        pb.environment().put("PATH", bin.toString());
+        pb.environment().put("PF_NOW", Long.toString(T));
+        pb.environment().put("TZ", "UTC");
+        pb.redirectInput(ProcessBuilder.Redirect.from(new java.io.File("/dev/null")));
+        Process p = pb.start();
+        byte[] out = p.getInputStream().readAllBytes();
+        byte[] err = p.getErrorStream().readAllBytes();
+        return new ProbeOutput(p.waitFor(), out, err, false);
+    }
+
+    private static final String UNAME = "echo 5.14.0-427.13.1.el9_4.x86_64\n";
+
+    private static final String DNF =
+            """
+            case "$*" in
+              *check-update*) printf '\\nopenssl-libs.x86_64   1:3.0.7-27.el9   baseos\\ncurl.x86_64   7.76.1-29.el9_4.1   baseos\\n'; exit 100 ;;
+              *updateinfo*) [ -z "$PF_FAIL" ] || { echo 'Error: Cache-only enabled but no cache for baseos' >&2; exit 1; }
+                echo 'RLSA-2024:3766 Important/Sec. openssl-libs-1:3.0.7-27.el9.x86_64' ;;
+              *history*) echo 'ID     | Command line   | Date and time    | Action(s)      | Altered'
+                echo '     5 | upgrade -y     | 2026-12-06 08:00 | Upgrade        |   12'
+                echo '     4 | install vim    | 2026-12-01 09:00 | Install        |    1' ;;
+            esac
+            """;
+
+    @Test
+    void theDnfBranchReadsTheCacheOnlyAndItsHistory() throws Exception {
+        ProbeOutput o = runWithFakes("dnf", DNF, "uname", UNAME);
+        Verdict v = Observed.judge(DEFAULTS, Observation.ofHost(o), NOW);
+        assertEquals(Status.FAIL, v.status(), v.reason() + " / " + o.err());
+        assertEquals(
+                "1 security update pending: openssl-libs-1:3.0.7-27.el9.x86_64; dnf: 2 updates"
+                        + " pending, 1 security, last upgrade "
+                        + dev.postflight.input.Durations.format(
+                                Duration.ofSeconds(
+                                        T - Instant.parse("2026-12-06T08:00:00Z").getEpochSecond()))
+                        + " ago, package lists of unknown age",
+                v.reason());
+    }
+
+    @Test
+    void aFailingSecurityQueryIsAnErrorNotZeroSecurityUpdates() throws Exception {
+        ProbeOutput o = runWithFakes("dnf", "PF_FAIL=1; export PF_FAIL\n" + DNF, "uname", UNAME);
+        Verdict v = Observed.judge(DEFAULTS, Observation.ofHost(o), NOW);
+        assertEquals(Status.ERROR, v.status(), v.reason());
+        assertEquals(
+                "updates: dnf -C updateinfo list --security failed: Error: Cache-only enabled but"
+                        + " no cache for baseos",
+                v.reason());
+    }
+
+    @Test
+    void theFreeBsdBranchReadsPkgAuditAndTheInstalledKernel() throws Exception {
+        ProbeOutput o =
+                runWithFakes(
+                        "pkg",
+                        """
+                        case "$1" in
+                          upgrade) printf 'Installed packages to be UPGRADED:\\n\\tcurl: 8.9.1 -> 8.10.1\\n'; exit 1 ;;
+                          audit) echo curl-8.9.1; exit 1 ;;
+                        esac
+                        """,
+                        "freebsd-version",
+                        "echo 14.1-RELEASE-p6\n",
+                        "uname",
+                        "echo 14.1-RELEASE-p5\n");
+        Verdict v = Observed.judge(DEFAULTS, Observation.ofHost(o), NOW);
+        assertEquals(Status.FAIL, v.status(), v.reason() + " / " + o.err());
+        assertEquals(
+                "1 security update pending: curl-8.9.1; reboot required: installed kernel"
+                        + " 14.1-RELEASE-p6, running 14.1-RELEASE-p5; pkg: 1 update pending, 1"
+                        + " security, package lists of unknown age",
+                v.reason());
+    }
+
     static boolean apt() {
         return Files.isExecutable(Path.of("/usr/bin/apt-get"));
     }
