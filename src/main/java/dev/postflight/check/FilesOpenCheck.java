@@ -199,10 +199,10 @@ public record FilesOpenCheck(Amount maxUsed, Optional<String> process)
         double used = open * 100.0 / limit;
         String text =
                 String.format(
-                        Locale.ROOT, "%s: %d of %d files open (%.1f%%)", who, open, limit, used);
+                        Locale.ROOT, "%s: %d of %d files open (%.1f%%", who, open, limit, used);
         return used > maxUsed.value()
-                ? Verdict.fail(text.replace(")", ", fail above " + maxUsed + ")"))
-                : Verdict.pass(text);
+                ? Verdict.fail(text + ", fail above " + maxUsed + ")")
+                : Verdict.pass(text + ")");
     }
 
     @Override
