@@ -28,7 +28,9 @@ public enum CheckType {
     LOAD("load", LoadCheck::parse),
     MEMORY("memory", MemoryCheck::parse),
     PROCESSES("processes", ProcessesCheck::parse),
-    FIREWALL("firewall", FirewallCheck::parse);
+    FIREWALL("firewall", FirewallCheck::parse),
+    FILES_OPEN("files_open", FilesOpenCheck::parse),
+    UPDATES("updates", UpdatesCheck::parse);
 
     /** Every type key a check may use, in documentation order. */
     public static final List<String> NAMES = Arrays.stream(values()).map(t -> t.key).toList();

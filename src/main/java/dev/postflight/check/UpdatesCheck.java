@@ -1,0 +1,286 @@
+package dev.postflight.check;
+
+import dev.postflight.input.Durations;
+import dev.postflight.input.Fields;
+import java.time.Duration;
+import java.util.ArrayList;
+import java.util.LinkedHashSet;
+import java.util.List;
+import java.util.Locale;
+import java.util.Optional;
+import java.util.Set;
+
+/**
+ * Pending updates, pending security updates, the age of the last upgrade and whether a reboot is
+ * required (issue 18, seed 004: patches had to reach every server within 24 hours). Read-only: it
+ * never refreshes package lists, so it reads what the host's last refresh knew, and says how old
+ * that is. Debian/Ubuntu simulate with {@code apt-get -s upgrade} (security = an origin ending in
+ * {@code -security}); Rocky/RHEL read dnf's or yum's cache only ({@code -C check-update}, {@code
+ * updateinfo list --security}); FreeBSD runs {@code pkg upgrade -nU}, {@code pkg audit -q} and
+ * {@code freebsd-update updatesready}.
+ */
+public record UpdatesCheck(
+        int maxSecurity, Optional<Integer> maxPending, Optional<Duration> maxAge, boolean reboot)
+        implements CheckSpec<UpdatesCheck.Seen> {
+
+    static final String SCRIPT =
+            """
+            pf_mtime() { stat -c %Y "$1" 2>/dev/null || stat -f %m "$1" 2>/dev/null; }
+            pf_newest() { ls -t "$@" 2>/dev/null | head -n 1; }
+            pf_lists() { pf_l=$(pf_newest "$@"); [ -z "$pf_l" ] || echo "lists=$(pf_mtime "$pf_l")"; }
+            pf_kernels() { for pf_k in /boot/vmlinuz-*; do [ -e "$pf_k" ] && echo "installed=${pf_k#/boot/vmlinuz-}"; done; }
+            echo "now=${PF_NOW:-$(date +%s)}"
+            echo "kernel=$(uname -r)"
+            if command -v apt-get >/dev/null 2>&1; then
+              echo manager=apt
+              pf_lists /var/lib/apt/lists/*Release
+              pf_o=$(LC_ALL=C apt-get -s upgrade 2>&1) || { echo "apt-get -s upgrade failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              printf '%s\\n' "$pf_o" | while IFS= read -r pf_x; do case $pf_x in 'Inst '*) echo "apt=$pf_x" ;; esac; done
+              pf_d=
+              [ -r /var/log/apt/history.log ] && pf_d=$(awk '/^Start-Date:/ {u=0} /^Upgrade:/ {u=1} /^End-Date:/ {if (u) d=$2" "$3} END {print d}' /var/log/apt/history.log)
+              [ -z "$pf_d" ] && [ -r /var/log/dpkg.log ] && pf_d=$(awk '$3 == "upgrade" {d=$1" "$2} END {print d}' /var/log/dpkg.log)
+              [ -z "$pf_d" ] || echo "upgraded=$(date -d "$pf_d" +%s 2>/dev/null)"
+              [ -f /var/run/reboot-required ] && echo 'reboot=/var/run/reboot-required exists'
+              pf_kernels
+            elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then
+              pf_m=dnf; command -v dnf >/dev/null 2>&1 || pf_m=yum
+              echo "manager=$pf_m"
+              pf_lists /var/cache/dnf/*/repodata/repomd.xml /var/cache/yum/*/*/*/repodata/repomd.xml
+              pf_o=$(LC_ALL=C $pf_m -q -C check-update 2>&1); pf_rc=$?
+              [ "$pf_rc" = 0 ] || [ "$pf_rc" = 100 ] || { echo "$pf_m -C check-update failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              printf '%s\\n' "$pf_o" | while IFS= read -r pf_x; do echo "rpm=$pf_x"; done
+              pf_o=$(LC_ALL=C $pf_m -q -C updateinfo list --security 2>&1) || { echo "$pf_m -C updateinfo list --security failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              printf '%s\\n' "$pf_o" | while IFS= read -r pf_x; do echo "advisory=$pf_x"; done
+              pf_d=$(LC_ALL=C $pf_m -q -C history list 2>/dev/null | awk -F'|' '$4 ~ /U/ {print $3; exit}')
+              [ -z "$pf_d" ] || echo "upgraded=$(date -d "$pf_d" +%s 2>/dev/null)"
+              if command -v needs-restarting >/dev/null 2>&1; then
+                needs-restarting -r >/dev/null 2>&1; [ $? = 1 ] && echo 'reboot=needs-restarting -r says so'
+              fi
+              pf_kernels
+            elif command -v pkg >/dev/null 2>&1; then
+              echo manager=pkg
+              pf_lists /var/db/pkg/repo-*.sqlite /var/db/pkg/repos/*/db
+              pkg upgrade -nU 2>/dev/null | while IFS= read -r pf_x; do case $pf_x in *' -> '*) echo "pkg=$pf_x" ;; esac; done
+              pkg audit -q 2>&1 | while IFS= read -r pf_x; do
+                case $pf_x in '') ;; *' '*) echo "audit_error=$pf_x" ;; *) echo "vulnerable=$pf_x" ;; esac
+              done
+              if command -v freebsd-update >/dev/null 2>&1 && freebsd-update updatesready >/dev/null 2>&1; then
+                echo 'vulnerable=FreeBSD base (freebsd-update updatesready)'
+              fi
+              [ -e /var/db/pkg/local.sqlite ] && echo "upgraded=$(pf_mtime /var/db/pkg/local.sqlite)"
+              pf_k=$(freebsd-version -k 2>/dev/null)
+              [ -n "$pf_k" ] && [ "$pf_k" != "$(uname -r)" ] && echo "reboot=installed kernel $pf_k, running $(uname -r)"
+            else echo 'no apt-get, dnf, yum or pkg' >&2; exit 127
+            fi
+            exit 0
+            """;
+
+    public UpdatesCheck {
+        if (maxSecurity < 0) throw new IllegalArgumentException("max_security must be 0 or more");
+        maxPending
+                .filter(n -> n < 0)
+                .ifPresent(n -> {
+                    throw new IllegalArgumentException("max_pending must be 0 or more");
+                });
+    }
+
+    static Optional<UpdatesCheck> parse(Fields f) {
+        int maxSecurity = f.integer("max_security").orElse(0);
+        Optional<Integer> maxPending = f.integer("max_pending");
+        Optional<Duration> maxAge = f.duration("max_age");
+        boolean reboot = f.bool("reboot").orElse(true);
+        return f.build(() -> new UpdatesCheck(maxSecurity, maxPending, maxAge, reboot));
+    }
+
+    /**
+     * What the host's package manager knew: the packages with an update, those with a security
+     * update, when packages were last upgraded and the lists last refreshed (epoch seconds), and
+     * why a reboot is required.
+     */
+    record Seen(
+            String manager,
+            long now,
+            Optional<Long> lists,
+            List<String> pending,
+            List<String> security,
+            Optional<Long> upgraded,
+            List<String> reboot) {}
+
+    @Override
+    public Probe<Seen> probe() {
+        return Probe.host(
+                "updates", new HostProbe(SCRIPT, Duration.ofSeconds(60)), UpdatesCheck::read);
+    }
+
+    static Seen read(ProbeOutput o) throws Probe.Unreadable {
+        if (o.exitCode() != 0) {
+            String err = o.err().strip();
+            throw new Probe.Unreadable(
+                    "updates: "
+                            + (err.isEmpty()
+                                    ? "the probe exited " + o.exitCode()
+                                    : ProbeOutput.lastLine(err)));
+        }
+        KeyValues kv = KeyValues.parse(o.out());
+        String manager = kv.text("manager").orElse("");
+        Set<String> pending = new LinkedHashSet<>();
+        Set<String> security = new LinkedHashSet<>();
+        for (String line : kv.all("apt")) {
+            String[] w = line.strip().split("\\s+");
+            if (w.length < 2) continue;
+            pending.add(w[1]);
+            int paren = line.indexOf('(');
+            if (paren >= 0
+                    && line.substring(paren).toLowerCase(Locale.ROOT).contains("-security")) {
+                security.add(w[1]);
+            }
+        }
+        for (String line : kv.all("rpm")) {
+            // "openssl-libs.x86_64  1:3.0.7-27.el9  baseos"; not headers nor obsoletes' lines.
+            if (line.isEmpty() || Character.isWhitespace(line.charAt(0))) continue;
+            String[] w = line.strip().split("\\s+");
+            if (w.length != 3 || !w[0].contains(".")) continue;
+            pending.add(w[0].substring(0, w[0].lastIndexOf('.')));
+        }
+        for (String line : kv.all("advisory")) {
+            // "RHSA-2024:1234 Important/Sec. openssl-libs-1:3.0.7-27.el9.x86_64"
+            String[] w = line.strip().split("\\s+");
+            if (w.length >= 3) security.add(w[2]);
+        }
+        for (String line : kv.all("pkg")) {
+            String s = line.strip();
+            int colon = s.indexOf(':');
+            if (colon > 0) pending.add(s.substring(0, colon));
+        }
+        for (String v : kv.all("vulnerable")) security.add(v.strip());
+        Optional<String> auditError = kv.text("audit_error");
+        if (auditError.isPresent()) {
+            throw new Probe.Unreadable("updates: pkg audit: " + auditError.get());
+        }
+        List<String> reboot =
+                new ArrayList<>(kv.all("reboot").stream().map(String::strip).toList());
+        String running = kv.text("kernel").orElse("");
+        kv.all("installed").stream()
+                .map(String::strip)
+                .filter(k -> !k.contains("rescue"))
+                .max(UpdatesCheck::compareVersions)
+                .filter(newest -> compareVersions(newest, running) > 0)
+                .ifPresent(newest ->
+                        reboot.add("running kernel " + running + ", newest installed " + newest));
+        try {
+            long now = Long.parseLong(kv.text("now").orElse(""));
+            return new Seen(
+                    manager,
+                    now,
+                    epoch(kv.text("lists")),
+                    List.copyOf(pending),
+                    List.copyOf(security),
+                    epoch(kv.text("upgraded")),
+                    List.copyOf(reboot));
+        } catch (NumberFormatException e) {
+            throw new Probe.Unreadable("updates: unreadable output: " + o.out().strip());
+        }
+    }
+
+    private static Optional<Long> epoch(Optional<String> v) {
+        return v.filter(s -> s.matches("\\d+")).map(Long::parseLong);
+    }
+
+    /** Versions compared by their runs of digits as numbers ("6.1.0-28" after "6.1.0-9"). */
+    static int compareVersions(String a, String b) {
+        String[] x = a.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)");
+        String[] y = b.split("(?<=\\d)(?=\\D)|(?<=\\D)(?=\\d)");
+        for (int i = 0; i < Math.min(x.length, y.length); i++) {
+            int c =
+                    x[i].matches("\\d+") && y[i].matches("\\d+")
+                            ? new java.math.BigInteger(x[i])
+                                    .compareTo(new java.math.BigInteger(y[i]))
+                            : x[i].compareTo(y[i]);
+            if (c != 0) return c;
+        }
+        return Integer.compare(x.length, y.length);
+    }
+
+    @Override
+    public Verdict judge(Seen seen, Now now) {
+        List<String> problems = new ArrayList<>();
+        Status status = Status.PASS;
+        if (seen.security().size() > maxSecurity) {
+            status = Status.FAIL;
+            problems.add(
+                    count(seen.security().size(), "security update")
+                            + " pending: "
+                            + names(seen.security()));
+        }
+        if (maxPending.isPresent() && seen.pending().size() > maxPending.get()) {
+            status = Status.FAIL;
+            problems.add(
+                    count(seen.pending().size(), "update")
+                            + " pending (at most "
+                            + maxPending.get()
+                            + "): "
+                            + names(seen.pending()));
+        }
+        if (reboot && !seen.reboot().isEmpty()) {
+            status = Status.FAIL;
+            problems.add("reboot required: " + String.join("; ", seen.reboot()));
+        }
+        Optional<Duration> age = seen.upgraded().map(t -> Duration.ofSeconds(seen.now() - t));
+        if (maxAge.isPresent()) {
+            if (age.isEmpty()) {
+                status = status.worse(Status.ERROR);
+                problems.add(
+                        "the last upgrade is unknown (no record in the "
+                                + seen.manager()
+                                + " logs the host keeps)");
+            } else if (age.get().compareTo(maxAge.get()) > 0) {
+                status = status.worse(Status.FAIL);
+                problems.add(
+                        "last upgrade "
+                                + Durations.format(age.get())
+                                + " ago (at most "
+                                + Durations.format(maxAge.get())
+                                + ")");
+            }
+        }
+        StringBuilder summary =
+                new StringBuilder(seen.manager())
+                        .append(": ")
+                        .append(count(seen.pending().size(), "update"))
+                        .append(" pending, ")
+                        .append(seen.security().size())
+                        .append(" security");
+        age.ifPresent(
+                a -> summary.append(", last upgrade ").append(Durations.format(a)).append(" ago"));
+        if (!reboot && !seen.reboot().isEmpty()) summary.append(", reboot required");
+        summary.append(
+                seen.lists()
+                        .map(t ->
+                                ", package lists "
+                                        + Durations.format(Duration.ofSeconds(seen.now() - t))
+                                        + " old")
+                        .orElse(", package lists of unknown age"));
+        problems.add(summary.toString());
+        return new Verdict(status, String.join("; ", problems), List.of());
+    }
+
+    private static String count(int n, String what) {
+        return n + " " + what + (n == 1 ? "" : "s");
+    }
+
+    private static String names(List<String> names) {
+        return names.size() <= 5
+                ? String.join(", ", names)
+                : String.join(", ", names.subList(0, 5)) + " and " + (names.size() - 5) + " more";
+    }
+
+    @Override
+    public String describe() {
+        StringBuilder s =
+                new StringBuilder("at most " + count(maxSecurity, "pending security update"));
+        maxPending.ifPresent(n -> s.append(", at most ").append(count(n, "pending update")));
+        maxAge.ifPresent(a -> s.append(", upgraded within ").append(Durations.format(a)));
+        if (reboot) s.append(", no reboot required");
+        return s.toString();
+    }
+}
