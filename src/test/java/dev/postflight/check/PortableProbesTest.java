@@ -236,4 +236,41 @@ class PortableProbesTest {
             assertTrueVerdicts(runOn(s, everyType(open.getLocalPort())), "ss", open.getLocalPort());
         }
     }
+
+    @Test
+    void aMissingToolIsAnErrorNamingItNeverAPass() throws Exception {
+        assumeTrue(PortableHost.available(PortableHost.BUSYBOX), "needs busybox, root and unshare");
+        try (ServerSocket open = new ServerSocket(0, 5, InetAddress.getLoopbackAddress());
+                SshTestServer s =
+                        PortableHost.busybox(
+                                dir, "df", "ps", "netstat", "stat", "find", "awk", "cut")) {
+            HostResult r = runOn(s, everyType(open.getLocalPort()));
+            // Each check that needs a missing tool is an error naming it; the others still judge.
+            assertStatus(r, "disk", Status.ERROR);
+            assertEquals("df: no df command", reason(r, "disk"));
+            assertStatus(r, "process", Status.ERROR);
+            assertEquals("ps: no ps command", reason(r, "process"));
+            assertStatus(r, "timesync", Status.ERROR);
+            assertEquals("time daemons: no ps command", reason(r, "timesync"));
+            assertStatus(r, "file", Status.ERROR);
+            assertTrue(reason(r, "file").endsWith("stat: not found"), reason(r, "file"));
+            assertStatus(r, "marker", Status.ERROR);
+            assertTrue(reason(r, "marker").endsWith("stat: not found"), reason(r, "marker"));
+            assertStatus(r, "port", Status.ERROR);
+            assertEquals("listening sockets: no ss, sockstat or netstat", reason(r, "port"));
+            assertStatus(r, "boot", Status.ERROR);
+            assertEquals("boot: awk not found", reason(r, "boot"));
+            // Before issue 18 these two were a FAIL "no evidence of a successful backup": find
+            // and cut sat in the middle of a pipeline whose status is its last command's.
+            assertStatus(r, "newest", Status.ERROR);
+            assertTrue(reason(r, "newest").endsWith(": find not found"), reason(r, "newest"));
+            assertStatus(r, "log", Status.ERROR);
+            assertTrue(reason(r, "log").endsWith(": cut not found"), reason(r, "log"));
+            assertStatus(r, "file-missing", Status.FAIL);
+            assertStatus(r, "command", Status.PASS);
+            assertStatus(r, "cert", Status.PASS);
+            assertStatus(r, "load", Status.PASS);
+            assertStatus(r, "clock", Status.PASS);
+        }
+    }
 }

@@ -31,14 +31,18 @@ public final class PortableHost {
                 && Files.isExecutable(Path.of("/usr/bin/unshare"));
     }
 
-    /** A server on a BusyBox-only host; its folder of applets is made in {@code dir}. */
-    public static SshTestServer busybox(Path dir) throws IOException {
+    /**
+     * A server on a BusyBox-only host; its folder of applets is made in {@code dir}, without the
+     * applets named in {@code without} (a BusyBox built without them).
+     */
+    public static SshTestServer busybox(Path dir, String... without) throws IOException {
         Path bb = Files.createDirectories(dir.resolve("busybox-bin"));
         Files.copy(BUSYBOX, bb.resolve("busybox"));
         Process list = new ProcessBuilder(BUSYBOX.toString(), "--list").start();
         String applets = new String(list.getInputStream().readAllBytes());
         for (String applet : applets.split("\n")) {
             if (applet.isBlank() || applet.equals("busybox")) continue;
+            if (List.of(without).contains(applet.strip())) continue;
             Files.createSymbolicLink(bb.resolve(applet.strip()), Path.of("busybox"));
         }
         String setup =
