@@ -2,12 +2,18 @@ package dev.postflight.check;
 
 import static dev.postflight.testing.LocalRun.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 import static org.junit.jupiter.api.Assumptions.assumeTrue;
 
+import dev.postflight.checklist.Checklist;
+import dev.postflight.checklist.ChecklistBinder;
+import dev.postflight.checklist.ChecklistLoader;
+import dev.postflight.input.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
+import dev.postflight.run.ProbeBatch;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.PortableHost;
 import dev.postflight.testing.SshTestServer;
@@ -19,7 +25,10 @@ import java.nio.file.Path;
 import java.nio.file.attribute.FileTime;
 import java.time.Duration;
 import java.time.Instant;
+import java.util.ArrayList;
 import java.util.List;
+import java.util.Map;
+import java.util.regex.Pattern;
 import org.junit.jupiter.api.AfterEach;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
@@ -271,6 +280,31 @@ class PortableProbesTest {
             assertStatus(r, "cert", Status.PASS);
             assertStatus(r, "load", Status.PASS);
             assertStatus(r, "clock", Status.PASS);
+        }
+    }
+
+    /**
+     * POSIX sh has no {@code local} (dash, BusyBox ash, bash and posh all accept it, so no live
+     * host catches it): no snippet of any check type, and not the batch around them, may use it,
+     * nor the other bashisms a plain sh lacks.
+     */
+    @Test
+    void noSnippetUsesLocalOrOtherBashisms() throws Exception {
+        Path file = LocalRun.write(dir, "all.yaml", everyType(9));
+        Checklist cl = ChecklistLoader.load(List.of(file));
+        Problems problems = new Problems();
+        List<HostProbe> probes = new ArrayList<>();
+        for (Check c : ChecklistBinder.bind(cl, Map.of(), "h", "127.0.0.1", problems).checks()) {
+            probes.addAll(c.spec().hostProbes());
+        }
+        problems.throwIfAny();
+        assertTrue(probes.size() > 15, "snippets: " + probes.size());
+        Pattern bashism =
+                Pattern.compile(
+                        "(^|[;&|(){}!]\\s*)(local|typeset|declare|function|\\[\\[)\\s|\\$\\{[^}]*//");
+        String batch = new ProbeBatch(probes).script(Duration.ofSeconds(30));
+        for (String line : batch.split("\n")) {
+            assertFalse(bashism.matcher(line.strip()).find(), "not POSIX sh: " + line);
         }
     }
 }
