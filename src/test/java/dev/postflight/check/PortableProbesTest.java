@@ -222,8 +222,17 @@ class PortableProbesTest {
                 SshTestServer s = PortableHost.busybox(dir)) {
             HostResult r = runOn(s, everyType(open.getLocalPort()));
             assertTrueVerdicts(r, "netstat", open.getLocalPort());
-            assertStatus(r, "timesync", Status.FAIL);
-            assertEquals("no time daemon installed", reason(r, "timesync"));
+            // The host shares this machine's processes: another test's ntpd shim may be running,
+            // and then BusyBox (no ntpq) cannot tell whether it is synchronised. Never a pass.
+            String timesync = reason(r, "timesync");
+            assertTrue(
+                    check(r, "timesync").status() == Status.FAIL
+                                    && timesync.equals("no time daemon installed")
+                            || check(r, "timesync").status() == Status.ERROR
+                                    && timesync.endsWith(
+                                            "ntpq was not found, so whether it is synchronised is"
+                                                    + " unknown"),
+                    timesync);
         }
     }
 
