@@ -130,6 +130,7 @@ sealed interface BackupEvidence {
                             + "\npat="
                             + Template.shellQuote(n.pattern())
                             + "\n"
+                            + ShellTools.need("find", "sort", "head", "sed")
                             + """
                             if [ ! -d "$d" ]; then echo missing=1; exit 0; fi
                             if [ ! -r "$d" ] || [ ! -x "$d" ]; then echo "$d: permission denied" >&2; exit 2; fi
@@ -143,6 +144,7 @@ sealed interface BackupEvidence {
                             + "\nre="
                             + Template.shellQuote(l.matches().pattern())
                             + "\n"
+                            + ShellTools.need("grep", "tail", "cut", "sed")
                             + """
                             if [ ! -e "$p" ]; then echo missing=1; exit 0; fi
                             if [ ! -r "$p" ]; then echo "$p: permission denied" >&2; exit 2; fi
@@ -155,6 +157,7 @@ sealed interface BackupEvidence {
                             + "\nre="
                             + Template.shellQuote(j.matches().pattern())
                             + "\n"
+                            + ShellTools.need("grep", "cut", "sed")
                             + """
                             if ! command -v journalctl >/dev/null 2>&1; then
                               echo 'journalctl: command not found (log: journal needs systemd)' >&2; exit 127

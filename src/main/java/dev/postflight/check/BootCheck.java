@@ -37,47 +37,48 @@ public record BootCheck(
         implements CheckSpec<BootCheck.Seen> {
 
     private static final String SCRIPT =
-            """
-            echo "tz=$(date +%z)"
-            if [ -r /proc/stat ] && grep -q '^btime ' /proc/stat; then
-              awk '/^btime / { print "btime=" $2 }' /proc/stat
-            elif pf_bt=$(sysctl -n kern.boottime 2>/dev/null); then
-              echo "kern_boottime=$pf_bt"
-            elif pf_bt=$(uptime -s 2>/dev/null); then
-              echo "uptime_s=$pf_bt"
-            fi
-            pf_oom='Out of memory|oom-kill|Killed process'
-            if command -v journalctl >/dev/null 2>&1 \\
-               && pf_k=$(journalctl -k -q --no-pager -o short-unix $pf_range 2>&1) \\
-               && [ -n "$pf_k" ] && ! printf '%s' "$pf_k" | grep -q 'insufficient permissions'; then
-              echo oom_source=journal
-              printf '%s\\n' "$pf_k" | grep -E "$pf_oom" | tail -n 50 | sed 's/^/oom=/'
-            elif pf_k=$(dmesg 2>&1); then
-              echo oom_source=dmesg
-              printf '%s\\n' "$pf_k" | grep -E "$pf_oom" | tail -n 50 | sed 's/^/oom=/'
-            else
-              echo "oom_source=none"
-              echo "oom_err=$(printf '%s\\n' "$pf_k" | tail -n 1)"
-            fi
-            if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
-              echo services=systemd
-              systemctl --failed --no-legend --plain 2>/dev/null | awk '{ print "failed=" $1 }'
-            else
-              echo services=none
-            fi
-            if [ "$pf_fsck" = 1 ]; then
-              if command -v journalctl >/dev/null 2>&1 \\
-                 && pf_j=$(journalctl -b -q --no-pager -o cat 2>/dev/null) && [ -n "$pf_j" ]; then
-                echo fsck_source=journal
-                printf '%s\\n' "$pf_j" | grep -iE 'fsck' | head -n 5 | sed 's/^/fsck=/'
-              elif [ -r /var/log/boot.log ]; then
-                echo fsck_source=boot.log
-                grep -iE 'fsck' /var/log/boot.log | head -n 5 | sed 's/^/fsck=/'
-              else
-                echo fsck_source=none
-              fi
-            fi
-            """;
+            ShellTools.need("date", "grep", "awk", "tail", "head", "sed")
+                    + """
+                    echo "tz=$(date +%z)"
+                    if [ -r /proc/stat ] && grep -q '^btime ' /proc/stat; then
+                      awk '/^btime / { print "btime=" $2 }' /proc/stat
+                    elif pf_bt=$(sysctl -n kern.boottime 2>/dev/null); then
+                      echo "kern_boottime=$pf_bt"
+                    elif pf_bt=$(uptime -s 2>/dev/null); then
+                      echo "uptime_s=$pf_bt"
+                    fi
+                    pf_oom='Out of memory|oom-kill|Killed process'
+                    if command -v journalctl >/dev/null 2>&1 \\
+                       && pf_k=$(journalctl -k -q --no-pager -o short-unix $pf_range 2>&1) \\
+                       && [ -n "$pf_k" ] && ! printf '%s' "$pf_k" | grep -q 'insufficient permissions'; then
+                      echo oom_source=journal
+                      printf '%s\\n' "$pf_k" | grep -E "$pf_oom" | tail -n 50 | sed 's/^/oom=/'
+                    elif pf_k=$(dmesg 2>&1); then
+                      echo oom_source=dmesg
+                      printf '%s\\n' "$pf_k" | grep -E "$pf_oom" | tail -n 50 | sed 's/^/oom=/'
+                    else
+                      echo "oom_source=none"
+                      echo "oom_err=$(printf '%s\\n' "$pf_k" | tail -n 1)"
+                    fi
+                    if [ -d /run/systemd/system ] && command -v systemctl >/dev/null 2>&1; then
+                      echo services=systemd
+                      systemctl --failed --no-legend --plain 2>/dev/null | awk '{ print "failed=" $1 }'
+                    else
+                      echo services=none
+                    fi
+                    if [ "$pf_fsck" = 1 ]; then
+                      if command -v journalctl >/dev/null 2>&1 \\
+                         && pf_j=$(journalctl -b -q --no-pager -o cat 2>/dev/null) && [ -n "$pf_j" ]; then
+                        echo fsck_source=journal
+                        printf '%s\\n' "$pf_j" | grep -iE 'fsck' | head -n 5 | sed 's/^/fsck=/'
+                      elif [ -r /var/log/boot.log ]; then
+                        echo fsck_source=boot.log
+                        grep -iE 'fsck' /var/log/boot.log | head -n 5 | sed 's/^/fsck=/'
+                      else
+                        echo fsck_source=none
+                      fi
+                    fi
+                    """;
 
     private static final Pattern KILLED = Pattern.compile("Killed process (\\d+) \\(([^)]*)\\)");
     private static final Pattern JOURNAL_TIME = Pattern.compile("^(\\d+)(?:\\.\\d+)?\\s");

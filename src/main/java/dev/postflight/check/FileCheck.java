@@ -130,7 +130,11 @@ record FileCheck(
                         ? Probe.attempt(
                                         Probe.host(
                                                 "read " + path,
-                                                "head -c " + CONTENT_LIMIT + " -- " + p,
+                                                ShellTools.need("head")
+                                                        + "head -c "
+                                                        + CONTENT_LIMIT
+                                                        + " -- "
+                                                        + p,
                                                 this::readContent))
                                 .map(Optional::of)
                         : Probe.known(Optional.empty());

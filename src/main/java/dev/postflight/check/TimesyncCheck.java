@@ -35,6 +35,7 @@ record TimesyncCheck(String daemon, Optional<Duration> maxOffset)
             """
             PATH="$PATH:/usr/sbin:/sbin:/usr/local/sbin:/usr/local/bin"; export PATH
             command -v ps >/dev/null 2>&1 || { echo 'no ps command' >&2; exit 127; }
+            NEED_TOOLS
             pf_sec() {
               echo "@@ $1"; shift
               pf_o=$("$@" 2>&1); pf_e=$?
@@ -70,7 +71,8 @@ record TimesyncCheck(String daemon, Optional<Duration> maxOffset)
               pf_sec timesync-status timedatectl timesync-status
             fi
             exit 0
-            """;
+            """
+                    .replace("NEED_TOOLS", ShellTools.need("awk", "sort", "grep", "head").strip());
 
     /** chronyc and ntpq retry for a few seconds each when the daemon does not answer. */
     static final Duration TIMEOUT = Duration.ofSeconds(20);

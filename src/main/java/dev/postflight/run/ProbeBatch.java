@@ -67,14 +67,15 @@ final class ProbeBatch {
      * so that the arrival of that first line bounds the reading by little more than the remote
      * shell's start; then it runs the script from stdin. Written for any login shell (sh, bash, csh
      * on FreeBSD): one single-quoted {@code sh -c} argument without {@code !}. Nanoseconds from GNU
-     * date, else microseconds from perl, else whole seconds.
+     * date, else microseconds from perl, else whole seconds. The script is read by a plain {@code
+     * sh} (POSIX reads stdin when there is no operand), not {@code sh -s}, which posh refuses.
      */
     public String command() {
         return "sh -c 'T=$(date +%s.%N 2>/dev/null); case $T in *N*|*%*|\"\") T=$(perl"
                 + " -MTime::HiRes=time -e \"printf q(%.6f us), time\" 2>/dev/null) || T=\"$(date"
                 + " +%s) s\";; *) T=\"$T ns\";; esac; printf \"\\n@@PF "
                 + nonce
-                + " clock %s\\n\" \"$T\"; PF_NOW=${T%%[. ]*}; export PF_NOW; exec sh -s'";
+                + " clock %s\\n\" \"$T\"; PF_NOW=${T%%[. ]*}; export PF_NOW; exec sh'";
     }
 
     /**
