@@ -25,7 +25,7 @@ import java.util.regex.Pattern;
  * 18), outputs go through {@code od} into shell variables and frames end in {@code hex}: the bytes
  * follow as lowercase hex digits.
  */
-final class ProbeBatch {
+public final class ProbeBatch {
     private static final Pattern BLANKS = Pattern.compile("\\s+");
 
     /** Exit code the script uses when a probe was killed at its timeout. */
