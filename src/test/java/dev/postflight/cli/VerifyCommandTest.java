@@ -190,7 +190,7 @@ class VerifyCommandTest {
         Cli r = verify("-c", checks.toString(), "--limit", "db");
         assertEquals(2, r.exit());
         assertEquals(
-                "(command line):1:1: --limit: no group or host named 'db' (did you mean 'web'?)\n",
+                "postflight: --limit: no group or host named 'db' (did you mean 'web'?)\n",
                 r.err());
     }
 
