@@ -134,6 +134,19 @@ final class SampleRuns {
                 false);
     }
 
+    /** One critical check that could not be judged: Nagios UNKNOWN. */
+    static RunReport erroredOnly() {
+        return run(
+                List.of(
+                        host(
+                                "web1",
+                                check(
+                                        "backup-ran",
+                                        "file",
+                                        Verdict.error("stat: permission denied")))),
+                false);
+    }
+
     static RunReport failing() {
         return run(
                 List.of(
