@@ -188,9 +188,9 @@ public record ServiceCheck(String name, Optional<String> state, Optional<Boolean
                         name
                                 + ": none of "
                                 + String.join(", ", TIME_DAEMONS)
-                                + " is installed ("
+                                + " is a service "
                                 + manager
-                                + ")");
+                                + " knows"); // not "installed": a binary may be, without a unit
             }
             label = name + " = " + resolved;
         }
