@@ -152,11 +152,17 @@ record DiskCheck(Optional<String> mount, Amount maxUsed, Amount maxInodesUsed)
         if (chosen.size() == 1) return Verdict.pass(line(chosen.get(0), false, false));
         Usage fullest = chosen.get(0);
         for (Usage u : chosen) if (u.usedPercent() > fullest.usedPercent()) fullest = u;
+        Usage named = fullest;
         return Verdict.pass(
                         chosen.size()
                                 + " filesystems within limits, fullest "
                                 + line(fullest, false, false))
-                .withDetails(chosen.stream().map(u -> line(u, false, false)).toList());
+                // the fullest is in the reason already: the details are the others
+                .withDetails(
+                        chosen.stream()
+                                .filter(u -> u != named)
+                                .map(u -> line(u, false, false))
+                                .toList());
     }
 
     private String line(Usage u, boolean spaceOver, boolean inodesOver) {

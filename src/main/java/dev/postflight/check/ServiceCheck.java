@@ -188,9 +188,9 @@ record ServiceCheck(String name, Optional<String> state, Optional<Boolean> enabl
                         name
                                 + ": none of "
                                 + String.join(", ", TIME_DAEMONS)
-                                + " is installed ("
+                                + " is a service "
                                 + manager
-                                + ")");
+                                + " knows"); // not "installed": a binary may be, without a unit
             }
             label = name + " = " + resolved;
         }

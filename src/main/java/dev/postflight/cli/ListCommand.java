@@ -57,8 +57,13 @@ final class ListCommand implements Callable<Integer> {
                             + ")"
                             + (cl.description().isEmpty() ? "" : ": " + cl.description()));
             out.println("  checks (" + cl.checks().size() + "):");
+            // In the file's order; a probe several checks share (the service probe is 60 lines)
+            // is shown once and referred to by the others (issue 19).
+            java.util.Map<String, String> shownProbes = new java.util.HashMap<>();
             for (Checklist.CheckDecl d : cl.checks()) {
-                if (bound.checks().stream().noneMatch(c -> c.id().equals(d.id()))) {
+                java.util.Optional<Check> bc =
+                        bound.checks().stream().filter(c -> c.id().equals(d.id())).findFirst();
+                if (bc.isEmpty()) {
                     out.println(
                             "    "
                                     + d.id()
@@ -70,9 +75,9 @@ final class ListCommand implements Callable<Integer> {
                                     + "]");
                     out.println(
                             "      uses vars the inventory or --var must set; shown in full when verifying");
+                    continue;
                 }
-            }
-            for (Check c : bound.checks()) {
+                Check c = bc.get();
                 out.println(
                         "    "
                                 + c.id()
@@ -89,6 +94,16 @@ final class ListCommand implements Callable<Integer> {
                     out.println("      reads the host's clock first thing in its one exec");
                 }
                 for (HostProbe p : c.spec().hostProbes()) {
+                    String first = shownProbes.putIfAbsent(p.script(), c.id());
+                    if (first != null) {
+                        out.println(
+                                "      on the host (timeout "
+                                        + p.timeout().toSeconds()
+                                        + "s): the same probe as "
+                                        + first
+                                        + " above");
+                        continue;
+                    }
                     out.println("      on the host (timeout " + p.timeout().toSeconds() + "s):");
                     for (String line : p.script().split("\n")) out.println("        " + line);
                 }

@@ -66,6 +66,11 @@ public final class Main implements Runnable {
     /** The {@code postflight} command line with its error handling, writing to out and err. */
     static CommandLine commandLine(PrintWriter out, PrintWriter err) {
         CommandLine cl = new CommandLine(new Main());
+        // A quote in a --var value is part of the value; picocli would otherwise print a raw
+        // "[picocli WARN] Unbalanced quotes … java.util.Map…" to stderr (issue 19). Its tracer
+        // still answers -Dpicocli.trace for debugging picocli itself.
+        if (System.getProperty("picocli.trace") == null)
+            CommandLine.tracer().setLevel(CommandLine.TraceLevel.OFF);
         cl.setOut(out);
         cl.setErr(err);
         cl.setExecutionExceptionHandler((ex, commandLine, parseResult) -> {
@@ -94,7 +99,7 @@ public final class Main implements Runnable {
         });
         cl.setParameterExceptionHandler((ex, args2) -> {
             CommandLine c = ex.getCommandLine();
-            c.getErr().println("postflight: " + ex.getMessage());
+            c.getErr().println("postflight: " + clean(ex.getMessage()));
             CommandLine.UnmatchedArgumentException.printSuggestions(ex, c.getErr());
             c.getErr()
                     .println("Run '" + c.getCommandSpec().qualifiedName() + " --help' for usage.");
@@ -102,6 +107,23 @@ public final class Main implements Runnable {
             return RunReport.INVALID_INPUT;
         });
         return cl;
+    }
+
+    private static final java.util.regex.Pattern NOT_KEY_VALUE =
+            java.util.regex.Pattern.compile(
+                    "Value for option option '(\\S+)' \\(([^)]*)\\) should be in KEY=VALUE format"
+                            + " but was (.*)",
+                    java.util.regex.Pattern.DOTALL);
+
+    /**
+     * Picocli's message in postflight's words: "--report: 'foo' is not FORMAT=FILE" rather than
+     * "Value for option option '--report' (FORMAT=FILE) should be in KEY=VALUE format…".
+     */
+    static String clean(String message) {
+        java.util.regex.Matcher m = NOT_KEY_VALUE.matcher(message);
+        if (m.matches())
+            return m.group(1) + ": '" + m.group(3) + "' is not " + m.group(2) + " (no '=')";
+        return message.replace("option option '", "option '");
     }
 
     /** The version from the jar's manifest. */

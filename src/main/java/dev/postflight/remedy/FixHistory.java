@@ -110,7 +110,7 @@ record FixHistory(long hostNow, Instant runnerNow, List<Entry> entries) {
                         + "), cooldown "
                         + Durations.format(cooldown)
                         + human
-                        + "; --force to run it again");
+                        + "; postflight verify --fix --force runs it anyway");
     }
 
     /**

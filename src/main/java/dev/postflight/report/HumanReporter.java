@@ -58,6 +58,7 @@ final class HumanReporter implements Reporter {
             out.append("\n");
             host(out, h, single || showPasses);
         }
+        if (!single && !showPasses) skips(out, r);
         out.append("\n");
         summary(out, r);
         return out.toString();
@@ -85,11 +86,7 @@ final class HumanReporter implements Reporter {
         int hidden = 0;
         int notRun = 0;
         for (CheckResult c : checks) {
-            boolean unreachableEcho =
-                    h.unreachable().isPresent()
-                            && c.status() == Status.ERROR
-                            && c.verdict().reason().endsWith(h.unreachable().get());
-            if (unreachableEcho) {
+            if (neverRan(h, c)) {
                 notRun++;
                 continue;
             }
@@ -97,6 +94,8 @@ final class HumanReporter implements Reporter {
                 hidden++;
                 continue;
             }
+            // A fleet's skips are folded into one line per check below the hosts.
+            if (c.status() == Status.SKIP && !listPasses) continue;
             out.append("  ")
                     .append(paint(c.status(), pad(label(c.status()), 5)))
                     .append(" ")
@@ -126,6 +125,39 @@ final class HumanReporter implements Reporter {
                     .append("\n");
             indented(out, "      ", f.details());
         }
+    }
+
+    /** A check of an unreachable host that errored only because the host was never reached. */
+    private static boolean neverRan(HostResult h, CheckResult c) {
+        return h.unreachable().isPresent()
+                && c.status() == Status.ERROR
+                && c.verdict().reason().endsWith(h.unreachable().get());
+    }
+
+    /**
+     * "Skipped: certificate on 3 hosts (no TLS on this role)": one line per skipped check of a
+     * fleet, the reason only when every host gave the same one (issue 19: 1,700 hosts printed 1,700
+     * identical skip lines).
+     */
+    private void skips(StringBuilder out, RunReport r) {
+        Map<String, List<String>> reasons = new LinkedHashMap<>();
+        for (HostResult h : r.hosts())
+            for (CheckResult c : h.checks())
+                if (c.status() == Status.SKIP)
+                    reasons.computeIfAbsent(c.id(), k -> new ArrayList<>())
+                            .add(c.verdict().reason());
+        if (reasons.isEmpty()) return;
+        out.append("\n");
+        reasons.forEach((id, why) -> {
+            out.append(paint(Status.SKIP, "Skipped:"))
+                    .append(" ")
+                    .append(safe(id))
+                    .append(" on ")
+                    .append(plural(why.size(), "host"));
+            if (why.stream().distinct().count() == 1)
+                out.append(" (").append(safe(why.get(0))).append(")");
+            out.append("\n");
+        });
     }
 
     private void summary(StringBuilder out, RunReport r) {
@@ -221,28 +253,41 @@ final class HumanReporter implements Reporter {
             if (bad.size() > 5) out.append(", and ").append(bad.size() - 5).append(" more");
             out.append("\n");
         }
-        Map<String, int[]> byCheck = new LinkedHashMap<>();
+        // Per check: how many hosts it was off on, and its worst status there. A check that never
+        // ran (its host unreachable) is not a check that failed.
+        Map<String, Integer> hostsOff = new LinkedHashMap<>();
+        Map<String, Status> worst = new LinkedHashMap<>();
         for (HostResult h : r.hosts()) {
             for (CheckResult c : h.checks()) {
-                if (c.status().compareTo(Status.WARN) >= 0) {
-                    byCheck.computeIfAbsent(c.id(), k -> new int[1])[0]++;
+                if (c.status().compareTo(Status.WARN) >= 0 && !neverRan(h, c)) {
+                    hostsOff.merge(c.id(), 1, Integer::sum);
+                    worst.merge(c.id(), c.status(), Status::worse);
                 }
             }
         }
-        if (!byCheck.isEmpty()) {
+        if (!hostsOff.isEmpty()) {
             out.append("Worst checks: ");
             List<String> parts = new ArrayList<>();
-            byCheck.entrySet().stream()
-                    .sorted((a, b) -> b.getValue()[0] - a.getValue()[0])
+            hostsOff.keySet().stream()
+                    .sorted(
+                            Comparator.comparing((String id) -> worst.get(id))
+                                    .reversed()
+                                    .thenComparing(id -> -hostsOff.get(id)))
                     .limit(5)
-                    .forEach(e ->
+                    .forEach(id ->
                             parts.add(
-                                    safe(e.getKey())
+                                    safe(id)
                                             + " on "
-                                            + e.getValue()[0]
+                                            + hostsOff.get(id)
                                             + "/"
                                             + r.hosts().size()
-                                            + " hosts"));
+                                            + " hosts ("
+                                            + switch (worst.get(id)) {
+                                                case ERROR -> "error";
+                                                case FAIL -> "failed";
+                                                default -> "warning";
+                                            }
+                                            + ")"));
             out.append(String.join(", ", parts)).append("\n");
         }
     }

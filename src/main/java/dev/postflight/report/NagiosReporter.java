@@ -58,7 +58,10 @@ final class NagiosReporter implements Reporter {
         return out.toString();
     }
 
-    /** "3 of 8 checks failed on 2 of 2 hosts (web1: a, b; web2: unreachable)". */
+    /**
+     * "3 of 8 checks failed on 2 of 2 hosts (web1: a, b; web2: unreachable)"; errors as "could not
+     * be judged".
+     */
     private static String summary(RunReport r) {
         long checks = r.checkCount();
         int hosts = r.hosts().size();
@@ -81,12 +84,24 @@ final class NagiosReporter implements Reporter {
         }
         String text;
         if (!byHost.isEmpty()) {
-            long n = failures ? failed : r.count(Status.WARN);
+            long fails = r.count(Status.FAIL);
+            long errors = r.count(Status.ERROR);
+            String of = " of " + plural(checks, "check");
+            // An error is a check that could not be judged, not one that failed (issue 19).
+            String what =
+                    !failures
+                            ? r.count(Status.WARN) + of + " warned"
+                            : errors == 0
+                                    ? fails + of + " failed"
+                                    : fails == 0
+                                            ? errors + of + " could not be judged"
+                                            : fails
+                                                    + of
+                                                    + " failed, "
+                                                    + errors
+                                                    + " could not be judged";
             text =
-                    n
-                            + " of "
-                            + plural(checks, "check")
-                            + (failures ? " failed" : " warned")
+                    what
                             + " on "
                             + byHost.size()
                             + " of "

@@ -130,7 +130,7 @@ final class HostSession {
                         : Optional.empty();
         try (ExecutorService side = Executors.newVirtualThreadPerTaskExecutor()) {
             Map<Check, Future<List<Object>>> runnerFutures = startRunnerSide(active, side);
-            Gathered seen = new Gathered(host.name());
+            Gathered seen = new Gathered(""); // via: empty until the host is reached
             // A host left with no check to run is still reached: "nothing applies" must never
             // hide that it is down.
             boolean wantsConnection =

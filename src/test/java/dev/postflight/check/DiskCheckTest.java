@@ -75,6 +75,15 @@ class DiskCheckTest {
     }
 
     @Test
+    void aPassingFleetOfFilesystemsNamesTheFullestOnceAndListsOnlyTheOthersBelow() {
+        Amount p95 = new Amount(95, true);
+        Verdict v = judge(new DiskCheck(Optional.empty(), p95, p95), GNU);
+        assertEquals(Status.PASS, v.status());
+        assertEquals("2 filesystems within limits, fullest / 84% used, inodes 92%", v.reason());
+        assertEquals(List.of("/srv/web data 21% used, inodes 2%"), v.details());
+    }
+
+    @Test
     void readsMountPointsWithSpaces() {
         Verdict v = judge(new DiskCheck(Optional.of("/srv/web data"), P80, P80), GNU);
         assertEquals(Status.PASS, v.status());

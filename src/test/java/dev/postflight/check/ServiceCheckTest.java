@@ -142,7 +142,7 @@ class ServiceCheckTest {
         assertEquals(Status.FAIL, v.status());
         assertEquals(
                 "time-daemon: none of chronyd, chrony, ntpd, ntp, ntpsec, systemd-timesyncd,"
-                        + " openntpd is installed (systemd)",
+                        + " openntpd is a service systemd knows",
                 v.reason());
     }
 
@@ -162,14 +162,10 @@ class ServiceCheckTest {
         if (r.status() == Status.ERROR) {
             assertTrue(reason.contains("no service manager found"), reason);
         } else if (r.status() == Status.FAIL && reason.startsWith("time-daemon: none of")) {
-            assertTrue(reason.endsWith(" is installed (" + managerWord(reason) + ")"), reason);
+            assertTrue(reason.matches(".* is a service \\S+ knows"), reason);
         } else {
             assertTrue(reason.startsWith("time-daemon = "), reason);
         }
-    }
-
-    private static String managerWord(String reason) {
-        return reason.substring(reason.lastIndexOf('(') + 1, reason.length() - 1);
     }
 
     @Test

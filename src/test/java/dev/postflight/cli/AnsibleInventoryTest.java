@@ -190,7 +190,7 @@ class AnsibleInventoryTest {
         Cli r = verify(write("hosts.ini", ini()), "--limit", "all:!bastoins");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --limit: no group or host named 'bastoins' (did you mean"
+                "postflight: --limit: no group or host named 'bastoins' (did you mean"
                         + " 'bastions'?)\n",
                 r.err());
         assertEquals(List.of(), web.commands());
@@ -246,8 +246,7 @@ class AnsibleInventoryTest {
     void aLimitOfOnlySeparatorsIsAnErrorNotEveryHost() throws Exception {
         Cli r = verify(write("hosts.ini", ini()), "--limit", ",:");
         assertEquals(2, r.exit(), r.out() + r.err());
-        assertEquals(
-                "(command line):1:1: --limit: ',:' names no group, host or pattern\n", r.err());
+        assertEquals("postflight: --limit: ',:' names no group, host or pattern\n", r.err());
         assertEquals(List.of(), web.commands());
     }
 }

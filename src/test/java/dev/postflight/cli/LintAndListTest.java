@@ -73,6 +73,34 @@ class LintAndListTest {
     }
 
     @Test
+    void listKeepsTheFilesOrderAndShowsAProbeSharedByTwoChecksOnce() throws Exception {
+        Path f = dir.resolve("c.yaml");
+        Files.writeString(
+                f,
+                """
+                vars: { site_name: ~ }
+                checks:
+                  - id: web
+                    service: { name: nginx }
+                  - id: site
+                    command: { run: "curl -fsS http://{{ site_name }}/" }
+                  - id: web-again
+                    service: { name: nginx }
+                """);
+        Cli r = Cli.run("list", f.toString());
+        assertEquals(0, r.exit(), r.err());
+        String out = r.out();
+        assertTrue(
+                out.indexOf("    web  [") < out.indexOf("    site  [")
+                        && out.indexOf("    site  [") < out.indexOf("    web-again  ["),
+                out);
+        assertTrue(out.contains("s): the same probe as web above\n"), out);
+        int probeLine = out.indexOf("      on the host (timeout ");
+        String firstProbe = out.substring(probeLine, out.indexOf("    site  ["));
+        assertEquals(1, out.split(java.util.regex.Pattern.quote(firstProbe), -1).length - 1, out);
+    }
+
+    @Test
     void listShowsWhatEachProbeRunsAndEachFixsSteps() throws Exception {
         Path f = dir.resolve("c.yaml");
         Files.writeString(

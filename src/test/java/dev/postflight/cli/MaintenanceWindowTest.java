@@ -150,7 +150,6 @@ class MaintenanceWindowTest {
                         windows.toString());
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --window-file goes with --windows-ended-within (e.g. 1h)\n",
-                r.err());
+                "postflight: --window-file goes with --windows-ended-within (e.g. 1h)\n", r.err());
     }
 }

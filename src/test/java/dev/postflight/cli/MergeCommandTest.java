@@ -185,7 +185,7 @@ class MergeCommandTest {
     void anUnknownFormatIsRefusedBeforeAnyReportIsRead() {
         refused(
                 merge(dir.resolve("absent.json"), "--format", "yaml"),
-                "(command line):1:1: unknown report format 'yaml' (one of human, json, junit, tap,"
+                "postflight: unknown report format 'yaml' (one of human, json, junit, tap,"
                         + " nagios, prometheus, markdown, html)");
     }
 }

@@ -380,7 +380,9 @@ class RemediationTest {
         Cli again = verify("--fix", "--yes");
         assertEquals(1, again.exit());
         assertTrue(again.out().contains("cooldown: resync-clock ran on this host"), again.out());
-        assertTrue(again.out().contains("; --force to run it again"), again.out());
+        assertTrue(
+                again.out().contains("; postflight verify --fix --force runs it anyway"),
+                again.out());
         assertEquals(0, verify("--fix", "--yes", "--force").exit());
     }
 

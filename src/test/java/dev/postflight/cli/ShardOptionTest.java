@@ -36,7 +36,7 @@ class ShardOptionTest {
     private void refused(String shard, String message) {
         Cli r = verify("--shard", shard);
         assertEquals(2, r.exit(), r.out() + r.err());
-        assertEquals("(command line):1:1: " + message + "\n", r.err());
+        assertEquals("postflight: " + message + "\n", r.err());
         assertEquals("", r.out());
         assertEquals(List.of(), fleet.server().commands());
     }
@@ -76,7 +76,7 @@ class ShardOptionTest {
         Cli r = verify("--shard", "0/2", "--fix", "--dry-run");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --shard: not with --fix: the canary host and --fleet-guard"
+                "postflight: --shard: not with --fix: the canary host and --fleet-guard"
                         + " must see the whole fleet; verify in shards, then fix from one runner\n",
                 r.err());
         assertEquals(List.of(), fleet.server().commands());

@@ -34,7 +34,7 @@ class SinceTest {
         assertTrue(
                 r.err()
                         .contains(
-                                "(command line):1:1: --since: '2026-11-23 02:00' is neither a time"
+                                "postflight: --since: '2026-11-23 02:00' is neither a time"
                                         + " with its offset"),
                 r.err());
     }

@@ -166,14 +166,12 @@ class TrustedInputTest {
         Cli r = verify("-c", checks.toString(), "127.0.0.1:notaport");
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: HOST '127.0.0.1:notaport': 'notaport' is not a port"
-                        + " (1-65535)\n",
+                "postflight: HOST '127.0.0.1:notaport': 'notaport' is not a port" + " (1-65535)\n",
                 r.err());
         Cli high = verify("-c", checks.toString(), "ops@127.0.0.1:99999");
         assertEquals(2, high.exit(), high.out() + high.err());
         assertEquals(
-                "(command line):1:1: HOST 'ops@127.0.0.1:99999': '99999' is not a port"
-                        + " (1-65535)\n",
+                "postflight: HOST 'ops@127.0.0.1:99999': '99999' is not a port" + " (1-65535)\n",
                 high.err());
     }
 
@@ -213,7 +211,7 @@ class TrustedInputTest {
                         "ops@127.0.0.1:" + h1.port());
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --approve: the checklist has no fix 'restart-pgp' (did you"
+                "postflight: --approve: the checklist has no fix 'restart-pgp' (did you"
                         + " mean 'restart-php'?)\n",
                 r.err());
         assertNothingContacted();
@@ -237,8 +235,7 @@ class TrustedInputTest {
         Cli r = verify("-c", checks.toString(), "--timeout", "0s", "ops@127.0.0.1:" + h1.port());
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --timeout: '0s' is not a positive duration (e.g. 60s, 5m)\n",
-                r.err());
+                "postflight: --timeout: '0s' is not a positive duration (e.g. 60s, 5m)\n", r.err());
         assertNothingContacted();
     }
 
@@ -254,8 +251,7 @@ class TrustedInputTest {
                         "ops@127.0.0.1:" + h1.port());
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --report: cannot write " + folder + ": it is a folder\n",
-                r.err());
+                "postflight: --report: cannot write " + folder + ": it is a folder\n", r.err());
         assertEquals("", r.out());
         assertNothingContacted();
     }
@@ -273,11 +269,7 @@ class TrustedInputTest {
                         "ops@127.0.0.1:" + h1.port());
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --audit: cannot write "
-                        + audit
-                        + ": "
-                        + checks
-                        + " is not a folder\n",
+                "postflight: --audit: cannot write " + audit + ": " + checks + " is not a folder\n",
                 r.err());
         assertNothingContacted();
     }
@@ -295,7 +287,7 @@ class TrustedInputTest {
                         "ops@127.0.0.1:" + h1.port());
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --plan-out: cannot write "
+                "postflight: --plan-out: cannot write "
                         + plan
                         + ": folder "
                         + dir.resolve("plans")
@@ -319,9 +311,7 @@ class TrustedInputTest {
                         "ops@127.0.0.1:" + h1.port());
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --known-hosts: folder "
-                        + dir.resolve("ssh")
-                        + " does not exist\n",
+                "postflight: --known-hosts: folder " + dir.resolve("ssh") + " does not exist\n",
                 r.err());
         assertFalse(Files.exists(dir.resolve("ssh")));
         assertNothingContacted();
@@ -365,7 +355,7 @@ class TrustedInputTest {
         Cli r = verify("-i", inv.toString(), "-c", checks.toString(), "ops@web1:" + h2.port());
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: HOST 'ops@web1:"
+                "postflight: HOST 'ops@web1:"
                         + h2.port()
                         + "': web1 is reached through jump host bastion: name it as 'web1' (its"
                         + " user and port come from the inventory)\n",
@@ -416,7 +406,7 @@ class TrustedInputTest {
                         "ops@127.0.0.1:" + h1.port());
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals(
-                "(command line):1:1: --timeout: '99999999999999999999s' is not a positive duration"
+                "postflight: --timeout: '99999999999999999999s' is not a positive duration"
                         + " (e.g. 60s, 5m)\n",
                 r.err());
         assertNothingContacted();
@@ -449,8 +439,7 @@ class TrustedInputTest {
                         folder.toString(),
                         "ops@127.0.0.1:" + h1.port());
         assertEquals(2, r.exit(), r.out() + r.err());
-        assertEquals(
-                "(command line):1:1: -o: cannot write " + folder + ": it is a folder\n", r.err());
+        assertEquals("postflight: -o: cannot write " + folder + ": it is a folder\n", r.err());
         Cli zero =
                 Cli.run(
                         "snapshot",
@@ -461,7 +450,7 @@ class TrustedInputTest {
                         "ops@127.0.0.1:" + h1.port());
         assertEquals(2, zero.exit(), zero.out() + zero.err());
         assertEquals(
-                "(command line):1:1: --timeout: '0s' is not a positive duration (e.g. 60s, 5m)\n",
+                "postflight: --timeout: '0s' is not a positive duration (e.g. 60s, 5m)\n",
                 zero.err());
         assertNothingContacted();
     }
@@ -477,7 +466,7 @@ class TrustedInputTest {
                         "NaN",
                         "ops@127.0.0.1:" + h1.port());
         assertEquals(2, r.exit(), r.out() + r.err());
-        assertEquals("(command line):1:1: --fleet-guard is a share between 0 and 1\n", r.err());
+        assertEquals("postflight: --fleet-guard is a share between 0 and 1\n", r.err());
         assertNothingContacted();
     }
 

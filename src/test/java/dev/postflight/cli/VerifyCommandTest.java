@@ -172,6 +172,21 @@ class VerifyCommandTest {
     }
 
     @Test
+    void aHostNeverReachedHasAnEmptyViaInTheJsonReportAsTheSchemaSays() throws Exception {
+        web.restartWithNewHostKey();
+        Path checks = write("c.yaml", "checks:\n  - { id: a, command: { run: \"true\" } }\n");
+        Cli r = verify("web1", "-c", checks.toString(), "--format", "json");
+        assertEquals(1, r.exit(), r.err());
+        com.fasterxml.jackson.databind.JsonNode host =
+                new com.fasterxml.jackson.databind.ObjectMapper()
+                        .readTree(r.out())
+                        .path("hosts")
+                        .get(0);
+        assertEquals("web1", host.path("name").asText());
+        assertEquals("", host.path("via").asText("absent"), r.out());
+    }
+
+    @Test
     void changedHostKeyStopsThatHostWithBothFingerprintsAndExitsOne() throws Exception {
         String old = web.hostKeyFingerprint();
         web.restartWithNewHostKey();
@@ -190,7 +205,7 @@ class VerifyCommandTest {
         Cli r = verify("-c", checks.toString(), "--limit", "db");
         assertEquals(2, r.exit());
         assertEquals(
-                "(command line):1:1: --limit: no group or host named 'db' (did you mean 'web'?)\n",
+                "postflight: --limit: no group or host named 'db' (did you mean 'web'?)\n",
                 r.err());
     }
 

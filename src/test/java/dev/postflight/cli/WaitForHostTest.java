@@ -139,7 +139,7 @@ class WaitForHostTest {
         assertTrue(
                 r.err()
                         .contains(
-                                "(command line):1:1: --wait-for-host: 'soon' is not a positive"
+                                "postflight: --wait-for-host: 'soon' is not a positive"
                                         + " duration (e.g. 90s, 15m)"),
                 r.err());
     }

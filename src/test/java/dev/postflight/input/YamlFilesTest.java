@@ -26,15 +26,13 @@ class YamlFilesTest {
     void aBinaryFileIsReportedAsNotText() throws Exception {
         Path f = dir.resolve("c.yaml");
         Files.write(f, new byte[] {'c', 'h', (byte) 0xff, (byte) 0xfe, 0, 1});
-        assertEquals(
-                "(command line):1:1: cannot read c.yaml: not UTF-8 text (a binary file?)",
-                error(f));
+        assertEquals("postflight: cannot read c.yaml: not UTF-8 text (a binary file?)", error(f));
     }
 
     @Test
     void aFolderIsReportedAsAFolder() throws Exception {
         Path f = Files.createDirectory(dir.resolve("checks.yaml"));
-        assertEquals("(command line):1:1: cannot read checks.yaml: it is a folder", error(f));
+        assertEquals("postflight: cannot read checks.yaml: it is a folder", error(f));
     }
 
     // Tests run as root here, for whom no file is unreadable: the exception the JDK throws for

@@ -44,7 +44,7 @@ class FixHistoryTest {
         assertEquals(
                 Optional.of(
                         "cooldown: resync-clock ran on this host 9m30s ago (ok), cooldown 1h00m;"
-                                + " --force to run it again"),
+                                + " postflight verify --fix --force runs it anyway"),
                 h.cooldown("resync-clock", HOUR));
         assertEquals(Optional.empty(), h.clockNote("resync-clock", HOUR));
     }
@@ -76,7 +76,7 @@ class FixHistoryTest {
         assertEquals(
                 Optional.of(
                         "cooldown: resync-clock ran on this host 5m00s ago (failed), cooldown 1h00m;"
-                                + " --force to run it again"),
+                                + " postflight verify --fix --force runs it anyway"),
                 h.cooldown("resync-clock", HOUR));
     }
 }

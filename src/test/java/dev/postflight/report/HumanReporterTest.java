@@ -107,4 +107,29 @@ class HumanReporterTest {
         assertFalse(out.contains("\nweb2"), out);
         assertTrue(out.contains("all clear"), out);
     }
+
+    @Test
+    void theHumanReportOfEverySampleMatchesItsGoldenFile() throws Exception {
+        Golden.assertMatches(
+                "report.txt", new HumanReporter(false).render(SampleRuns.everything()));
+        Golden.assertMatches(
+                "report-fleet.txt", new HumanReporter(false).render(SampleRuns.fleet()));
+    }
+
+    @Test
+    void aFleetReportFoldsTheSkipsEveryHostSharesIntoOneLinePerCheck() {
+        String text = new HumanReporter(false).render(SampleRuns.fleet());
+        assertFalse(text.contains("  skip  certificate"), text);
+        assertTrue(text.contains("Skipped: certificate on 3 hosts (no TLS on this role)"), text);
+    }
+
+    @Test
+    void worstChecksCountOnlyChecksThatRanAndRankErrorsAboveWarnings() {
+        String text = new HumanReporter(false).render(SampleRuns.fleet());
+        assertTrue(
+                text.contains(
+                        "Worst checks: backup-ran on 1/4 hosts (error), disk on 2/4 hosts"
+                                + " (warning), clock-offset on 1/4 hosts (warning)\n"),
+                text);
+    }
 }

@@ -34,6 +34,16 @@ class NagiosReporterTest {
     }
 
     @Test
+    void aCheckThatCouldNotBeJudgedIsNotCalledFailed() {
+        String first = reporter.render(SampleRuns.erroredOnly()).lines().findFirst().orElseThrow();
+        assertTrue(
+                first.startsWith(
+                        "POSTFLIGHT UNKNOWN - 1 of 1 check could not be judged on 1 of 1 host"
+                                + " (web1: backup-ran) | "),
+                first);
+    }
+
+    @Test
     void statusWordIsTheRunsNagiosExitCodeAndTheLineFollowsThePluginGuidelines() {
         List<String> words = List.of("OK", "WARNING", "CRITICAL", "UNKNOWN");
         for (RunReport run :

@@ -134,6 +134,19 @@ final class SampleRuns {
                 false);
     }
 
+    /** One critical check that could not be judged: Nagios UNKNOWN. */
+    static RunReport erroredOnly() {
+        return run(
+                List.of(
+                        host(
+                                "web1",
+                                check(
+                                        "backup-ran",
+                                        "file",
+                                        Verdict.error("stat: permission denied")))),
+                false);
+    }
+
     static RunReport failing() {
         return run(
                 List.of(
@@ -163,6 +176,81 @@ final class SampleRuns {
                                                 .withDetails(List.of("a | b", "`code` *bold*")))),
                         host("web3", check("site-reachable", "http", Verdict.pass("200")))),
                 false);
+    }
+
+    /**
+     * A fleet for the human report's summary: a skip every host shares, a warning on one host, an
+     * error on another, and an unreachable host whose checks never ran (issue 19).
+     */
+    static RunReport fleet() {
+        CheckResult skipped = check("certificate", "tls", Verdict.skip("no TLS on this role"));
+        CheckResult passed = check("site-reachable", "http", Verdict.pass("200"));
+        HostResult warned =
+                new HostResult(
+                        "web1",
+                        "ssh ops@web1:22",
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of(
+                                passed,
+                                skipped,
+                                new CheckResult(
+                                        "clock-offset",
+                                        "clock",
+                                        Severity.WARNING,
+                                        Verdict.warn("offset 420ms exceeds warn 100ms"),
+                                        Optional.empty()),
+                                check("disk", "disk", Verdict.warn("/var 91% used"))),
+                        Duration.ofMillis(250),
+                        1);
+        HostResult errored =
+                new HostResult(
+                        "web2",
+                        "ssh ops@web2:22",
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of(
+                                passed,
+                                skipped,
+                                check(
+                                        "backup-ran",
+                                        "file",
+                                        Verdict.error("stat: permission denied")),
+                                check("disk", "disk", Verdict.warn("/var 92% used"))),
+                        Duration.ofMillis(250),
+                        1);
+        String refused = "connection refused (203.0.113.13:22)";
+        HostResult unreachable =
+                new HostResult(
+                        "web3",
+                        "",
+                        Optional.empty(),
+                        Optional.of(refused),
+                        List.of(
+                                check(
+                                        "site-reachable",
+                                        "http",
+                                        Verdict.error("host unreachable: " + refused)),
+                                check(
+                                        "disk",
+                                        "disk",
+                                        Verdict.error("host unreachable: " + refused)),
+                                check(
+                                        "backup-ran",
+                                        "file",
+                                        Verdict.error("host unreachable: " + refused))),
+                        Duration.ZERO,
+                        0);
+        HostResult fine =
+                new HostResult(
+                        "web4",
+                        "ssh ops@web4:22",
+                        Optional.empty(),
+                        Optional.empty(),
+                        List.of(passed, skipped),
+                        Duration.ofMillis(250),
+                        1);
+        return run(List.of(warned, errored, unreachable, fine), false);
     }
 
     private static RunReport run(List<HostResult> hosts, boolean interrupted) {
