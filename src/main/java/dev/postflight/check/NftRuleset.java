@@ -23,6 +23,10 @@ import java.util.Set;
  * connection: the filter chains on the input hook in priority order, each rule's matches, and the
  * first verdict that applies. A rule that may match but uses something not understood here makes
  * the answer undecidable, never accepted.
+ *
+ * <p>Over 400 lines on purpose: one interpreter of nftables' JSON for a new TCP connection (chains
+ * by priority, matches, verdicts, jumps), checked as a whole against the kernel by
+ * NftDifferentialTest.
  */
 record NftRuleset(List<Chain> chains, Map<String, List<JsonNode>> sets) {
 

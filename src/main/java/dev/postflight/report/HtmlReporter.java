@@ -38,6 +38,9 @@ import java.util.Optional;
  * escapes (as on a terminal) and then {@code <&>"'} become entities, so that a hostile host cannot
  * add an element or a script to the page. With thousands of hosts the script shows the heat map and
  * the host details a page at a time; without script everything is shown.
+ *
+ * <p>Over 400 lines on purpose: one self-contained page whose structure and escaping live together,
+ * so that HtmlEscapingPropertyTest covers every place host text lands.
  */
 final class HtmlReporter implements Reporter {
 

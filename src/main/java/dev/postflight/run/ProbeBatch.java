@@ -24,6 +24,10 @@ import java.util.regex.Pattern;
  * /tmp}; when none takes a write (a full disk must not blind the checks that would report it, issue
  * 18), outputs go through {@code od} into shell variables and frames end in {@code hex}: the bytes
  * follow as lowercase hex digits.
+ *
+ * <p>Over 400 lines on purpose: the batch script and its parser are one protocol (framing, file and
+ * in-memory capture, watchdogs, the deadline), fuzzed as a whole by ProbeBatchFuzzTest and
+ * HostileHostTest; split, the writer and the reader of a frame could drift apart.
  */
 public final class ProbeBatch {
     private static final Pattern BLANKS = Pattern.compile("\\s+");
