@@ -436,12 +436,7 @@ final class HtmlReporter implements Reporter {
         if (!h.fixes().isEmpty()) {
             out.append("<h4>Fixes</h4>\n<ul class=\"fixes\">\n");
             for (FixResult f : h.fixes()) {
-                Status shade =
-                        switch (f.outcome()) {
-                            case SUCCEEDED -> Status.FIXED;
-                            case FAILED -> Status.FAIL;
-                            case NOT_RUN -> Status.SKIP;
-                        };
+                Status shade = f.outcome().shade();
                 out.append("<li class=\"fix\" data-fix=\"")
                         .append(text(f.fix()))
                         .append("\" data-outcome=\"")

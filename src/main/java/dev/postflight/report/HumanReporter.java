@@ -112,12 +112,7 @@ final class HumanReporter implements Reporter {
             out.append("  ").append(plural(notRun, "on-host check")).append(" not run\n");
         if (hidden > 0) out.append("  ").append(hidden).append(" passed\n");
         for (FixResult f : h.fixes()) {
-            Status shade =
-                    switch (f.outcome()) {
-                        case SUCCEEDED -> Status.FIXED;
-                        case FAILED -> Status.FAIL;
-                        case NOT_RUN -> Status.SKIP;
-                    };
+            Status shade = f.outcome().shade();
             out.append("  ")
                     .append(paint(shade, "fix " + f.outcome().word().toUpperCase(Locale.ROOT)))
                     .append(" ")

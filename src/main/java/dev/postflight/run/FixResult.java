@@ -1,5 +1,6 @@
 package dev.postflight.run;
 
+import dev.postflight.check.Status;
 import java.util.List;
 
 /**
@@ -21,6 +22,15 @@ public record FixResult(
 
         Outcome(String word) {
             this.word = word;
+        }
+
+        /** The status a report shades this outcome with: fixed, fail, or skip for not run. */
+        public Status shade() {
+            return switch (this) {
+                case SUCCEEDED -> Status.FIXED;
+                case FAILED -> Status.FAIL;
+                case NOT_RUN -> Status.SKIP;
+            };
         }
 
         public String word() {
