@@ -63,20 +63,25 @@ public final class Notifications {
     private final List<Notifier> notifiers;
     private final When when;
     private final Path stateDir;
+    private final List<String> secretUrls;
 
-    Notifications(List<Notifier> notifiers, When when, Path stateDir) {
+    Notifications(List<Notifier> notifiers, When when, Path stateDir, List<String> secretUrls) {
         this.notifiers = List.copyOf(notifiers);
         this.when = when;
         this.stateDir = stateDir;
+        this.secretUrls = List.copyOf(secretUrls);
     }
 
     public List<Notifier> notifiers() {
         return notifiers;
     }
 
-    /** The SMTP password, if mail needs one: a secret every output of the run redacts. */
+    /**
+     * The SMTP password, if mail needs one, and webhook URLs given as {@code @FILE} or {@code
+     * env:NAME}: secrets every output of the run redacts.
+     */
     public List<String> secretValues() {
-        List<String> out = new ArrayList<>();
+        List<String> out = new ArrayList<>(secretUrls);
         for (Notifier n : notifiers) {
             if (n instanceof MailNotifier m && m.smtp().passwordFile().isPresent()) {
                 try {
@@ -104,6 +109,7 @@ public final class Notifications {
             errors.add(error("--notify-on: '" + on + "' is not one of fail, change, always"));
         }
         List<Notifier> notifiers = new ArrayList<>();
+        List<String> secretUrls = new ArrayList<>();
         Optional<MailNotifier.Smtp> smtp = Optional.empty();
         for (String spec : specs) {
             int eq = spec.indexOf('=');
@@ -111,14 +117,26 @@ public final class Notifications {
             String target = eq < 0 ? "" : spec.substring(eq + 1).strip();
             switch (kind) {
                 case "webhook" -> {
-                    HttpUrl url = HttpUrl.parse(target);
-                    if (url == null)
+                    boolean hidden = target.startsWith("@") || target.startsWith("env:");
+                    Optional<String> given =
+                            hidden ? webhookFrom(target, env, errors) : Optional.of(target);
+                    if (given.isEmpty()) continue;
+                    HttpUrl url = HttpUrl.parse(given.get());
+                    if (url == null) {
+                        // A URL read from a file or the environment is a secret: not echoed.
                         errors.add(
                                 error(
-                                        "--notify webhook=URL: '"
-                                                + target
-                                                + "' is not an http or https URL"));
-                    else notifiers.add(new WebhookNotifier(url, TIMEOUT));
+                                        hidden
+                                                ? "--notify webhook="
+                                                        + target
+                                                        + ": what it holds is not an http or https URL"
+                                                : "--notify webhook=URL: '"
+                                                        + target
+                                                        + "' is not an http or https URL"));
+                    } else {
+                        notifiers.add(new WebhookNotifier(url, TIMEOUT));
+                        if (hidden) secretUrls.add(given.get());
+                    }
                 }
                 case "mail" -> {
                     if (!ADDRESS.matcher(target).matches()) {
@@ -134,11 +152,39 @@ public final class Notifications {
                 }
                 default ->
                         errors.add(
-                                error("--notify: '" + spec + "' must be webhook=URL or mail=ADDR"));
+                                error(
+                                        "--notify: '"
+                                                + spec
+                                                + "' must be webhook=URL|@FILE|env:NAME or mail=ADDR"));
             }
         }
         if (!errors.isEmpty()) throw new InvalidInput(errors);
-        return new Notifications(notifiers, when, stateDir(env));
+        return new Notifications(notifiers, when, stateDir(env), secretUrls);
+    }
+
+    /**
+     * The webhook URL of {@code webhook=@FILE} (the file's first line) or {@code webhook=env:NAME},
+     * so that it never shows in {@code ps} or the shell's history.
+     */
+    private static Optional<String> webhookFrom(
+            String target, Map<String, String> env, List<InputError> errors) {
+        if (target.startsWith("env:")) {
+            String name = target.substring(4);
+            String value = env.getOrDefault(name, "").strip();
+            if (value.isEmpty())
+                errors.add(error("--notify webhook=" + target + ": " + name + " is not set"));
+            return value.isEmpty() ? Optional.empty() : Optional.of(value);
+        }
+        Path file = Path.of(target.substring(1));
+        try {
+            String value = Files.readString(file).lines().findFirst().orElse("").strip();
+            if (value.isEmpty())
+                errors.add(error("--notify webhook=" + target + ": the file is empty"));
+            return value.isEmpty() ? Optional.empty() : Optional.of(value);
+        } catch (IOException e) {
+            errors.add(error("--notify webhook=" + target + ": cannot read it: " + e.getMessage()));
+            return Optional.empty();
+        }
     }
 
     private static Optional<MailNotifier.Smtp> smtp(

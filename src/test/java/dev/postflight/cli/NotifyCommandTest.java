@@ -162,13 +162,56 @@ class NotifyCommandTest {
         assertEquals(2, r.exit(), r.out() + r.err());
         assertEquals("", r.out());
         assertTrue(
-                r.err().contains("--notify: 'slack=#ops' must be webhook=URL or mail=ADDR"),
+                r.err()
+                        .contains(
+                                "--notify: 'slack=#ops' must be webhook=URL|@FILE|env:NAME or mail=ADDR"),
                 r.err());
         assertTrue(r.err().contains("'ftp://example.org/x' is not an http or https URL"), r.err());
         assertTrue(r.err().contains("'not-an-address' is not a mail address"), r.err());
         assertTrue(
                 r.err().contains("--notify-on: 'sometimes' is not one of fail, change, always"),
                 r.err());
+        assertEquals(0, hook.findAll(anyRequestedFor(anyUrl())).size());
+    }
+
+    @Test
+    void aWebhookUrlFromAFileIsPostedToAndItsSecretPathShowsNowhere() throws Exception {
+        Path file = Files.writeString(dir.resolve("hook"), url() + "\n");
+        Path json = dir.resolve("report.json");
+        Cli r =
+                verify(
+                        FAILING,
+                        "--notify",
+                        "webhook=@" + file,
+                        "--report",
+                        "json=" + json,
+                        "--notify-on",
+                        "always");
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertEquals(1, hook.findAll(anyRequestedFor(anyUrl())).size());
+        for (String shown : List.of(r.out(), r.err(), Files.readString(json))) {
+            assertTrue(!shown.contains("T0/B0/secret"), shown);
+        }
+    }
+
+    @Test
+    void anUnreadableWebhookFileOrAnUnsetVariableIsAnInputErrorBeforeAnythingRuns()
+            throws Exception {
+        Cli file = verify(FAILING, "--notify", "webhook=@" + dir.resolve("absent"));
+        assertEquals(2, file.exit(), file.out() + file.err());
+        assertTrue(
+                file.err()
+                        .contains(
+                                "--notify webhook=@" + dir.resolve("absent") + ": cannot read it"),
+                file.err());
+        Cli env = verify(FAILING, "--notify", "webhook=env:PF_TEST_UNSET_HOOK_VARIABLE");
+        assertEquals(2, env.exit(), env.out() + env.err());
+        assertTrue(
+                env.err()
+                        .contains(
+                                "--notify webhook=env:PF_TEST_UNSET_HOOK_VARIABLE:"
+                                        + " PF_TEST_UNSET_HOOK_VARIABLE is not set"),
+                env.err());
         assertEquals(0, hook.findAll(anyRequestedFor(anyUrl())).size());
     }
 }
