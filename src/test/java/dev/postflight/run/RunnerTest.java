@@ -22,6 +22,7 @@ import java.util.Collections;
 import java.util.List;
 import java.util.Map;
 import java.util.concurrent.CountDownLatch;
+import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 
@@ -110,8 +111,10 @@ class RunnerTest {
         Thread.ofPlatform()
                 .start(() -> {
                     try {
-                        quickDone.await();
                         slowSent.await();
+                        // "fast" is done unless its virtual thread asked for the one slot after
+                        // "slow"'s did (their start order varies): then it waits behind "slow".
+                        quickDone.await(5, TimeUnit.SECONDS);
                         Thread.sleep(200);
                         runner.interrupt();
                     } catch (InterruptedException e) {
@@ -128,7 +131,11 @@ class RunnerTest {
                                 new Runner.Target(host("slow"), hang),
                                 new Runner.Target(host("later"), quick)));
         assertEquals(130, r.exitCode());
-        assertEquals(Status.PASS, r.hosts().get(0).checks().get(0).status());
+        CheckResult fast = r.hosts().get(0).checks().get(0);
+        assertTrue(
+                fast.status() == Status.PASS
+                        || fast.verdict().reason().equals("not run: interrupted before it started"),
+                fast.verdict().reason());
         assertEquals("interrupted", r.hosts().get(1).checks().get(0).verdict().reason());
         // Hosts take free slots in order (a fair semaphore), but the virtual threads that ask
         // for them may start in any order: "later" either ran before "slow" or never started.
