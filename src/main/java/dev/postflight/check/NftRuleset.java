@@ -16,6 +16,7 @@ import java.util.HashMap;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -345,7 +346,7 @@ record NftRuleset(List<Chain> chains, Map<String, List<JsonNode>> sets) {
     }
 
     /** The ports on a match's right; empty when a value is not understood. */
-    private java.util.Optional<Ports> ports(JsonNode right, Chain chain) {
+    private Optional<Ports> ports(JsonNode right, Chain chain) {
         List<int[]> ranges = new ArrayList<>();
         for (JsonNode v : values(right, chain)) {
             if (v.isInt()) ranges.add(new int[] {v.asInt(), v.asInt()});
@@ -355,9 +356,9 @@ record NftRuleset(List<Chain> chains, Map<String, List<JsonNode>> sets) {
             else if (v.isTextual() && SERVICES.containsKey(v.asText())) {
                 int p = SERVICES.get(v.asText());
                 ranges.add(new int[] {p, p});
-            } else return java.util.Optional.empty();
+            } else return Optional.empty();
         }
-        return java.util.Optional.of(new Ports(ranges));
+        return Optional.of(new Ports(ranges));
     }
 
     private static final Map<String, Integer> SERVICES =

@@ -12,6 +12,7 @@ import java.util.Locale;
 import java.util.Map;
 import java.util.Optional;
 import java.util.Set;
+import java.util.function.Function;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 
@@ -315,7 +316,7 @@ public record ProcessesCheck(
         return Verdict.pass(String.join("; ", good));
     }
 
-    private static String list(List<Proc> procs, java.util.function.Function<Proc, String> show) {
+    private static String list(List<Proc> procs, Function<Proc, String> show) {
         List<String> shown = procs.stream().limit(5).map(show).toList();
         String more = procs.size() > 5 ? " and " + (procs.size() - 5) + " more" : "";
         return String.join(", ", shown) + more;

@@ -2,6 +2,7 @@ package dev.postflight.check;
 
 import dev.postflight.input.Durations;
 import dev.postflight.input.Fields;
+import java.math.BigInteger;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.LinkedHashSet;
@@ -193,8 +194,7 @@ public record UpdatesCheck(
         for (int i = 0; i < Math.min(x.length, y.length); i++) {
             int c =
                     x[i].matches("\\d+") && y[i].matches("\\d+")
-                            ? new java.math.BigInteger(x[i])
-                                    .compareTo(new java.math.BigInteger(y[i]))
+                            ? new BigInteger(x[i]).compareTo(new BigInteger(y[i]))
                             : x[i].compareTo(y[i]);
             if (c != 0) return c;
         }

@@ -13,7 +13,10 @@ import dev.postflight.remedy.Step;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.util.ArrayList;
+import java.util.HashMap;
 import java.util.List;
+import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.Callable;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
@@ -59,9 +62,9 @@ final class ListCommand implements Callable<Integer> {
             out.println("  checks (" + cl.checks().size() + "):");
             // In the file's order; a probe several checks share (the service probe is 60 lines)
             // is shown once and referred to by the others (issue 19).
-            java.util.Map<String, String> shownProbes = new java.util.HashMap<>();
+            Map<String, String> shownProbes = new HashMap<>();
             for (Checklist.CheckDecl d : cl.checks()) {
-                java.util.Optional<Check> bc =
+                Optional<Check> bc =
                         bound.checks().stream().filter(c -> c.id().equals(d.id())).findFirst();
                 if (bc.isEmpty()) {
                     out.println(

@@ -4,6 +4,8 @@ import dev.postflight.input.InvalidInput;
 import dev.postflight.run.RunReport;
 import java.io.PrintWriter;
 import java.util.Optional;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 import picocli.CommandLine;
 import picocli.CommandLine.Command;
 
@@ -109,18 +111,18 @@ public final class Main implements Runnable {
         return cl;
     }
 
-    private static final java.util.regex.Pattern NOT_KEY_VALUE =
-            java.util.regex.Pattern.compile(
+    private static final Pattern NOT_KEY_VALUE =
+            Pattern.compile(
                     "Value for option option '(\\S+)' \\(([^)]*)\\) should be in KEY=VALUE format"
                             + " but was (.*)",
-                    java.util.regex.Pattern.DOTALL);
+                    Pattern.DOTALL);
 
     /**
      * Picocli's message in postflight's words: "--report: 'foo' is not FORMAT=FILE" rather than
      * "Value for option option '--report' (FORMAT=FILE) should be in KEY=VALUE format…".
      */
     static String clean(String message) {
-        java.util.regex.Matcher m = NOT_KEY_VALUE.matcher(message);
+        Matcher m = NOT_KEY_VALUE.matcher(message);
         if (m.matches())
             return m.group(1) + ": '" + m.group(3) + "' is not " + m.group(2) + " (no '=')";
         return message.replace("option option '", "option '");
