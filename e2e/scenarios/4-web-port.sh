@@ -28,7 +28,7 @@ hosts:
 YAML
 pf web verify -i "$inv" -c checks/web-unreachable.yaml
 expect_exit 1
-for id in http-listening https-listening nginx-process firewall-not-dropping-web interface-up; do
+for id in http-listening https-listening nginx-process firewall-accepts-http firewall-accepts-https interface-up; do
     expect_check p80ok $id pass
 done
 expect_check p80stop http-listening fail "nothing listening"
@@ -37,6 +37,7 @@ expect_check p80wrong http-listening fail "socat"
 expect_check p80wrong https-listening fail "socat"
 expect_check p80fw http-listening fail "no answer within"
 expect_check p80fw https-listening pass
-expect_check p80fw firewall-not-dropping-web fail
+expect_check p80fw firewall-accepts-http fail "dropped by nft rule"
+expect_check p80fw firewall-accepts-https pass
 expect_output "tcp dport 80 drop"
 expect_on p80stop "read-only: nginx still stopped" sh -c '! /etc/init.d/nginx status'
