@@ -1,6 +1,5 @@
 package dev.postflight.check;
 
-import java.time.Duration;
 import java.util.Optional;
 import java.util.function.BiFunction;
 import java.util.function.Function;
@@ -104,7 +103,4 @@ public sealed interface Probe<T> {
     default <R> Probe<R> map(Function<T, R> f) {
         return new Mapped<>(this, f);
     }
-
-    /** The usual timeout of a host snippet. */
-    Duration DEFAULT_TIMEOUT = HostProbe.DEFAULT_TIMEOUT;
 }

@@ -58,7 +58,8 @@ final class FixPhase {
             throws InterruptedException, InvalidInput {
         Secrets secrets = targets.secrets();
         Checklist checklist = targets.checklist();
-        String operator = System.getProperty("user.name") + "@" + Fleet.localHost().name();
+        String runnerHost = Fleet.localHost().name();
+        String operator = System.getProperty("user.name") + "@" + runnerHost;
         if (options.planOut.isPresent()) {
             Path out = options.planOut.get();
             PlanFile plan;
@@ -115,7 +116,7 @@ final class FixPhase {
                             "checklist_sha256",
                             checklist.sha256(),
                             "runner_host",
-                            Fleet.localHost().name()));
+                            runnerHost));
         } catch (UncheckedIOException e) {
             throw new InvalidInput(Location.COMMAND_LINE, "--audit: " + e.getMessage());
         }

@@ -33,16 +33,24 @@ final class RunLimits {
     /** The values, checked; exit 2 before anything is contacted when one is wrong. */
     record Checked(int concurrency, Duration hostTimeout, long outputCap) {}
 
+    /** An option's duration that must be above zero; exit 2 naming the option otherwise. */
+    static Duration positiveDuration(String option, String text, String examples)
+            throws InvalidInput {
+        return Durations.parse(text)
+                .filter(Duration::isPositive)
+                .orElseThrow(() ->
+                        new InvalidInput(
+                                Location.COMMAND_LINE,
+                                option
+                                        + ": '"
+                                        + text
+                                        + "' is not a positive duration (e.g. "
+                                        + examples
+                                        + ")"));
+    }
+
     Checked check() throws InvalidInput {
-        Duration hostTimeout =
-                Durations.parse(timeout)
-                        .filter(Duration::isPositive)
-                        .orElseThrow(() ->
-                                new InvalidInput(
-                                        Location.COMMAND_LINE,
-                                        "--timeout: '"
-                                                + timeout
-                                                + "' is not a positive duration (e.g. 60s, 5m)"));
+        Duration hostTimeout = positiveDuration("--timeout", timeout, "60s, 5m");
         long outputCap =
                 Amount.parse(maxOutput)
                         .filter(a -> !a.percent() && a.value() >= 1)

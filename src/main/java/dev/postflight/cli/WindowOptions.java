@@ -52,14 +52,8 @@ final class WindowOptions {
     /** {@code --wait-for-host}, checked. */
     Optional<Duration> waitForHost() throws InvalidInput {
         if (waitForHost.isEmpty()) return Optional.empty();
-        Optional<Duration> wait = Durations.parse(waitForHost.get()).filter(Duration::isPositive);
-        if (wait.isEmpty())
-            throw new InvalidInput(
-                    Location.COMMAND_LINE,
-                    "--wait-for-host: '"
-                            + waitForHost.get()
-                            + "' is not a positive duration (e.g. 90s, 15m)");
-        return wait;
+        return Optional.of(
+                RunLimits.positiveDuration("--wait-for-host", waitForHost.get(), "90s, 15m"));
     }
 
     /** {@code --since}, read against {@code now}. */
@@ -85,14 +79,8 @@ final class WindowOptions {
     Optional<Map<String, Instant>> windowStartsEndedWithin(Inventory inv) throws InvalidInput {
         if (windowsEndedWithin.isEmpty()) return Optional.empty();
         Duration within =
-                Durations.parse(windowsEndedWithin.get())
-                        .filter(Duration::isPositive)
-                        .orElseThrow(() ->
-                                new InvalidInput(
-                                        Location.COMMAND_LINE,
-                                        "--windows-ended-within: '"
-                                                + windowsEndedWithin.get()
-                                                + "' is not a positive duration (e.g. 1h)"));
+                RunLimits.positiveDuration(
+                        "--windows-ended-within", windowsEndedWithin.get(), "1h");
         return Optional.of(inv.windowStartsEndedWithin(within, Instant.now()));
     }
 
