@@ -4,7 +4,6 @@ import dev.postflight.input.InvalidInput;
 import dev.postflight.input.Location;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
-import dev.postflight.transport.ExecResult;
 import dev.postflight.transport.LocalConnection;
 import dev.postflight.transport.LockedKey;
 import dev.postflight.transport.PassphrasePrompt;
@@ -60,32 +59,10 @@ final class SshWiring {
     }
 
     /**
-     * This machine for {@code --local}, else SSH with the command's host-key and config flags; what
-     * the SSH config says that postflight does not honour is a warning on {@code err}.
+     * This machine for {@code --local}, else SSH with the command's host-key and config flags, at
+     * most {@code maxOutput} bytes of output kept per command; what the SSH config says that
+     * postflight does not honour is a warning on {@code err}.
      */
-    static Connector connector(
-            boolean local,
-            Optional<Path> knownHosts,
-            Optional<Path> sshConfig,
-            boolean acceptNew,
-            Duration hostTimeout,
-            Map<String, Host> inventory,
-            List<Host> selected,
-            PrintWriter err)
-            throws InvalidInput {
-        return connector(
-                local,
-                knownHosts,
-                sshConfig,
-                acceptNew,
-                hostTimeout,
-                inventory,
-                selected,
-                ExecResult.DEFAULT_MAX_OUTPUT,
-                err);
-    }
-
-    /** As above, with at most {@code maxOutput} bytes of output kept per command. */
     static Connector connector(
             boolean local,
             Optional<Path> knownHosts,
