@@ -22,7 +22,7 @@ final class LogTimestamps {
 
     private static final Pattern ISO =
             Pattern.compile(
-                    "(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2}:\\d{2})(?:[.,](\\d{1,9}))?"
+                    "(\\d{4}-\\d{2}-\\d{2})[T ](\\d{2}:\\d{2}(?::\\d{2}(?:[.,](\\d{1,9}))?)?)"
                             + "(Z|[+-]\\d{2}(?::?\\d{2})?)?");
     private static final Pattern SYSLOG =
             Pattern.compile(
@@ -41,8 +41,9 @@ final class LogTimestamps {
         boolean hasSys = sys.find();
         try {
             if (hasIso && (!hasSys || iso.start() <= sys.start())) {
-                String frac = iso.group(3) == null ? "" : "." + iso.group(3);
-                LocalDateTime ldt = LocalDateTime.parse(iso.group(1) + "T" + iso.group(2) + frac);
+                // ISO-8601 lets a writer leave out zero seconds (Java's OffsetDateTime does).
+                String time = iso.group(2).replace(',', '.');
+                LocalDateTime ldt = LocalDateTime.parse(iso.group(1) + "T" + time);
                 if (iso.group(4) == null) return Optional.of(ldt.atZone(zone).toInstant());
                 return Optional.of(ldt.atOffset(ZoneOffset.of(iso.group(4))).toInstant());
             }

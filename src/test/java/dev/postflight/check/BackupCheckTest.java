@@ -241,6 +241,22 @@ class BackupCheckTest {
     }
 
     @Test
+    void readsIsoTimestampsWithoutSecondsAsJavasOwnToStringWritesThemOnTheMinute() {
+        // CI broke on this: a log written at 01:44:00 by OffsetDateTime.toString() reads
+        // "2026-12-07T01:44Z", and postflight called the backup unproven.
+        Instant now = at("2027-01-01T00:30", TOKYO);
+        assertEquals(
+                Optional.of(Instant.parse("2026-12-07T01:44:00Z")),
+                LogTimestamps.timestampOf("2026-12-07T01:44Z backup done", now, TOKYO));
+        assertEquals(
+                Optional.of(at("2026-12-07T10:44:00", TOKYO)),
+                LogTimestamps.timestampOf("2026-12-07 10:44 backup done", now, TOKYO));
+        assertEquals(
+                Optional.of(Instant.parse("2026-11-22T18:41:02.5Z")),
+                LogTimestamps.timestampOf("2026-11-23T03:41:02,5+09:00 done", now, TOKYO));
+    }
+
+    @Test
     void theHostsZoneIsTheNamedOneThatAgreesWithItsOffset() {
         Instant now = at("2026-11-23T04:50", TOKYO);
         List<String> notes = new java.util.ArrayList<>();
