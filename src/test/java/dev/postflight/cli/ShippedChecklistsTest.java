@@ -5,6 +5,7 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.List;
 import java.util.stream.Stream;
 import org.junit.jupiter.api.Test;
 
@@ -30,6 +31,41 @@ class ShippedChecklistsTest {
         assertTrue(
                 !r.out().contains("ERROR"),
                 "a shipped check could not be judged here:\n" + r.out());
+    }
+
+    @Test
+    void fleetHealthJudgesEveryCheckOnThisMachineAndItsLimitsAreVars() {
+        Cli r = Cli.run("verify", "--local", "-c", "checks/fleet-health.yaml", "--no-color");
+        for (String id :
+                List.of(
+                        "disks",
+                        "load",
+                        "memory",
+                        "files-open",
+                        "processes",
+                        "patched",
+                        "boot-clean")) {
+            assertTrue(
+                    r.out().matches("(?s).*\\n  (pass|WARN|FAIL) +" + id + " .*"),
+                    id + " was not judged here:\n" + r.out());
+        }
+        // Seed 004's limits are vars: a fleet tightens one on the command line.
+        Cli tight =
+                Cli.run(
+                        "verify",
+                        "--local",
+                        "-c",
+                        "checks/fleet-health.yaml",
+                        "--no-color",
+                        "--var",
+                        "disk_max=0%",
+                        "--var",
+                        "runaway_cpu=0",
+                        "--var",
+                        "runaway_for=0s");
+        assertTrue(
+                tight.out().matches("(?s).*FAIL +disks +/ \\d+% used \\(max 0%\\).*"), tight.out());
+        assertTrue(tight.out().matches("(?s).*FAIL +processes +.*above 0% CPU.*"), tight.out());
     }
 
     @Test
