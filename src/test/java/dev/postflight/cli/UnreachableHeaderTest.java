@@ -102,6 +102,18 @@ class UnreachableHeaderTest {
     }
 
     @Test
+    void onlyProblemsLeavesTheLineOfPassingHostsOut() throws Exception {
+        Cli all = verify();
+        assertTrue(all.out().contains("\nPassed: 1 host: web1\n"), all.out());
+        Cli problems = verify("--only-problems");
+        assertEquals(1, problems.exit(), problems.out() + problems.err());
+        assertTrue(!problems.out().contains("web1"), problems.out());
+        assertTrue(
+                problems.out().contains("\nweb3 (ssh ops@127.0.0.1:" + closed + ")"),
+                problems.out());
+    }
+
+    @Test
     void theJsonViaOfAnUnreachableHostIsTheDestinationTried() throws Exception {
         Path json = dir.resolve("run.json");
         Cli r = verify("--report", "json=" + json);

@@ -209,6 +209,61 @@ class HumanReporterTest {
                                 "h19")));
     }
 
+    @Test
+    void aHostWithAProblemNoGroupCoversIsListedWithOnlyThatProblem() {
+        Verdict full = Verdict.fail("/ 96% used (max 80%)");
+        List<HostResult> hosts =
+                List.of(
+                        host("web01", critical("disk", full), critical("ntp", Verdict.pass("ok"))),
+                        host(
+                                "web02",
+                                critical("disk", full),
+                                critical("ntp", Verdict.warn("offset 420ms exceeds warn 100ms"))),
+                        host(
+                                "web03",
+                                critical("disk", Verdict.pass("ok")),
+                                critical("ntp", Verdict.pass("ok"))));
+        String text =
+                new HumanReporter(false)
+                        .render(
+                                new RunReport(
+                                        "run",
+                                        "0.1.0",
+                                        Instant.parse("2026-11-23T18:04:15Z"),
+                                        Duration.ofSeconds(2),
+                                        "web",
+                                        List.of(Path.of("checks.yaml")),
+                                        "",
+                                        hosts,
+                                        false));
+        assertTrue(
+                text.contains(
+                        """
+
+                        FAIL  disk  / 96% used (max 80%): 2 hosts: web01, web02
+
+                        web02 (ssh ops@web02:22)  1 failed, 1 warning, 0 passed · 250ms
+                          WARN  ntp   offset 420ms exceeds warn 100ms
+                          and in the groups above: disk
+
+                        Passed: 1 host: web03
+
+                        Summary:\
+                        """),
+                text);
+    }
+
+    private static HostResult host(String name, CheckResult... checks) {
+        return new HostResult(
+                name,
+                "ssh ops@" + name + ":22",
+                Optional.empty(),
+                Optional.empty(),
+                List.of(checks),
+                Duration.ofMillis(250),
+                1);
+    }
+
     private static CheckResult critical(String id, Verdict v) {
         return new CheckResult(id, "command", Severity.CRITICAL, v, Optional.empty());
     }
