@@ -253,6 +253,54 @@ class HumanReporterTest {
                 text);
     }
 
+    @Test
+    void aSharedFailureWhoseDetailsDifferSaysSoInsteadOfShowingOneHostsDetails() {
+        List<HostResult> hosts =
+                List.of(
+                        host(
+                                "web1",
+                                critical(
+                                        "motd",
+                                        Verdict.fail("stdout lacks ready")
+                                                .withDetails(List.of("stdout: booting")))),
+                        host(
+                                "web2",
+                                critical(
+                                        "motd",
+                                        Verdict.fail("stdout lacks ready")
+                                                .withDetails(List.of("stdout: halted")))));
+        String text =
+                new HumanReporter(false)
+                        .render(
+                                new RunReport(
+                                        "run",
+                                        "0.1.0",
+                                        Instant.parse("2026-11-23T18:04:15Z"),
+                                        Duration.ofSeconds(2),
+                                        "web",
+                                        List.of(Path.of("checks.yaml")),
+                                        "",
+                                        hosts,
+                                        false));
+        assertTrue(
+                text.contains(
+                        "FAIL  motd  stdout lacks ready: 2 hosts: web1, web2\n"
+                                + "            details differ per host: -v lists them\n"),
+                text);
+        assertFalse(text.contains("booting"), text);
+    }
+
+    @Test
+    void aVerboseFleetReportStillLeadsWithTheRanking() {
+        String text = Reporter.verbose(false).render(SampleRuns.fleet());
+        assertTrue(
+                text.startsWith(
+                        "postflight 0.1.0 · checklist web-after-maintenance · 4 hosts · 4.32s\n"
+                                + "\nWorst hosts: web3 (unreachable), "),
+                text);
+        assertTrue(text.contains("  pass  site-reachable  200\n"), text);
+    }
+
     private static HostResult host(String name, CheckResult... checks) {
         return new HostResult(
                 name,
