@@ -441,10 +441,10 @@ final class HumanReporter implements Reporter {
 
     /**
      * "Worst hosts", "Worst checks" (the top {@value #TOP} each) and "By reason" (every check that
-     * was off, and unreachable, with its number of hosts, most widespread first); false when no
+     * was off, and unreachable, with its number of hosts, most widespread first); nothing when no
      * host has a problem to rank.
      */
-    private boolean ranking(StringBuilder out, RunReport r) {
+    private void ranking(StringBuilder out, RunReport r) {
         List<HostResult> bad =
                 r.hosts().stream()
                         .filter(h -> h.worst().compareTo(Status.WARN) >= 0)
@@ -454,7 +454,7 @@ final class HumanReporter implements Reporter {
                                         .thenComparing(h ->
                                                 -(h.count(Status.FAIL) + h.count(Status.ERROR))))
                         .toList();
-        if (bad.isEmpty()) return false;
+        if (bad.isEmpty()) return;
         out.append("\nWorst hosts: ");
         List<String> parts = new ArrayList<>();
         for (HostResult h : bad.subList(0, Math.min(TOP, bad.size()))) {
@@ -521,7 +521,6 @@ final class HumanReporter implements Reporter {
                                                 : String.format(
                                                         Locale.ROOT, "%,d", e.getValue()))));
         out.append("By reason: ").append(String.join(", ", reasons)).append("\n");
-        return true;
     }
 
     /** "1,203 more". */
