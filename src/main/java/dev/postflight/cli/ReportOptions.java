@@ -36,6 +36,13 @@ final class ReportOptions {
     boolean verbose;
 
     @Option(
+            names = "--only-problems",
+            description =
+                    "Human and Markdown reports: leave out passing hosts, passes and skips (JSON"
+                            + " and the other formats stay complete).")
+    boolean onlyProblems;
+
+    @Option(
             names = "--no-color",
             description = "No colour, even on a terminal (also: NO_COLOR set).")
     boolean noColor;
@@ -99,9 +106,9 @@ final class ReportOptions {
     }
 
     private String render(String f, boolean color, RunReport report) {
-        return (verbose && f.equals("human")
+        return (verbose && !onlyProblems && f.equals("human")
                         ? Reporter.verbose(color)
-                        : Reporter.forFormat(f, color, context))
+                        : Reporter.forFormat(f, color, context, onlyProblems))
                 .render(report);
     }
 

@@ -9,33 +9,40 @@ import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import java.util.ArrayList;
 import java.util.Comparator;
+import java.util.HashSet;
 import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Set;
 
 /**
- * The report a person reads at 3 a.m.: per host, problems first with their one-line reason; for a
- * fleet, only hosts' problems plus a summary that ranks hosts and checks worst first (seed 004:
- * with 1,700 servers, a list is not a report). Colour only on a terminal.
+ * The report a person reads at 3 a.m.: per host, problems first with their one-line reason. A fleet
+ * leads with the ranking of hosts and checks, prints a problem many hosts share once and the
+ * passing hosts on one line, so 2,000 hosts read in a screen (seed 004: with 1,700 servers, a list
+ * is not a report; issue 18). Colour only on a terminal.
  */
 final class HumanReporter implements Reporter {
     private static final String RESET = "\u001b[0m";
+    private static final int TOP = 10;
+    private static final int NAMES = 8;
     private final boolean color;
     private final boolean showPasses;
+    private final boolean onlyProblems;
 
     HumanReporter(boolean color) {
-        this(color, false);
+        this(color, false, false);
     }
 
-    HumanReporter(boolean color, boolean showPasses) {
+    HumanReporter(boolean color, boolean showPasses, boolean onlyProblems) {
         this.color = color;
-        this.showPasses = showPasses;
+        this.showPasses = showPasses && !onlyProblems;
+        this.onlyProblems = onlyProblems;
     }
 
     /** A human reporter that lists passing checks of every host, not only of a single one. */
     static Reporter verbose(boolean color) {
-        return new HumanReporter(color, true);
+        return new HumanReporter(color, true, false);
     }
 
     @Override
@@ -51,35 +58,236 @@ final class HumanReporter implements Reporter {
                 .append(" · ")
                 .append(Durations.format(r.elapsed()))
                 .append("\n");
-        boolean single = r.hosts().size() == 1;
+        boolean fleet = r.hosts().size() > 1;
         List<HostResult> hosts = new ArrayList<>(r.hosts());
         hosts.sort(Comparator.comparing(HostResult::worst).reversed());
-        for (HostResult h : hosts) {
-            out.append("\n");
-            host(out, h, single || showPasses);
+        if (fleet && !showPasses) {
+            fleet(out, r, hosts);
+        } else {
+            if (fleet) ranking(out, r);
+            for (HostResult h : hosts) {
+                out.append("\n");
+                host(out, h, !onlyProblems, Set.of());
+            }
         }
-        if (!single && !showPasses) skips(out, r);
         out.append("\n");
         summary(out, r);
         return out.toString();
     }
 
-    private void host(StringBuilder out, HostResult h, boolean listPasses) {
+    /**
+     * A fleet (issue 18): the ranking first, then each failure many hosts share once with their
+     * names, then only the hosts whose problems no group covers, one line for the passing hosts,
+     * and the skips folded per check. Its length grows with the kinds of problems, not the hosts.
+     */
+    private void fleet(StringBuilder out, RunReport r, List<HostResult> hosts) {
+        ranking(out, r);
+        List<Group> groups = groups(hosts);
+        Set<Group.Key> grouped = new HashSet<>();
+        if (!groups.isEmpty()) {
+            out.append("\n");
+            int width = groups.stream().mapToInt(g -> safe(g.key().id()).length()).max().orElse(0);
+            for (Group g : groups) {
+                group(out, g, width);
+                grouped.add(g.key());
+            }
+        }
+        List<String> passing = new ArrayList<>();
+        for (HostResult h : hosts) {
+            if (!problem(h)) {
+                passing.add(h.host());
+            } else if (!covered(h, grouped)) {
+                out.append("\n");
+                host(out, h, false, grouped);
+            }
+        }
+        if (!passing.isEmpty() && !onlyProblems) {
+            out.append("\n")
+                    .append(paint(Status.PASS, "Passed:"))
+                    .append(" ")
+                    .append(count(passing.size(), "host"))
+                    .append(": ")
+                    .append(names(passing))
+                    .append("\n");
+        }
+        if (!onlyProblems) skips(out, r);
+    }
+
+    /** A check, with the same status and reason on several hosts, reported once (issue 18). */
+    private record Group(Key key, List<String> hosts, CheckResult sample, boolean sameDetails) {
+        /** What makes two problems "the same": the check, its status and the exact reason text. */
+        record Key(String id, Status status, String reason) {}
+    }
+
+    /** Problems two or more hosts share: unreachable, then the worst and most widespread first. */
+    private static List<Group> groups(List<HostResult> hosts) {
+        Map<Group.Key, List<String>> names = new LinkedHashMap<>();
+        Map<Group.Key, CheckResult> sample = new LinkedHashMap<>();
+        Map<Group.Key, Boolean> same = new LinkedHashMap<>();
+        for (HostResult h : hosts) {
+            h.unreachable()
+                    .ifPresent(u ->
+                            names.computeIfAbsent(unreachableKey(u), k -> new ArrayList<>())
+                                    .add(h.host()));
+            for (CheckResult c : h.checks()) {
+                if (c.status().compareTo(Status.WARN) < 0 || neverRan(h, c)) continue;
+                Group.Key k = new Group.Key(c.id(), c.status(), c.verdict().reason());
+                names.computeIfAbsent(k, x -> new ArrayList<>()).add(h.host());
+                CheckResult was = sample.putIfAbsent(k, c);
+                if (was != null && !was.verdict().details().equals(c.verdict().details()))
+                    same.put(k, false);
+            }
+        }
+        List<Group> out = new ArrayList<>();
+        names.forEach((k, hs) -> {
+            if (hs.size() > 1)
+                out.add(
+                        new Group(
+                                k,
+                                hs,
+                                sample.get(k),
+                                same.getOrDefault(k, true) && sample.containsKey(k)));
+        });
+        out.sort(
+                Comparator.comparing((Group g) -> g.key().status())
+                        .reversed()
+                        .thenComparing(g -> !g.key().id().isEmpty())
+                        .thenComparing(g -> -g.hosts().size()));
+        return out;
+    }
+
+    /** Unreachable hosts group as a check would, under a name no check can have. */
+    private static Group.Key unreachableKey(String why) {
+        return new Group.Key("", Status.ERROR, why);
+    }
+
+    private void group(StringBuilder out, Group g, int width) {
+        Group.Key k = g.key();
+        if (k.id().isEmpty()) {
+            out.append(paint(Status.ERROR, "UNREACHABLE")).append(" ");
+        } else {
+            out.append(paint(k.status(), pad(label(k.status()), 5)))
+                    .append(" ")
+                    .append(pad(safe(k.id()), width))
+                    .append("  ");
+        }
+        out.append(safe(k.reason()))
+                .append(": ")
+                .append(count(g.hosts().size(), "host"))
+                .append(": ")
+                .append(names(g.hosts()));
+        CheckResult c = g.sample();
+        if (c != null
+                && c.fix().isPresent()
+                && (c.status() == Status.FAIL || c.status() == Status.WARN))
+            out.append("  [fix: ").append(safe(c.fix().get())).append("]");
+        out.append("\n");
+        if (c != null && g.sameDetails())
+            indented(out, " ".repeat(6 + width + 2), c.verdict().details());
+        else if (c != null)
+            out.append(" ".repeat(6 + width + 2))
+                    .append("details differ per host: -v lists them\n");
+    }
+
+    /** A host with something to read: a warning or worse, or a fix. */
+    private static boolean problem(HostResult h) {
+        return h.worst().compareTo(Status.WARN) >= 0 || !h.fixes().isEmpty();
+    }
+
+    /** Every problem of {@code h} is in a group above, and it has no fix to report. */
+    private static boolean covered(HostResult h, Set<Group.Key> grouped) {
+        if (!h.fixes().isEmpty()) return false;
+        if (h.unreachable().isPresent() && !grouped.contains(unreachableKey(h.unreachable().get())))
+            return false;
+        for (CheckResult c : h.checks()) {
+            if (c.status().compareTo(Status.WARN) < 0 || neverRan(h, c)) continue;
+            if (!grouped.contains(key(c))) return false;
+        }
+        return true;
+    }
+
+    private static Group.Key key(CheckResult c) {
+        return new Group.Key(c.id(), c.status(), c.verdict().reason());
+    }
+
+    /**
+     * Host names, compressed: consecutive numbers under one prefix become a range ({@code
+     * web001…web137}); past {@value #NAMES} names or ranges, "and N more".
+     */
+    static String names(List<String> hosts) {
+        List<String> sorted = new ArrayList<>(hosts);
+        sorted.sort(
+                Comparator.comparing((String h) -> numbered(h)[0])
+                        .thenComparing(h -> numbered(h)[1].length())
+                        .thenComparing(h -> numbered(h)[1]));
+        List<String> items = new ArrayList<>();
+        List<Integer> sizes = new ArrayList<>();
+        int i = 0;
+        while (i < sorted.size()) {
+            int j = i;
+            while (j + 1 < sorted.size() && follows(sorted.get(j), sorted.get(j + 1))) j++;
+            if (j - i >= 2) {
+                items.add(safe(sorted.get(i)) + "…" + safe(sorted.get(j)));
+                sizes.add(j - i + 1);
+            } else {
+                for (int k = i; k <= j; k++) {
+                    items.add(safe(sorted.get(k)));
+                    sizes.add(1);
+                }
+            }
+            i = j + 1;
+        }
+        if (items.size() <= NAMES) return String.join(", ", items);
+        int shown = sizes.subList(0, NAMES).stream().mapToInt(Integer::intValue).sum();
+        return String.join(", ", items.subList(0, NAMES)) + " and " + more(sorted.size() - shown);
+    }
+
+    /**
+     * {@code web007} as {@code ["web", "007"]}; a name without a trailing number, {@code [name,
+     * ""]}.
+     */
+    private static String[] numbered(String name) {
+        int d = name.length();
+        while (d > 0 && Character.isDigit(name.charAt(d - 1)) && name.length() - d < 18) d--;
+        return new String[] {name.substring(0, d), name.substring(d)};
+    }
+
+    /** {@code b} is the host after {@code a}: same prefix, same width, the next number. */
+    private static boolean follows(String a, String b) {
+        String[] x = numbered(a);
+        String[] y = numbered(b);
+        return !x[1].isEmpty()
+                && x[0].equals(y[0])
+                && x[1].length() == y[1].length()
+                && Long.parseLong(x[1]) + 1 == Long.parseLong(y[1]);
+    }
+
+    /** "1,847 hosts". */
+    private static String count(int n, String noun) {
+        String word = Plural.of(n, noun);
+        return String.format(Locale.ROOT, "%,d", n) + word.substring(word.indexOf(' '));
+    }
+
+    private void host(StringBuilder out, HostResult h, boolean listPasses, Set<Group.Key> grouped) {
         out.append(paint(h.worst(), safe(h.host())));
         if (!h.via().isEmpty() && !h.via().equals(h.host()))
             out.append(" (").append(safe(h.via())).append(")");
         out.append("  ")
-                .append(counts(h))
+                .append(h.unreachable().isPresent() ? unreachableCounts(h) : counts(h))
                 .append(" · ")
                 .append(Durations.format(h.elapsed()))
                 .append("\n");
+        List<String> inGroups = new ArrayList<>();
         h.unreachable()
-                .ifPresent(u ->
+                .ifPresent(u -> {
+                    if (grouped.contains(unreachableKey(u))) inGroups.add("unreachable");
+                    else
                         out.append("  ")
                                 .append(paint(Status.ERROR, "UNREACHABLE"))
                                 .append(" ")
                                 .append(safe(u))
-                                .append("\n"));
+                                .append("\n");
+                });
         List<CheckResult> checks = new ArrayList<>(h.checks());
         checks.sort(Comparator.comparing(CheckResult::status).reversed());
         int width = checks.stream().mapToInt(c -> safe(c.id()).length()).max().orElse(0);
@@ -88,6 +296,10 @@ final class HumanReporter implements Reporter {
         for (CheckResult c : checks) {
             if (neverRan(h, c)) {
                 notRun++;
+                continue;
+            }
+            if (grouped.contains(key(c))) {
+                inGroups.add(safe(c.id()));
                 continue;
             }
             if (c.status() == Status.PASS && !listPasses) {
@@ -108,9 +320,13 @@ final class HumanReporter implements Reporter {
             out.append("\n");
             indented(out, "  " + " ".repeat(6 + width + 2), c.verdict().details());
         }
+        if (!inGroups.isEmpty())
+            out.append("  and in the groups above: ")
+                    .append(String.join(", ", inGroups))
+                    .append("\n");
         if (notRun > 0)
             out.append("  ").append(plural(notRun, "on-host check")).append(" not run\n");
-        if (hidden > 0) out.append("  ").append(hidden).append(" passed\n");
+        if (hidden > 0 && !onlyProblems) out.append("  ").append(hidden).append(" passed\n");
         for (FixResult f : h.fixes()) {
             Status shade = f.outcome().shade();
             out.append("  ")
@@ -176,7 +392,6 @@ final class HumanReporter implements Reporter {
                 .append(r.count(Status.FIXED) > 0 ? " · " + r.count(Status.FIXED) + " fixed" : "")
                 .append(fixCounts(r))
                 .append("\n");
-        if (r.hosts().size() > 1) ranking(out, r);
         int code = r.exitCode();
         String verdict =
                 switch (code) {
@@ -224,6 +439,11 @@ final class HumanReporter implements Reporter {
         return parts.isEmpty() ? "" : " · fixes: " + String.join(", ", parts);
     }
 
+    /**
+     * "Worst hosts", "Worst checks" (the top {@value #TOP} each) and "By reason" (every check that
+     * was off, and unreachable, with its number of hosts, most widespread first); nothing when no
+     * host has a problem to rank.
+     */
     private void ranking(StringBuilder out, RunReport r) {
         List<HostResult> bad =
                 r.hosts().stream()
@@ -234,20 +454,19 @@ final class HumanReporter implements Reporter {
                                         .thenComparing(h ->
                                                 -(h.count(Status.FAIL) + h.count(Status.ERROR))))
                         .toList();
-        if (!bad.isEmpty()) {
-            out.append("Worst hosts: ");
-            List<String> parts = new ArrayList<>();
-            for (HostResult h : bad.subList(0, Math.min(5, bad.size()))) {
-                parts.add(
-                        safe(h.host())
-                                + " ("
-                                + (h.unreachable().isPresent() ? "unreachable" : counts(h))
-                                + ")");
-            }
-            out.append(String.join(", ", parts));
-            if (bad.size() > 5) out.append(", and ").append(bad.size() - 5).append(" more");
-            out.append("\n");
+        if (bad.isEmpty()) return;
+        out.append("\nWorst hosts: ");
+        List<String> parts = new ArrayList<>();
+        for (HostResult h : bad.subList(0, Math.min(TOP, bad.size()))) {
+            parts.add(
+                    safe(h.host())
+                            + " ("
+                            + (h.unreachable().isPresent() ? unreachableCounts(h) : counts(h))
+                            + ")");
         }
+        out.append(String.join(", ", parts));
+        if (bad.size() > TOP) out.append(", and ").append(more(bad.size() - TOP));
+        out.append("\n");
         // Per check: how many hosts it was off on, and its worst status there. A check that never
         // ran (its host unreachable) is not a check that failed.
         Map<String, Integer> hostsOff = new LinkedHashMap<>();
@@ -262,15 +481,15 @@ final class HumanReporter implements Reporter {
         }
         if (!hostsOff.isEmpty()) {
             out.append("Worst checks: ");
-            List<String> parts = new ArrayList<>();
+            List<String> checks = new ArrayList<>();
             hostsOff.keySet().stream()
                     .sorted(
                             Comparator.comparing((String id) -> worst.get(id))
                                     .reversed()
                                     .thenComparing(id -> -hostsOff.get(id)))
-                    .limit(5)
+                    .limit(TOP)
                     .forEach(id ->
-                            parts.add(
+                            checks.add(
                                     safe(id)
                                             + " on "
                                             + hostsOff.get(id)
@@ -283,8 +502,49 @@ final class HumanReporter implements Reporter {
                                                 default -> "warning";
                                             }
                                             + ")"));
-            out.append(String.join(", ", parts)).append("\n");
+            out.append(String.join(", ", checks));
+            if (hostsOff.size() > TOP)
+                out.append(", and ").append(hostsOff.size() - TOP).append(" more checks");
+            out.append("\n");
         }
+        List<String> reasons = new ArrayList<>();
+        long unreachable = r.hosts().stream().filter(h -> h.unreachable().isPresent()).count();
+        if (unreachable > 0) reasons.add("unreachable " + count((int) unreachable, "host"));
+        hostsOff.entrySet().stream()
+                .sorted(Comparator.comparing((Map.Entry<String, Integer> e) -> -e.getValue()))
+                .forEach(e ->
+                        reasons.add(
+                                safe(e.getKey())
+                                        + " "
+                                        + (reasons.isEmpty()
+                                                ? count(e.getValue(), "host")
+                                                : String.format(
+                                                        Locale.ROOT, "%,d", e.getValue()))));
+        out.append("By reason: ").append(String.join(", ", reasons)).append("\n");
+    }
+
+    /** "1,203 more". */
+    private static String more(int n) {
+        return String.format(Locale.ROOT, "%,d", n) + " more";
+    }
+
+    /**
+     * "unreachable", then what the checks that ran without the host (e.g. web checks from the
+     * runner) gave: the checks that never ran are not errors to count.
+     */
+    private static String unreachableCounts(HostResult h) {
+        List<CheckResult> ran = h.checks().stream().filter(c -> !neverRan(h, c)).toList();
+        if (ran.isEmpty()) return "unreachable";
+        return "unreachable, "
+                + counts(
+                        new HostResult(
+                                h.host(),
+                                h.via(),
+                                h.hostKey(),
+                                h.unreachable(),
+                                ran,
+                                h.elapsed(),
+                                h.execs()));
     }
 
     static String counts(HostResult h) {

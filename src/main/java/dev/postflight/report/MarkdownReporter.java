@@ -28,6 +28,20 @@ final class MarkdownReporter implements Reporter {
     private static final List<Status> COLUMNS =
             List.of(Status.PASS, Status.WARN, Status.FAIL, Status.ERROR, Status.SKIP);
 
+    private final boolean onlyProblems;
+
+    MarkdownReporter() {
+        this(false);
+    }
+
+    /**
+     * With {@code onlyProblems} ({@code --only-problems}): no table row and no line for a host with
+     * nothing worse than a skip, and no skipped check; the total row still counts every host.
+     */
+    MarkdownReporter(boolean onlyProblems) {
+        this.onlyProblems = onlyProblems;
+    }
+
     @Override
     public String render(RunReport r) {
         StringBuilder out = new StringBuilder();
@@ -45,6 +59,7 @@ final class MarkdownReporter implements Reporter {
         out.append("| Host | Pass | Warn | Fail | Error | Skip |\n");
         out.append("|------|-----:|-----:|-----:|------:|-----:|\n");
         for (HostResult h : r.hosts()) {
+            if (onlyProblems && !problem(h)) continue;
             out.append("| ").append(text(h.host()));
             if (h.unreachable().isPresent()) out.append(" (unreachable)");
             for (Status s : COLUMNS) out.append(" | ").append(h.count(s));
@@ -58,7 +73,7 @@ final class MarkdownReporter implements Reporter {
             if (h.worst().compareTo(Status.WARN) < 0) passing.add(text(h.host()));
             else host(out, h);
         }
-        if (!passing.isEmpty())
+        if (!passing.isEmpty() && !onlyProblems)
             out.append("\n**All checks passed:** ").append(String.join(", ", passing)).append('\n');
         return out.toString();
     }
@@ -69,12 +84,17 @@ final class MarkdownReporter implements Reporter {
         return r.count(Status.WARN) > 0 ? "passed with warnings" : "passed";
     }
 
-    private static void host(StringBuilder out, HostResult h) {
+    private static boolean problem(HostResult h) {
+        return h.worst().compareTo(Status.WARN) >= 0 || !h.fixes().isEmpty();
+    }
+
+    private void host(StringBuilder out, HostResult h) {
         out.append("\n### ").append(text(h.host())).append("\n\n");
         h.unreachable().ifPresent(u -> out.append("Unreachable: ").append(text(u)).append("\n\n"));
         List<CheckResult> problems =
                 h.checks().stream()
                         .filter(c -> c.status() != Status.PASS && c.status() != Status.FIXED)
+                        .filter(c -> !onlyProblems || c.status() != Status.SKIP)
                         .toList();
         if (!h.fixes().isEmpty()) {
             out.append("| Fix | Outcome | Summary |\n");

@@ -35,6 +35,20 @@ public interface Reporter {
         };
     }
 
+    /**
+     * As {@link #forFormat(String, boolean, RunContext)}; with {@code onlyProblems} the human and
+     * Markdown reports leave out passing hosts, passes and skips ({@code --only-problems}).
+     */
+    static Reporter forFormat(
+            String format, boolean color, RunContext context, boolean onlyProblems) {
+        if (!onlyProblems) return forFormat(format, color, context);
+        return switch (format) {
+            case "human" -> new HumanReporter(color, false, true);
+            case "markdown" -> new MarkdownReporter(true);
+            default -> forFormat(format, color, context);
+        };
+    }
+
     /** The human report listing passing checks of every host, for {@code --verbose}. */
     static Reporter verbose(boolean color) {
         return HumanReporter.verbose(color);

@@ -130,7 +130,7 @@ final class HostSession {
                         : Optional.empty();
         try (ExecutorService side = Executors.newVirtualThreadPerTaskExecutor()) {
             Map<Check, Future<List<Object>>> runnerFutures = startRunnerSide(active, side);
-            Gathered seen = new Gathered(""); // via: empty until the host is reached
+            Gathered seen = new Gathered(""); // via: empty until the host is reached or tried
             // A host left with no check to run is still reached: "nothing applies" must never
             // hide that it is down.
             boolean wantsConnection =
@@ -222,6 +222,7 @@ final class HostSession {
             connected.completeExceptionally(e);
             String why = abortReason != null ? abortReason : e.getMessage();
             seen.unreachable = Optional.of(why);
+            if (seen.via.isEmpty()) seen.via = e.tried();
             options.listener().hostUnreachable(host, why);
         } finally {
             connection = null;

@@ -111,19 +111,21 @@ public final class WaitingConnector implements Connector {
             }
             Duration left = Duration.between(clock.instant(), end);
             if (left.isNegative() || left.isZero()) {
-                throw new HostUnreachable(
-                        last.kind(),
-                        "unreachable for "
-                                + label(wait)
-                                + " (last: "
-                                + last.getMessage()
-                                + (authFailed
-                                        ? "; authentication failures were retried: sshd may"
-                                                + " accept logins before accounts and keys are"
-                                                + " ready after boot"
-                                        : "")
-                                + ")",
-                        last);
+                HostUnreachable gaveUp =
+                        new HostUnreachable(
+                                last.kind(),
+                                "unreachable for "
+                                        + label(wait)
+                                        + " (last: "
+                                        + last.getMessage()
+                                        + (authFailed
+                                                ? "; authentication failures were retried: sshd may"
+                                                        + " accept logins before accounts and keys are"
+                                                        + " ready after boot"
+                                                : "")
+                                        + ")",
+                                last);
+                throw gaveUp.tried(last.tried());
             }
             sleeper.sleep(min(jittered(pause), left));
             pause = min(pause.multipliedBy(2), MAX_PAUSE);

@@ -33,14 +33,36 @@ public final class HostUnreachable extends Exception {
 
     private final Cause cause;
 
+    /** How reaching the host was tried ({@code ssh ops@203.0.113.13:22}), or empty. */
+    private final String tried;
+
     public HostUnreachable(Cause cause, String message) {
-        super(message);
-        this.cause = cause;
+        this(cause, message, null, "");
     }
 
     public HostUnreachable(Cause cause, String message, Throwable underlying) {
+        this(cause, message, underlying, "");
+    }
+
+    private HostUnreachable(Cause cause, String message, Throwable underlying, String tried) {
         super(message, underlying);
         this.cause = cause;
+        this.tried = tried;
+    }
+
+    /**
+     * The same failure, saying how the host was tried: the report's header of an unreachable host
+     * names the address that refused as it does for a reached one (issue 19).
+     */
+    public HostUnreachable tried(String destination) {
+        HostUnreachable e = new HostUnreachable(cause, getMessage(), getCause(), destination);
+        e.setStackTrace(getStackTrace());
+        return e;
+    }
+
+    /** How reaching the host was tried, e.g. {@code ssh ops@10.0.0.5:22 via bastion}; or empty. */
+    public String tried() {
+        return tried;
     }
 
     public Cause kind() {

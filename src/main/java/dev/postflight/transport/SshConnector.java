@@ -120,7 +120,11 @@ public final class SshConnector {
         } catch (IllegalArgumentException | UncheckedIOException e) {
             throw new HostUnreachable(HostUnreachable.Cause.SSH_ERROR, e.getMessage(), e);
         }
-        return open(resolved, deadline);
+        try {
+            return open(resolved, deadline);
+        } catch (HostUnreachable e) {
+            throw e.tried(resolved.describe());
+        }
     }
 
     private SshConnection open(ResolvedTarget target, Instant deadline)

@@ -386,7 +386,8 @@ class TrustedInputTest {
                                     + ", identity: "
                                     + web.clientKey()
                                     + " }\n");
-            Cli r = verify("-i", inv.toString(), "-c", checks.toString());
+            // -v: a fleet's passing hosts are otherwise one line of names, without their headers.
+            Cli r = verify("-i", inv.toString(), "-c", checks.toString(), "-v");
             assertEquals(0, r.exit(), r.out() + r.err());
             assertTrue(
                     r.out().contains("web1 (ssh ops@127.0.0.1:" + web.port() + " via bastion)"),

@@ -172,7 +172,8 @@ class VerifyCommandTest {
     }
 
     @Test
-    void aHostNeverReachedHasAnEmptyViaInTheJsonReportAsTheSchemaSays() throws Exception {
+    void aHostNeverReachedHasTheDestinationTriedAsItsViaInTheJsonReportAsTheSchemaSays()
+            throws Exception {
         web.restartWithNewHostKey();
         Path checks = write("c.yaml", "checks:\n  - { id: a, command: { run: \"true\" } }\n");
         Cli r = verify("web1", "-c", checks.toString(), "--format", "json");
@@ -183,7 +184,10 @@ class VerifyCommandTest {
                         .path("hosts")
                         .get(0);
         assertEquals("web1", host.path("name").asText());
-        assertEquals("", host.path("via").asText("absent"), r.out());
+        assertEquals(
+                "ssh ops@127.0.0.1:" + web.port() + " via bastion",
+                host.path("via").asText("absent"),
+                r.out());
     }
 
     @Test

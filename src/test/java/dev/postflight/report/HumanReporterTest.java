@@ -117,6 +117,206 @@ class HumanReporterTest {
     }
 
     @Test
+    void aFleetReportLeadsWithTheRankingGroupsSharedFailuresAndPrintsPassingHostsOnOneLine()
+            throws Exception {
+        Golden.assertMatches(
+                "report-fleet-300.txt", new HumanReporter(false).render(FleetRuns.of(300)));
+    }
+
+    @Test
+    void onlyProblemsLeavesOutThePassingHostsThePassesAndTheSkips() throws Exception {
+        String text =
+                Reporter.forFormat("human", false, RunContext.NONE, true)
+                        .render(SampleRuns.fleet());
+        Golden.assertMatches("report-fleet-only-problems.txt", text);
+        assertFalse(text.contains("Passed:"), text);
+        assertFalse(text.contains("Skipped:"), text);
+        assertFalse(text.contains("passed\n"), text);
+        assertFalse(text.contains("web4"), text);
+    }
+
+    @Test
+    void theReportOfTwoThousandHostsWithThreeSharedFailuresStaysShort() {
+        List<HostResult> hosts = new java.util.ArrayList<>();
+        for (int i = 1; i <= 2000; i++) {
+            String name = String.format("web%04d", i);
+            List<CheckResult> checks = new java.util.ArrayList<>();
+            checks.add(critical("sshd", Verdict.pass("active")));
+            checks.add(
+                    critical(
+                            "disk",
+                            i > 1900 ? Verdict.fail("/ 96% used (max 80%)") : Verdict.pass("ok")));
+            checks.add(
+                    critical(
+                            "backup-ran",
+                            i > 1950
+                                    ? Verdict.error("stat: permission denied")
+                                    : Verdict.pass("ok")));
+            checks.add(
+                    critical(
+                            "ntp",
+                            i % 2 == 0 && i > 1900
+                                    ? Verdict.warn("offset 420ms exceeds warn 100ms")
+                                    : Verdict.pass("ok")));
+            hosts.add(
+                    new HostResult(
+                            name,
+                            "ssh ops@" + name + ":22",
+                            Optional.empty(),
+                            Optional.empty(),
+                            checks,
+                            Duration.ofMillis(250),
+                            1));
+        }
+        RunReport run =
+                new RunReport(
+                        "run",
+                        "0.1.0",
+                        Instant.parse("2026-11-23T18:04:15Z"),
+                        Duration.ofSeconds(90),
+                        "fleet",
+                        List.of(Path.of("checks.yaml")),
+                        "",
+                        hosts,
+                        false);
+        String text = new HumanReporter(false).render(run);
+        long lines = text.lines().count();
+        assertTrue(lines < 30, lines + " lines:\n" + text);
+        assertTrue(
+                text.contains(
+                        "FAIL  disk        / 96% used (max 80%): 100 hosts: web1901…web2000\n"),
+                text);
+        assertTrue(text.contains("Passed: 1,900 hosts: web0001…web1900\n"), text);
+    }
+
+    @Test
+    void hostNamesWithConsecutiveNumbersAreWrittenAsRanges() {
+        assertEquals(
+                "db01…db03, web001…web137, web140",
+                HumanReporter.names(
+                        java.util.stream.Stream.concat(
+                                        java.util.stream.IntStream.rangeClosed(1, 137)
+                                                .mapToObj(i -> String.format("web%03d", i)),
+                                        java.util.stream.Stream.of(
+                                                "web140", "db03", "db01", "db02"))
+                                .toList()));
+        assertEquals("a, b, web1, web2", HumanReporter.names(List.of("web2", "b", "web1", "a")));
+        assertEquals(
+                "h01, h03, h05, h07, h09, h11, h13, h15 and 2 more",
+                HumanReporter.names(
+                        List.of(
+                                "h01", "h03", "h05", "h07", "h09", "h11", "h13", "h15", "h17",
+                                "h19")));
+    }
+
+    @Test
+    void aHostWithAProblemNoGroupCoversIsListedWithOnlyThatProblem() {
+        Verdict full = Verdict.fail("/ 96% used (max 80%)");
+        List<HostResult> hosts =
+                List.of(
+                        host("web01", critical("disk", full), critical("ntp", Verdict.pass("ok"))),
+                        host(
+                                "web02",
+                                critical("disk", full),
+                                critical("ntp", Verdict.warn("offset 420ms exceeds warn 100ms"))),
+                        host(
+                                "web03",
+                                critical("disk", Verdict.pass("ok")),
+                                critical("ntp", Verdict.pass("ok"))));
+        String text =
+                new HumanReporter(false)
+                        .render(
+                                new RunReport(
+                                        "run",
+                                        "0.1.0",
+                                        Instant.parse("2026-11-23T18:04:15Z"),
+                                        Duration.ofSeconds(2),
+                                        "web",
+                                        List.of(Path.of("checks.yaml")),
+                                        "",
+                                        hosts,
+                                        false));
+        assertTrue(
+                text.contains(
+                        """
+
+                        FAIL  disk  / 96% used (max 80%): 2 hosts: web01, web02
+
+                        web02 (ssh ops@web02:22)  1 failed, 1 warning, 0 passed · 250ms
+                          WARN  ntp   offset 420ms exceeds warn 100ms
+                          and in the groups above: disk
+
+                        Passed: 1 host: web03
+
+                        Summary:\
+                        """),
+                text);
+    }
+
+    @Test
+    void aSharedFailureWhoseDetailsDifferSaysSoInsteadOfShowingOneHostsDetails() {
+        List<HostResult> hosts =
+                List.of(
+                        host(
+                                "web1",
+                                critical(
+                                        "motd",
+                                        Verdict.fail("stdout lacks ready")
+                                                .withDetails(List.of("stdout: booting")))),
+                        host(
+                                "web2",
+                                critical(
+                                        "motd",
+                                        Verdict.fail("stdout lacks ready")
+                                                .withDetails(List.of("stdout: halted")))));
+        String text =
+                new HumanReporter(false)
+                        .render(
+                                new RunReport(
+                                        "run",
+                                        "0.1.0",
+                                        Instant.parse("2026-11-23T18:04:15Z"),
+                                        Duration.ofSeconds(2),
+                                        "web",
+                                        List.of(Path.of("checks.yaml")),
+                                        "",
+                                        hosts,
+                                        false));
+        assertTrue(
+                text.contains(
+                        "FAIL  motd  stdout lacks ready: 2 hosts: web1, web2\n"
+                                + "            details differ per host: -v lists them\n"),
+                text);
+        assertFalse(text.contains("booting"), text);
+    }
+
+    @Test
+    void aVerboseFleetReportStillLeadsWithTheRanking() {
+        String text = Reporter.verbose(false).render(SampleRuns.fleet());
+        assertTrue(
+                text.startsWith(
+                        "postflight 0.1.0 · checklist web-after-maintenance · 4 hosts · 4.32s\n"
+                                + "\nWorst hosts: web3 (unreachable), "),
+                text);
+        assertTrue(text.contains("  pass  site-reachable  200\n"), text);
+    }
+
+    private static HostResult host(String name, CheckResult... checks) {
+        return new HostResult(
+                name,
+                "ssh ops@" + name + ":22",
+                Optional.empty(),
+                Optional.empty(),
+                List.of(checks),
+                Duration.ofMillis(250),
+                1);
+    }
+
+    private static CheckResult critical(String id, Verdict v) {
+        return new CheckResult(id, "command", Severity.CRITICAL, v, Optional.empty());
+    }
+
+    @Test
     void aFleetReportFoldsTheSkipsEveryHostSharesIntoOneLinePerCheck() {
         String text = new HumanReporter(false).render(SampleRuns.fleet());
         assertFalse(text.contains("  skip  certificate"), text);

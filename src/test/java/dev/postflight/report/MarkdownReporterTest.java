@@ -1,6 +1,7 @@
 package dev.postflight.report;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postflight.run.RunReport;
@@ -45,6 +46,20 @@ class MarkdownReporterTest {
                 assertEquals(columns, cells, line + "\n" + md);
             }
         }
+    }
+
+    @Test
+    void onlyProblemsLeavesOutPassingHostsAndSkipsButTheTotalStillCountsEveryHost() {
+        String all = reporter.render(SampleRuns.fleet());
+        String problems =
+                Reporter.forFormat("markdown", false, RunContext.NONE, true)
+                        .render(SampleRuns.fleet());
+        assertTrue(all.contains("| web4 |") && all.contains("**All checks passed:** web4"), all);
+        assertTrue(all.contains("| skip | certificate |"), all);
+        assertFalse(problems.contains("web4"), problems);
+        assertFalse(problems.contains("certificate"), problems);
+        assertTrue(problems.contains("| web2 |") && problems.contains("| backup-ran |"), problems);
+        assertTrue(problems.contains("| **Total** | 3 | 3 | 0 | 4 | 3 |"), problems);
     }
 
     @Test

@@ -223,7 +223,7 @@ final class SampleRuns {
         HostResult unreachable =
                 new HostResult(
                         "web3",
-                        "",
+                        "ssh ops@203.0.113.13:22",
                         Optional.empty(),
                         Optional.of(refused),
                         List.of(

@@ -146,6 +146,24 @@ class WaitingConnectorTest {
     }
 
     @Test
+    void givingUpKeepsTheDestinationTriedForTheReportsHeader() {
+        VirtualTime t = new VirtualTime();
+        Connector refusing =
+                (h, deadline) -> {
+                    t.now = t.now.plusSeconds(5);
+                    throw new HostUnreachable(Cause.REFUSED, "connection refused (127.0.0.1:22)")
+                            .tried("ssh ops@127.0.0.1:22 via bastion");
+                };
+        HostUnreachable e =
+                assertThrows(
+                        HostUnreachable.class,
+                        () ->
+                                waiting(t, refusing, Duration.ofMinutes(1))
+                                        .connect(HOST, t.now.plus(Duration.ofMinutes(2))));
+        assertEquals("ssh ops@127.0.0.1:22 via bastion", e.tried());
+    }
+
+    @Test
     void neverSleepsPastTheCallersDeadline() {
         VirtualTime t = new VirtualTime();
         Instant deadline = t.now.plus(Duration.ofSeconds(10));
