@@ -192,6 +192,8 @@ class FreeBsdPersonalityTest {
                                 backup: { log: journal, unit: backup.service, matches: done, max_age: 26h }
                               - id: cert
                                 cert_file: { path: "%8$s", key: "%9$s", names: [site.test] }
+                              - id: firewall
+                                firewall: { port: 443 }
                             """
                                     .formatted(
                                             f,
@@ -241,7 +243,14 @@ class FreeBsdPersonalityTest {
             assertStatus(r, "memory", Status.PASS);
             assertStatus(r, "memory-short", Status.FAIL);
             assertStatus(r, "files-open", Status.PASS);
+            // No FreeBSD path: an error that says why, never a pass.
             assertStatus(r, "files-open-process", Status.ERROR);
+            assertEquals(
+                    "open files of pf-freebsd: no /proc/PID/limits: open files per process need"
+                            + " Linux /proc",
+                    reason(r, "files-open-process"));
+            assertStatus(r, "firewall", Status.ERROR);
+            assertEquals("firewall: nft not found (nor iptables-save)", reason(r, "firewall"));
             assertStatus(r, "updates", Status.PASS);
             assertStatus(r, "updates-stale", Status.FAIL);
             assertStatus(r, "boot", Status.PASS);
@@ -252,6 +261,11 @@ class FreeBsdPersonalityTest {
                 assertTrue(reason(r, backup).startsWith("last backup "), reason(r, backup));
             }
             assertStatus(r, "journal", Status.ERROR);
+            assertTrue(
+                    reason(r, "journal")
+                            .endsWith(
+                                    ": journalctl: command not found (log: journal needs systemd)"),
+                    reason(r, "journal"));
             assertStatus(r, "cert", Status.PASS);
         }
     }
