@@ -25,6 +25,7 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.AfterEach;
+import org.junit.jupiter.api.Test;
 import org.junit.jupiter.api.io.TempDir;
 import org.junit.jupiter.params.ParameterizedTest;
 import org.junit.jupiter.params.provider.ValueSource;
@@ -347,5 +348,49 @@ class FreeBsdPersonalityTest {
                     "load 9.87 over 5m on 2 cores = 4.94 per core (critical above 3.00)",
                     reason(r, "load"));
         }
+    }
+
+    /** The batch's watchdog finds a timed-out probe's children with FreeBSD's pgrep -P. */
+    @Test
+    void aTimedOutProbesChildDoesNotOutliveItOnAFreeBsdPersonality() throws Exception {
+        assumeTrue(FreeBsdHost.available(), "needs dash, nsenter, ss, root and unshare");
+        String seconds = String.valueOf(85_000 + (int) (ProcessHandle.current().pid() % 400));
+        try (SshTestServer s = FreeBsdHost.of(dir, "14").start()) {
+            HostResult r =
+                    runOn(
+                            s,
+                            """
+                            checks:
+                              - id: slow
+                                command: { run: "sleep %s; echo late", timeout: 1s }
+                              - id: after
+                                command: { run: "uname -s" }
+                            """
+                                    .formatted(seconds));
+            assertStatus(r, "slow", Status.ERROR);
+            assertStatus(r, "after", Status.PASS);
+        }
+        Instant until = Instant.now().plusSeconds(5);
+        List<Long> left = sleepers(seconds);
+        while (!left.isEmpty() && Instant.now().isBefore(until)) {
+            Thread.sleep(200);
+            left = sleepers(seconds);
+        }
+        for (long pid : left) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        assertEquals(List.of(), left, "sleep " + seconds + " outlived its timed-out probe");
+    }
+
+    private static List<Long> sleepers(String seconds) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> {
+                    try {
+                        return Files.readString(Path.of("/proc/" + p.pid() + "/cmdline"))
+                                .equals("sleep\0" + seconds + "\0");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                })
+                .map(ProcessHandle::pid)
+                .toList();
     }
 }
