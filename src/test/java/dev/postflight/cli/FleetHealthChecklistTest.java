@@ -84,8 +84,8 @@ class FleetHealthChecklistTest {
                 "disks",
                 "(\\d+ filesystems within limits, fullest )?/\\S* \\d+% used, inodes \\d+%(?s).*");
         judged(r, "load", "load \\d+\\.\\d\\d over 5m on \\d+ cores? = \\d+\\.\\d\\d per core.*");
-        judged(r, "memory", "available \\S+ of \\S+ \\(\\d+\\.\\d%\\).*");
-        judged(r, "files-open", "system: \\d+ of \\d+ files open \\(\\d+\\.\\d%.*");
+        judged(r, "memory", "available \\S+ of \\S+ \\(\\d+(\\.\\d)?%\\).*");
+        judged(r, "files-open", "system: \\d+ of \\d+ files open \\(\\d+(\\.\\d+)?%.*");
         // This machine's own zombies and runaways (other tests' orphans end as zombies of pid 1).
         judged(
                 r,
