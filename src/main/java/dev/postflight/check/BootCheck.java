@@ -25,7 +25,8 @@ import java.util.regex.Pattern;
  *
  * <p>The probe reads the boot time from {@code /proc/stat} ({@code btime}), FreeBSD's {@code sysctl
  * -n kern.boottime} or {@code uptime -s}; kernel messages from {@code journalctl -k} or else {@code
- * dmesg}; failed units from {@code systemctl --failed}; fsck lines from the boot's journal or
+ * dmesg} (Linux's OOM killer, and FreeBSD's page daemon: "pid N (name), …, was killed: out of swap
+ * space"); failed units from {@code systemctl --failed}; fsck lines from the boot's journal or
  * {@code /var/log/boot.log}.
  */
 public record BootCheck(
@@ -47,7 +48,7 @@ public record BootCheck(
                     elif pf_bt=$(uptime -s 2>/dev/null); then
                       echo "uptime_s=$pf_bt"
                     fi
-                    pf_oom='Out of memory|oom-kill|Killed process'
+                    pf_oom='Out of memory|oom-kill|Killed process|was killed: '
                     if command -v journalctl >/dev/null 2>&1 \\
                        && pf_k=$(journalctl -k -q --no-pager -o short-unix $pf_range 2>&1) \\
                        && [ -n "$pf_k" ] && ! printf '%s' "$pf_k" | grep -q 'insufficient permissions'; then
@@ -81,6 +82,14 @@ public record BootCheck(
                     """;
 
     private static final Pattern KILLED = Pattern.compile("Killed process (\\d+) \\(([^)]*)\\)");
+
+    /**
+     * FreeBSD's page daemon (vm_pageout.c): "pid 41872 (java), jid 0, uid 80, was killed: failed to
+     * reclaim memory"; before 12 without the jid.
+     */
+    private static final Pattern BSD_KILLED =
+            Pattern.compile("pid (\\d+) \\(([^)]*)\\),.* was killed: (.*)$");
+
     private static final Pattern JOURNAL_TIME = Pattern.compile("^(\\d+)(?:\\.\\d+)?\\s");
     private static final Pattern DMESG_TIME = Pattern.compile("^\\[\\s*(\\d+)(?:\\.\\d+)?\\]");
     private static final Pattern FREEBSD_BOOTTIME = Pattern.compile("sec = (\\d+)");
@@ -213,7 +222,19 @@ public record BootCheck(
             boolean journal = "journal".equals(oomSource);
             for (String line : oom) {
                 Matcher k = KILLED.matcher(line);
-                if (!k.find()) continue;
+                Matcher bsd = BSD_KILLED.matcher(line);
+                if (!k.find()) {
+                    if (bsd.find())
+                        kills.putIfAbsent(
+                                bsd.group(1),
+                                "pid "
+                                        + bsd.group(1)
+                                        + " ("
+                                        + bsd.group(2)
+                                        + ") was killed: "
+                                        + bsd.group(3).strip());
+                    continue;
+                }
                 Optional<Instant> at = Optional.empty();
                 Matcher t = (journal ? JOURNAL_TIME : DMESG_TIME).matcher(line);
                 if (t.find()) {

@@ -115,8 +115,22 @@ public final class ProbeBatch {
                 PF_W=
                 PF_K=
                 pf_p=
+                # A process's children: pgrep, else /proc's stat (BusyBox has no pgrep), else ps.
+                pf_kids() {
+                  if command -v pgrep >/dev/null 2>&1; then pgrep -P "$1" 2>/dev/null
+                  elif [ -r /proc/self/stat ]; then
+                    pf_pp=$1
+                    for pf_s in /proc/[0-9]*/stat; do
+                      read -r pf_l 2>/dev/null <"$pf_s" || continue
+                      set -- ${pf_l##*) }
+                      pf_s=${pf_s#/proc/}; [ "$2" = "$pf_pp" ] && echo "${pf_s%/stat}"
+                    done
+                  else ps -A -o pid= -o ppid= 2>/dev/null | while read -r pf_l pf_pp2; do
+                      [ "$pf_pp2" = "$1" ] && echo "$pf_l"; done
+                  fi
+                }
                 pf_kill() {
-                  for pf_c in $(pgrep -P "$1" 2>/dev/null); do pf_kill "$pf_c" "$2"; done
+                  for pf_c in $(pf_kids "$1"); do pf_kill "$pf_c" "$2"; done
                   kill -"$2" "$1" 2>/dev/null
                 }
                 pf_end() {
@@ -137,7 +151,7 @@ public final class ProbeBatch {
                     rm -rf "$PF_D"
                   else
                     pf_me=$(exec sh -c 'echo "$PPID"')
-                    for pf_c in $(pgrep -P $$ 2>/dev/null); do
+                    for pf_c in $(pf_kids $$); do
                       [ "$pf_c" = "$pf_me" ] || pf_kill "$pf_c" KILL
                     done
                   fi
@@ -153,11 +167,9 @@ public final class ProbeBatch {
                     pf_n=$((pf_n + 1))
                     if [ "$pf_n" -ge "$pf_t" ]; then
                       true >"$PF_D/to.$pf_p"
-                      pkill -TERM -P "$pf_p" 2>/dev/null
-                      kill -TERM "$pf_p" 2>/dev/null
+                      pf_kill "$pf_p" TERM
                       sleep 2
-                      pkill -KILL -P "$pf_p" 2>/dev/null
-                      kill -KILL "$pf_p" 2>/dev/null
+                      pf_kill "$pf_p" KILL
                     fi
                   done
                 ) </dev/null >/dev/null 2>&1 &
@@ -185,7 +197,7 @@ public final class ProbeBatch {
                               pf_k=$!
                               wait "$pf_q"
                               pf_r=$?
-                              pf_c=$(pgrep -P "$pf_k" 2>/dev/null)
+                              pf_c=$(pf_kids "$pf_k")
                               kill -KILL "$pf_k" $pf_c 2>/dev/null
                               printf 'R%s\\n' "$pf_r" >&6
                             } | pf_hex )

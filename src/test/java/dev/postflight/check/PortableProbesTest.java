@@ -293,6 +293,54 @@ class PortableProbesTest {
     }
 
     /**
+     * BusyBox (Debian's, Alpine's without procps) has no pgrep or pkill: the watchdog that ends a
+     * timed-out probe must still end the probe's children, or a {@code sleep} outlives the batch.
+     */
+    @Test
+    void aTimedOutProbesChildDoesNotOutliveItOnABusyBoxOnlyHost() throws Exception {
+        assumeTrue(PortableHost.available(PortableHost.BUSYBOX), "needs busybox, root and unshare");
+        String seconds = String.valueOf(86_000 + (int) (ProcessHandle.current().pid() % 400));
+        try (SshTestServer s = PortableHost.busybox(dir)) {
+            HostResult r =
+                    runOn(
+                            s,
+                            """
+                            checks:
+                              - id: slow
+                                command: { run: "sleep %s; echo late", timeout: 1s }
+                              - id: after
+                                command: { run: "echo after" }
+                            """
+                                    .formatted(seconds));
+            assertStatus(r, "slow", Status.ERROR);
+            assertStatus(r, "after", Status.PASS);
+        }
+        Instant until = Instant.now().plusSeconds(5);
+        List<Long> left = sleepers(seconds);
+        while (!left.isEmpty() && Instant.now().isBefore(until)) {
+            Thread.sleep(200);
+            left = sleepers(seconds);
+        }
+        for (long pid : left) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
+        assertEquals(List.of(), left, "sleep " + seconds + " outlived its timed-out probe");
+    }
+
+    /** The pids of the processes running {@code sleep SECONDS}, read from /proc. */
+    private static List<Long> sleepers(String seconds) {
+        return ProcessHandle.allProcesses()
+                .filter(p -> {
+                    try {
+                        String cmd = Files.readString(Path.of("/proc/" + p.pid() + "/cmdline"));
+                        return cmd.equals("sleep\0" + seconds + "\0");
+                    } catch (Exception e) {
+                        return false;
+                    }
+                })
+                .map(ProcessHandle::pid)
+                .toList();
+    }
+
+    /**
      * POSIX sh has no {@code local} (dash, BusyBox ash, bash and posh all accept it, so no live
      * host catches it): no snippet of any check type, and not the batch around them, may use it,
      * nor the other bashisms a plain sh lacks.
