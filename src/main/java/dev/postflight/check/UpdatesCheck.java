@@ -10,6 +10,8 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Pending updates, pending security updates, the age of the last upgrade and whether a reboot is
@@ -22,7 +24,7 @@ import java.util.Set;
  * -nU}, {@code pkg audit -q} and {@code freebsd-update updatesready}.
  */
 public record UpdatesCheck(
-        int maxSecurity,
+        Optional<Integer> maxSecurity,
         Optional<Integer> maxPending,
         Optional<Duration> maxAge,
         boolean reboot,
@@ -100,7 +102,18 @@ public record UpdatesCheck(
               [ -e /var/db/pkg/local.sqlite ] && echo "upgraded=$(pf_mtime /var/db/pkg/local.sqlite)"
               pf_k=$(freebsd-version -k 2>/dev/null)
               [ -n "$pf_k" ] && [ "$pf_k" != "$(uname -r)" ] && echo "reboot=installed kernel $pf_k, running $(uname -r)"
-            else echo 'no apt-get, dnf, yum or pkg' >&2; exit 127
+            elif command -v apk >/dev/null 2>&1; then
+              echo manager=apk
+              pf_refresh apk update -q
+              pf_lists /var/cache/apk/APKINDEX.*.tar.gz
+              pf_o=$(LC_ALL=C apk version -l '<' 2>&1) || { echo "apk version -l '<' failed: $(printf '%s\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              printf '%s\n' "$pf_o" | while IFS= read -r pf_x; do case $pf_x in *' < '*) echo "apk=$pf_x" ;; esac; done
+              echo security=unknown
+              if [ -e /var/log/apk.log ]; then echo "upgraded=$(pf_mtime /var/log/apk.log)"
+              elif [ -e /lib/apk/db/installed ]; then echo "upgraded=$(pf_mtime /lib/apk/db/installed)"
+              fi
+              for pf_k in /lib/modules/*; do [ -d "$pf_k" ] && echo "installed=${pf_k#/lib/modules/}"; done
+            else echo 'no apt-get, dnf, yum, pkg or apk' >&2; exit 127
             fi
             exit 0
             """;
@@ -111,11 +124,15 @@ public record UpdatesCheck(
             Optional<Integer> maxPending,
             Optional<Duration> maxAge,
             boolean reboot) {
-        this(maxSecurity, maxPending, maxAge, reboot, Refresh.NO);
+        this(Optional.of(maxSecurity), maxPending, maxAge, reboot, Refresh.NO);
     }
 
     public UpdatesCheck {
-        if (maxSecurity < 0) throw new IllegalArgumentException("max_security must be 0 or more");
+        maxSecurity
+                .filter(n -> n < 0)
+                .ifPresent(n -> {
+                    throw new IllegalArgumentException("max_security must be 0 or more");
+                });
         maxPending
                 .filter(n -> n < 0)
                 .ifPresent(n -> {
@@ -124,7 +141,7 @@ public record UpdatesCheck(
     }
 
     static Optional<UpdatesCheck> parse(Fields f) {
-        int maxSecurity = f.integer("max_security").orElse(0);
+        Optional<Integer> maxSecurity = f.integer("max_security");
         Optional<Integer> maxPending = f.integer("max_pending");
         Optional<Duration> maxAge = f.duration("max_age");
         boolean reboot = f.bool("reboot").orElse(true);
@@ -166,6 +183,7 @@ public record UpdatesCheck(
             List<String> security,
             Optional<Long> upgraded,
             List<String> reboot,
+            boolean securityKnown,
             Optional<String> refreshed) {
         Seen(
                 String manager,
@@ -175,7 +193,7 @@ public record UpdatesCheck(
                 List<String> security,
                 Optional<Long> upgraded,
                 List<String> reboot) {
-            this(manager, now, lists, pending, security, upgraded, reboot, Optional.empty());
+            this(manager, now, lists, pending, security, upgraded, reboot, true, Optional.empty());
         }
     }
 
@@ -230,6 +248,11 @@ public record UpdatesCheck(
             int colon = s.indexOf(':');
             if (colon > 0) pending.add(s.substring(0, colon));
         }
+        for (String line : kv.all("apk")) {
+            // "busybox-1.36.1-r15                      < 1.36.1-r19" (apk version -l '<')
+            Matcher m = APK_PACKAGE.matcher(line.strip().split("\\s+")[0]);
+            if (m.matches()) pending.add(m.group(1));
+        }
         for (String v : kv.all("vulnerable")) security.add(v.strip());
         Optional<String> auditError = kv.text("audit_error");
         if (auditError.isPresent()) {
@@ -240,7 +263,8 @@ public record UpdatesCheck(
         String running = kv.text("kernel").orElse("");
         kv.all("installed").stream()
                 .map(String::strip)
-                .filter(k -> !k.contains("rescue"))
+                .filter(k ->
+                        !k.contains("rescue") && !k.isEmpty() && Character.isDigit(k.charAt(0)))
                 .max(UpdatesCheck::compareVersions)
                 .filter(newest -> compareVersions(newest, running) > 0)
                 .ifPresent(newest ->
@@ -255,11 +279,15 @@ public record UpdatesCheck(
                     List.copyOf(security),
                     epoch(kv.text("upgraded")),
                     List.copyOf(reboot),
+                    !kv.text("security").map(String::strip).equals(Optional.of("unknown")),
                     kv.text("refreshed").map(String::strip));
         } catch (NumberFormatException e) {
             throw new Probe.Unreadable("updates: unreadable output: " + o.out().strip());
         }
     }
+
+    /** An apk package as name-version: the version starts with a digit and ends in -rN. */
+    private static final Pattern APK_PACKAGE = Pattern.compile("(.+?)-(\\d[^-]*-r\\d+)");
 
     private static Optional<Long> epoch(Optional<String> v) {
         return v.filter(s -> s.matches("\\d+")).map(Long::parseLong);
@@ -283,7 +311,15 @@ public record UpdatesCheck(
     public Verdict judge(Seen seen, Now now) {
         List<String> problems = new ArrayList<>();
         Status status = Status.PASS;
-        if (seen.security().size() > maxSecurity) {
+        if (!seen.securityKnown() && maxSecurity.isPresent()) {
+            status = Status.ERROR;
+            problems.add(
+                    "security updates: unknown on Alpine (apk has no security origin), so"
+                            + " max_security "
+                            + maxSecurity.get()
+                            + " cannot be checked");
+        }
+        if (seen.securityKnown() && seen.security().size() > maxSecurity.orElse(0)) {
             status = Status.FAIL;
             problems.add(
                     count(seen.security().size(), "security update")
@@ -326,8 +362,10 @@ public record UpdatesCheck(
                         .append(": ")
                         .append(count(seen.pending().size(), "update"))
                         .append(" pending, ")
-                        .append(seen.security().size())
-                        .append(" security");
+                        .append(
+                                seen.securityKnown()
+                                        ? seen.security().size() + " security"
+                                        : "security updates: unknown on Alpine");
         age.ifPresent(
                 a -> summary.append(", last upgrade ").append(Durations.format(a)).append(" ago"));
         if (!reboot && !seen.reboot().isEmpty()) summary.append(", reboot required");
@@ -364,7 +402,8 @@ public record UpdatesCheck(
     @Override
     public String describe() {
         StringBuilder s =
-                new StringBuilder("at most " + count(maxSecurity, "pending security update"));
+                new StringBuilder(
+                        "at most " + count(maxSecurity.orElse(0), "pending security update"));
         maxPending.ifPresent(n -> s.append(", at most ").append(count(n, "pending update")));
         maxAge.ifPresent(a -> s.append(", upgraded within ").append(Durations.format(a)));
         if (reboot) s.append(", no reboot required");
