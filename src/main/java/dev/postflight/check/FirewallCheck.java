@@ -19,7 +19,7 @@ import java.util.Optional;
  * text. A rule it cannot judge makes the check an error, never a pass. Reading the ruleset needs
  * root: a root login reads it directly, {@code become: true} uses {@code sudo -n}.
  */
-public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
+public record FirewallCheck(int port, Optional<Cidr> from, Optional<String> iface, boolean become)
         implements CheckSpec<FirewallCheck.Seen> {
 
     static final String SCRIPT =
@@ -43,7 +43,16 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
             [ -n "$pf_found" ] || { echo 'nft not found (nor iptables-save)' >&2; exit 127; }
             """;
 
+    public FirewallCheck(int port, Optional<Cidr> from, boolean become) {
+        this(port, from, Optional.empty(), become);
+    }
+
     public FirewallCheck {
+        iface.filter(i -> !i.matches("[A-Za-z0-9_.:@-]{1,15}"))
+                .ifPresent(i -> {
+                    throw new IllegalArgumentException(
+                            "interface (" + i + ") is not an interface name");
+                });
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port (" + port + ") must be between 1 and 65535");
         }
@@ -53,8 +62,9 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
         if (!f.has("port")) f.error("port", "is required");
         int port = f.integer("port").orElse(0);
         Optional<String> from = f.text("from");
+        Optional<String> iface = f.text("interface");
         boolean become = f.bool("become").orElse(false);
-        return f.build(() -> new FirewallCheck(port, from.map(Cidr::parse), become));
+        return f.build(() -> new FirewallCheck(port, from.map(Cidr::parse), iface, become));
     }
 
     /** The rulesets read: nft's JSON, and iptables-save's filter tables (each may be absent). */
@@ -128,7 +138,7 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
 
     @Override
     public Verdict judge(Seen seen, Now now) {
-        Connection c = new Connection(port, from);
+        Connection c = new Connection(port, from, iface);
         String what = c.describe() + ": ";
         return switch (decide(seen, c)) {
             case Accepted a when a.by().equals("no firewall rules") ->
@@ -146,6 +156,7 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
                 + port
                 + " from "
                 + from.map(Cidr::toString).orElse("anywhere")
+                + iface.map(i -> " on " + i).orElse("")
                 + (become ? " (reads the ruleset with sudo -n)" : "");
     }
 }

@@ -138,8 +138,63 @@ class FirewallCheckTest {
                         "");
         assertEquals(Status.ERROR, eth.status());
         assertEquals(
-                "tcp/443 from anywhere: undecidable: iptables rule 'INPUT' #1 uses -i eth0 (the interface the connection arrives on is unknown)",
+                "tcp/443 from anywhere: undecidable: iptables rule 'INPUT' #1 uses -i eth0 (the interface the connection arrives on is unknown: set interface)",
                 eth.reason());
+    }
+
+    static FirewallCheck on(int port, String iface) {
+        return new FirewallCheck(port, Optional.empty(), Optional.of(iface), true);
+    }
+
+    private static String nftIif(String op, String name) {
+        return nft(
+                """
+                {"nftables": [{"chain": {"family": "inet", "table": "filter", "name": "input", "type": "filter", "hook": "input", "prio": 0, "policy": "accept"}},
+                 {"rule": {"family": "inet", "table": "filter", "chain": "input", "expr": [{"match": {"op": "OP", "left": {"meta": {"key": "iifname"}}, "right": "NAME"}}, {"match": {"op": "==", "left": {"payload": {"protocol": "tcp", "field": "dport"}}, "right": 80}}, {"drop": null}]}}]}
+                """
+                        .replace("OP", op)
+                        .replace("NAME", name));
+    }
+
+    @ParameterizedTest(name = "nft iifname {0} {1}, interface {2}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+                    == | eth0 | eth0 | FAIL  | tcp/80 from anywhere on eth0: dropped by nft rule 'inet filter input' #1: iifname "eth0" tcp dport 80 drop
+                    == | wg0  | eth0 | PASS  | tcp/80 from anywhere on eth0: accepted by the policy of nft chain 'inet filter input' (policy accept)
+                    != | wg0  | eth0 | FAIL  | tcp/80 from anywhere on eth0: dropped by nft rule 'inet filter input' #1: iifname != "wg0" tcp dport 80 drop
+                    == | eth* | eth1 | FAIL  | tcp/80 from anywhere on eth1: dropped by nft rule 'inet filter input' #1: iifname "eth*" tcp dport 80 drop
+                    == | eth0 |      | ERROR | tcp/80 from anywhere: undecidable: nft rule 'inet filter input' #1 uses iifname "eth0" (the interface the connection arrives on is unknown: set interface)
+                    """)
+    void nftIifnameMatchesTheInterfaceTheConnectionArrivesOn(
+            String op, String name, String iface, Status status, String reason) {
+        FirewallCheck c = iface == null ? check(80, "") : on(80, iface);
+        Verdict v = judge(c, 0, nftIif(op, name), "");
+        assertEquals(reason, v.reason());
+        assertEquals(status, v.status());
+    }
+
+    @ParameterizedTest(name = "iptables {0}, interface {1}")
+    @CsvSource(
+            delimiter = '|',
+            textBlock =
+                    """
+                    -i eth0   | eth0 | FAIL | tcp/80 from anywhere on eth0: dropped by iptables rule 'INPUT' #1: -i eth0 -p tcp -m tcp --dport 80 -j DROP
+                    -i wg0    | eth0 | PASS | tcp/80 from anywhere on eth0: accepted by the policy of iptables chain 'INPUT' (policy ACCEPT)
+                    ! -i wg0  | eth0 | FAIL | tcp/80 from anywhere on eth0: dropped by iptables rule 'INPUT' #1: ! -i wg0 -p tcp -m tcp --dport 80 -j DROP
+                    ! -i eth0 | eth0 | PASS | tcp/80 from anywhere on eth0: accepted by the policy of iptables chain 'INPUT' (policy ACCEPT)
+                    -i eth+   | eth2 | FAIL | tcp/80 from anywhere on eth2: dropped by iptables rule 'INPUT' #1: -i eth+ -p tcp -m tcp --dport 80 -j DROP
+                    """)
+    void iptablesInInterfaceMatchesTheInterfaceTheConnectionArrivesOn(
+            String match, String iface, Status status, String reason) {
+        String out =
+                "#pf iptables-save\n*filter\n:INPUT ACCEPT [0:0]\n-A INPUT "
+                        + match
+                        + " -p tcp -m tcp --dport 80 -j DROP\nCOMMIT\n";
+        Verdict v = judge(on(80, iface), 0, out, "");
+        assertEquals(reason, v.reason());
+        assertEquals(status, v.status());
     }
 
     @Test
