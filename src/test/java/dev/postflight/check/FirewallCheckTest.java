@@ -309,6 +309,87 @@ class FirewallCheckTest {
                 established);
     }
 
+    /**
+     * A FreeBSD host over SSH: test shims for uname, pfctl, sysctl and ipfw on a PATH without this
+     * machine's sbin (so no nft, no iptables-save) print what FreeBSD prints; {@code pf-enabled} in
+     * the shims' folder switches pf on, else ipfw is on.
+     */
+    @Test
+    void aFreeBsdHostIsJudgedByPfWhenEnabledElseByIpfwOverSsh() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin"));
+        Files.copy(
+                Path.of("src/test/resources/firewall/freebsd.pfctl-sr"), bin.resolve("pf.rules"));
+        Files.copy(
+                Path.of("src/test/resources/firewall/freebsd.ipfw-list"),
+                bin.resolve("ipfw.rules"));
+        java.util.Map<String, String> shims =
+                java.util.Map.of(
+                        "uname",
+                        "[ \"$1\" = -s ] && echo FreeBSD || echo 14.1-RELEASE\n",
+                        "pfctl",
+                        "case \"$*\" in\n"
+                                + "  '-s info') if [ -e "
+                                + bin
+                                + "/pf-enabled ]; then echo 'Status: Enabled for 0 days 01:02:03           Debug: Urgent'; else echo 'Status: Disabled for 0 days 00:00:00          Debug: Urgent'; fi ;;\n"
+                                + "  -sr) cat "
+                                + bin
+                                + "/pf.rules ;;\n"
+                                + "  *) echo \"pfctl: unexpected $*\" >&2; exit 1 ;;\n"
+                                + "esac\n",
+                        "sysctl",
+                        "[ \"$*\" = '-n net.inet.ip.fw.enable' ] && echo 1\n",
+                        "ipfw",
+                        "[ \"$1\" = list ] && cat " + bin + "/ipfw.rules\n");
+        for (var e : shims.entrySet()) {
+            Path f = bin.resolve(e.getKey());
+            Files.writeString(f, "#!/bin/sh\n" + e.getValue());
+            f.toFile().setExecutable(true);
+        }
+        String yaml =
+                """
+                checks:
+                  - id: web
+                    firewall: { port: 8080 }
+                  - id: db
+                    firewall: { port: 6005, interface: em0 }
+                """;
+        try (dev.postflight.testing.SshTestServer s =
+                dev.postflight.testing.SshTestServer.start(
+                        Files.createDirectories(dir.resolve("host")),
+                        java.util.Map.of("PATH", bin + ":/usr/bin:/bin"),
+                        false)) {
+            Files.writeString(bin.resolve("pf-enabled"), "");
+            HostResult pf = onFreeBsd(s, yaml);
+            assertEquals(
+                    "tcp/8080 from anywhere: blocked by pf rule #4: block drop in quick proto tcp"
+                            + " from any to any port = 8080",
+                    LocalRun.check(pf, "web").verdict().reason());
+            assertEquals(
+                    "tcp/6005 from anywhere on em0: rejected by pf rule #9: block return in quick"
+                            + " on em0 proto tcp from any to any port 6000:6010",
+                    LocalRun.check(pf, "db").verdict().reason());
+            Files.delete(bin.resolve("pf-enabled"));
+            HostResult ipfw = onFreeBsd(s, yaml);
+            CheckResult web = LocalRun.check(ipfw, "web");
+            assertEquals(Status.FAIL, web.status());
+            assertEquals(
+                    "tcp/8080 from anywhere: rejected by ipfw rule 01400: reject tcp from any to any"
+                            + " 8000-8100 in",
+                    web.verdict().reason());
+        }
+    }
+
+    private HostResult onFreeBsd(dev.postflight.testing.SshTestServer s, String yaml)
+            throws Exception {
+        return LocalRun.run(
+                        dir,
+                        yaml,
+                        dev.postflight.inventory.Host.at("bsd", "127.0.0.1"),
+                        s.connector("bsd", s.writeKnownHosts(dir.resolve("known_hosts"))))
+                .hosts()
+                .get(0);
+    }
+
     @Test
     void unreadableIpv6RulesAreAnErrorForAnIpv6SourceOnly() {
         String out = "#pf iptables-save\n#pf ip6tables-save\n#pf ip6tables-save failed\n";
