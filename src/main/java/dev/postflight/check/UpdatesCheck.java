@@ -20,8 +20,9 @@ import java.util.regex.Pattern;
  * is; with {@code refresh: true} it refreshes them first, but only in a run with --fix (a refresh
  * writes the host's package cache). Debian/Ubuntu simulate with {@code apt-get -s upgrade}
  * (security = an origin ending in {@code -security}); Rocky/RHEL read dnf's or yum's cache only
- * ({@code -C check-update}, {@code updateinfo list --security}); FreeBSD runs {@code pkg upgrade
- * -nU}, {@code pkg audit -q} and {@code freebsd-update updatesready}.
+ * ({@code -C check-update}, {@code updateinfo list --security}); Alpine runs {@code apk version -l
+ * '<'} (apk has no security origin: security updates are unknown there, never zero); FreeBSD runs
+ * {@code pkg upgrade -nU}, {@code pkg audit -q} and {@code freebsd-update updatesready}.
  */
 public record UpdatesCheck(
         Optional<Integer> maxSecurity,
