@@ -391,6 +391,36 @@ class FirewallCheckTest {
     }
 
     @Test
+    void anInterfaceThatIsNoInterfaceNameIsRefusedAtItsKey() throws Exception {
+        Path f =
+                LocalRun.write(
+                        dir,
+                        "c.yaml",
+                        "checks:\n  - id: fw\n    firewall: { port: 80, interface: \"eth0; rm\" }\n");
+        dev.postflight.input.InvalidInput e =
+                org.junit.jupiter.api.Assertions.assertThrows(
+                        dev.postflight.input.InvalidInput.class,
+                        () -> {
+                            dev.postflight.input.Problems p = new dev.postflight.input.Problems();
+                            dev.postflight.checklist.ChecklistBinder.bind(
+                                    dev.postflight.checklist.ChecklistLoader.load(
+                                            java.util.List.of(f)),
+                                    java.util.Map.of(),
+                                    "web1",
+                                    "203.0.113.10",
+                                    p);
+                            p.throwIfAny();
+                        });
+        assertEquals(
+                java.util.List.of(
+                        "c.yaml:3:15: firewall check 'fw': interface (eth0; rm) is not an interface"
+                                + " name"),
+                e.errors().stream()
+                        .map(x -> x.toString().replace(dir.toString() + "/", ""))
+                        .toList());
+    }
+
+    @Test
     void unreadableIpv6RulesAreAnErrorForAnIpv6SourceOnly() {
         String out = "#pf iptables-save\n#pf ip6tables-save\n#pf ip6tables-save failed\n";
         assertEquals(

@@ -85,6 +85,15 @@ class UpdatesRefreshTest {
                     read.out());
             assertEquals(List.of("apt-get -s upgrade"), Files.readAllLines(calls));
 
+            // --dry-run sends no change, so no refresh either.
+            List<String> dryRun = new java.util.ArrayList<>(common);
+            dryRun.addAll(
+                    List.of("--fix", "--dry-run", "--audit", dir.resolve("dry.jsonl").toString()));
+            Cli dry = Cli.run(dryRun.toArray(String[]::new));
+            assertTrue(dry.out().contains("refresh needs --fix"), dry.out() + dry.err());
+            assertEquals(
+                    List.of("apt-get -s upgrade", "apt-get -s upgrade"), Files.readAllLines(calls));
+
             List<String> withFix = new java.util.ArrayList<>(common);
             withFix.addAll(List.of("--fix", "--audit", dir.resolve("audit.jsonl").toString()));
             Cli fixed = Cli.run(withFix.toArray(String[]::new));
@@ -97,7 +106,11 @@ class UpdatesRefreshTest {
                                             + " apt-get update -q\\)\\n.*"),
                     fixed.out());
             assertEquals(
-                    List.of("apt-get -s upgrade", "apt-get update -q", "apt-get -s upgrade"),
+                    List.of(
+                            "apt-get -s upgrade",
+                            "apt-get -s upgrade",
+                            "apt-get update -q",
+                            "apt-get -s upgrade"),
                     Files.readAllLines(calls));
         }
     }
