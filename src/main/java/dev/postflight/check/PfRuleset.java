@@ -119,8 +119,8 @@ record PfRuleset(List<String> rules) {
                 case "inet6" -> m = Match.of(c.ipv6());
                 case "on" -> {
                     i++;
-                    boolean not = next.equals("!");
-                    if (not) next = w.get(++i);
+                    boolean not = next.startsWith("!");
+                    if (not) next = next.equals("!") ? w.get(++i) : next.substring(1);
                     List<String> names = list(next);
                     m =
                             names.stream()
@@ -143,8 +143,8 @@ record PfRuleset(List<String> rules) {
                     to = false;
                     if (next.equals("port")) continue; // "from port N": from any
                     i++;
-                    boolean not = next.equals("!");
-                    if (not) next = w.get(++i);
+                    boolean not = next.startsWith("!");
+                    if (not) next = next.equals("!") ? w.get(++i) : next.substring(1);
                     m = source(next, c);
                     if (not) m = m.not();
                 }
@@ -152,8 +152,8 @@ record PfRuleset(List<String> rules) {
                     to = true;
                     if (next.equals("port")) continue; // "to port N": to any
                     i++;
-                    boolean not = next.equals("!");
-                    if (not) next = w.get(++i);
+                    boolean not = next.startsWith("!");
+                    if (not) next = next.equals("!") ? w.get(++i) : next.substring(1);
                     m = FirewallRules.destination(next, List.of("self"));
                     if (not) m = m.not();
                 }

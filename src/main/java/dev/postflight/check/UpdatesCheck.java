@@ -56,7 +56,7 @@ public record UpdatesCheck(
                 command -v sudo >/dev/null 2>&1 || { echo 'sudo not found (refresh: true needs it with become: true)' >&2; exit 127; }
                 pf_su='sudo -n'
               fi
-              pf_o=$(LC_ALL=C $pf_su "$@" 2>&1 </dev/null) || { echo "refresh: $* failed: $(printf '%s\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              pf_o=$(LC_ALL=C $pf_su "$@" 2>&1 </dev/null) || { echo "refresh: $* failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
               echo "refreshed=$*"
             }
             echo "now=${PF_NOW:-$(date +%s)}"
@@ -107,8 +107,8 @@ public record UpdatesCheck(
               echo manager=apk
               pf_refresh apk update -q
               pf_lists /var/cache/apk/APKINDEX.*.tar.gz
-              pf_o=$(LC_ALL=C apk version -l '<' 2>&1) || { echo "apk version -l '<' failed: $(printf '%s\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
-              printf '%s\n' "$pf_o" | while IFS= read -r pf_x; do case $pf_x in *' < '*) echo "apk=$pf_x" ;; esac; done
+              pf_o=$(LC_ALL=C apk version -l '<' 2>&1) || { echo "apk version -l '<' failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              printf '%s\\n' "$pf_o" | while IFS= read -r pf_x; do case $pf_x in *' < '*) echo "apk=$pf_x" ;; esac; done
               echo security=unknown
               if [ -e /var/log/apk.log ]; then echo "upgraded=$(pf_mtime /var/log/apk.log)"
               elif [ -e /lib/apk/db/installed ]; then echo "upgraded=$(pf_mtime /lib/apk/db/installed)"

@@ -245,6 +245,8 @@ class FirewallCheckTest {
                     pass in on em0 proto tcp to port 80 rdr-to 127.0.0.1 port 8080    | ERROR | tcp/80 from anywhere: undecidable: pf rule #2 uses on em0 (the interface the connection arrives on is unknown: set interface)
                     pass in proto tcp to port 80 rdr-to 127.0.0.1 port 8080           | ERROR | tcp/80 from anywhere: undecidable: pf rule #2 uses rdr-to
                     block in proto tcp to port 80 flags A/A                           | PASS  | tcp/80 from anywhere: accepted by pf rule #1: pass in all flags S/SA keep state
+                    block in quick proto tcp from ! 10.0.0.0/8 to port 80             | FAIL  | tcp/80 from anywhere: blocked by pf rule #2: block in quick proto tcp from ! 10.0.0.0/8 to port 80
+                    block in quick proto tcp from !10.0.0.0/8 to 127.0.0.1 port 80    | PASS  | tcp/80 from anywhere: accepted by pf rule #1: pass in all flags S/SA keep state
                     block in on egress proto tcp to port 80                           | ERROR | tcp/80 from anywhere: undecidable: pf rule #2 uses on egress (an interface group)
                     """)
     void pfLastMatchWinsUnlessQuickAndUnknownsAreUndecidable(
