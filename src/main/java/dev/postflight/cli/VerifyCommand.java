@@ -155,7 +155,7 @@ final class VerifyCommand implements Callable<Integer> {
                         problems);
         problems.throwIfAny();
         RunTargets targets =
-                fix.fix && !fix.dryRun && fix.planOut.isEmpty()
+                fix.fix && !fix.dryRun && fix.planOut.isEmpty() && applying.isEmpty()
                         ? bound.withChangesApproved()
                         : bound;
         if (applying.isPresent()) applying.get().checkInputs(checklist, targets.planInputs());

@@ -116,6 +116,90 @@ class UpdatesRefreshTest {
     }
 
     @Test
+    void aSavedPlanAndItsApplyDoNotRefreshTheLists() throws Exception {
+        Path bin = Files.createDirectory(dir.resolve("bin"));
+        Path calls = dir.resolve("calls");
+        Path aptGet = bin.resolve("apt-get");
+        Files.writeString(
+                aptGet,
+                "#!/bin/sh\n"
+                        + "echo \"apt-get $*\" >>"
+                        + calls
+                        + "\n"
+                        + "case \"$1\" in\n"
+                        + "  -s) echo 'Inst libssl3 [3.0.14-1~deb12u1] (3.0.15-1~deb12u1"
+                        + " Debian-Security:12/stable-security [amd64])' ;;\n"
+                        + "esac\n");
+        Files.setPosixFilePermissions(aptGet, PosixFilePermissions.fromString("rwxr-xr-x"));
+        Path checks = dir.resolve("c.yaml");
+        Files.writeString(
+                checks,
+                """
+                checks:
+                  - id: patched
+                    updates: { refresh: true, become: true, reboot: false }
+                    fix: note
+                fixes:
+                  note:
+                    approval: auto
+                    steps:
+                      - run: "true"
+                """);
+        try (SshTestServer host =
+                SshTestServer.start(
+                        Files.createDirectory(dir.resolve("host")),
+                        Map.of("PATH", bin + ":/usr/sbin:/usr/bin:/sbin:/bin"),
+                        false)) {
+            Path inventory = dir.resolve("inv.yaml");
+            Files.writeString(
+                    inventory,
+                    "hosts:\n  web1: { address: 127.0.0.1, port: "
+                            + host.port()
+                            + ", user: ops, identity: "
+                            + host.clientKey()
+                            + " }\n");
+            String kh = host.writeKnownHosts(dir.resolve("kh")).toString();
+            Path plan = dir.resolve("plan.json");
+            String audit = dir.resolve("audit.jsonl").toString();
+            Cli saved =
+                    Cli.run(
+                            "verify",
+                            "-i",
+                            inventory.toString(),
+                            "-c",
+                            checks.toString(),
+                            "--known-hosts",
+                            kh,
+                            "--ssh-config",
+                            dir.resolve("none").toString(),
+                            "--no-color",
+                            "--audit",
+                            audit,
+                            "--fix",
+                            "--plan-out",
+                            plan.toString());
+            assertTrue(saved.out().contains("plan saved to " + plan), saved.out() + saved.err());
+            Cli applied =
+                    Cli.run(
+                            "apply",
+                            plan.toString(),
+                            "--known-hosts",
+                            kh,
+                            "--ssh-config",
+                            dir.resolve("none").toString(),
+                            "--audit",
+                            audit);
+            assertTrue(
+                    applied.out().contains("refresh needs --fix"), applied.out() + applied.err());
+            assertTrue(
+                    Files.readAllLines(calls).stream()
+                            .allMatch(l -> l.equals("apt-get -s upgrade")),
+                    String.join("\n", Files.readAllLines(calls)));
+            assertTrue(Files.readAllLines(calls).size() >= 2, "the plan and the apply verified");
+        }
+    }
+
+    @Test
     void refreshWithoutBecomeIsRefusedAtItsKey() throws Exception {
         Path checks = dir.resolve("c.yaml");
         Files.writeString(checks, "checks:\n  - id: patched\n    updates: { refresh: true }\n");
