@@ -28,4 +28,9 @@ public record Check(
     public Check withSince(Instant start) {
         return new Check(id, type, severity, fix, tags, spec.withSince(start), location, skip);
     }
+
+    /** The same check in a run that may change hosts ({@code verify --fix}). */
+    public Check withChangesApproved() {
+        return new Check(id, type, severity, fix, tags, spec.withChangesApproved(), location, skip);
+    }
 }

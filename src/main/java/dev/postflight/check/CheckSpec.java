@@ -32,6 +32,14 @@ public interface CheckSpec<T> {
     }
 
     /**
+     * The same check in a run whose user approved changes to hosts ({@code verify --fix}); only
+     * checks that change something while observing (refreshing package lists) differ.
+     */
+    default CheckSpec<T> withChangesApproved() {
+        return this;
+    }
+
+    /**
      * Whether the check needs the host's connection: its probes or clock, or (overridden by
      * runner-side checks that tunnel through it) a connection the host opens.
      */

@@ -15,11 +15,12 @@ import java.util.Optional;
 /**
  * Would the host's firewall accept a NEW TCP connection to a port from outside (issue 18, seed 000:
  * a firewall that drops the web port)? Reads the ruleset ({@code nft -j list ruleset}, else {@code
- * iptables-save}/{@code ip6tables-save}) and interprets it: the rule that decides is named with its
- * text. A rule it cannot judge makes the check an error, never a pass. Reading the ruleset needs
- * root: a root login reads it directly, {@code become: true} uses {@code sudo -n}.
+ * iptables-save}/{@code ip6tables-save}; on FreeBSD {@code pfctl -sr} when pf is enabled, else
+ * {@code ipfw list}) and interprets it: the rule that decides is named with its text. A rule it
+ * cannot judge makes the check an error, never a pass. Reading the ruleset needs root: a root login
+ * reads it directly, {@code become: true} uses {@code sudo -n}.
  */
-public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
+public record FirewallCheck(int port, Optional<Cidr> from, Optional<String> iface, boolean become)
         implements CheckSpec<FirewallCheck.Seen> {
 
     static final String SCRIPT =
@@ -40,10 +41,32 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
             if command -v ip6tables-save >/dev/null 2>&1; then
               pf_found=1; echo '#pf ip6tables-save'; $pf_su ip6tables-save -t filter 2>/dev/null || echo '#pf ip6tables-save failed'
             fi
-            [ -n "$pf_found" ] || { echo 'nft not found (nor iptables-save)' >&2; exit 127; }
+            if [ -z "$pf_found" ] && [ "$(uname -s 2>/dev/null)" = FreeBSD ]; then
+              pf_i=
+              command -v pfctl >/dev/null 2>&1 && pf_i=$($pf_su pfctl -s info 2>/dev/null)
+              case $pf_i in
+                *'Status: Enabled'*) pf_found=1; echo '#pf pf'; $pf_su pfctl -sr || exit 3 ;;
+                *)
+                  if [ "$(sysctl -n net.inet.ip.fw.enable 2>/dev/null)" = 1 ]; then
+                    command -v ipfw >/dev/null 2>&1 || { echo 'ipfw not found (net.inet.ip.fw.enable is 1)' >&2; exit 127; }
+                    pf_found=1; echo '#pf ipfw'; $pf_su ipfw list || exit 3
+                  else pf_found=1; echo '#pf off'
+                  fi ;;
+              esac
+            fi
+            [ -n "$pf_found" ] || { echo 'nft not found (nor iptables-save, pfctl or ipfw)' >&2; exit 127; }
             """;
 
+    public FirewallCheck(int port, Optional<Cidr> from, boolean become) {
+        this(port, from, Optional.empty(), become);
+    }
+
     public FirewallCheck {
+        iface.filter(i -> !i.matches("[A-Za-z0-9_.:@-]{1,15}"))
+                .ifPresent(i -> {
+                    throw new IllegalArgumentException(
+                            "interface (" + i + ") is not an interface name");
+                });
         if (port < 1 || port > 65535) {
             throw new IllegalArgumentException("port (" + port + ") must be between 1 and 65535");
         }
@@ -53,8 +76,9 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
         if (!f.has("port")) f.error("port", "is required");
         int port = f.integer("port").orElse(0);
         Optional<String> from = f.text("from");
+        Optional<String> iface = f.text("interface");
         boolean become = f.bool("become").orElse(false);
-        return f.build(() -> new FirewallCheck(port, from.map(Cidr::parse), become));
+        return f.build(() -> new FirewallCheck(port, from.map(Cidr::parse), iface, become));
     }
 
     /** The rulesets read: nft's JSON, and iptables-save's filter tables (each may be absent). */
@@ -62,7 +86,9 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
             Optional<NftRuleset> nft,
             IptablesRuleset ipv4,
             IptablesRuleset ipv6,
-            boolean ipv6Unreadable) {}
+            boolean ipv6Unreadable,
+            Optional<PfRuleset> pf,
+            Optional<IpfwRuleset> ipfw) {}
 
     @Override
     public Probe<Seen> probe() {
@@ -80,6 +106,8 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
             throw new Probe.Unreadable("firewall: " + (e.isEmpty() ? "exit " + o.exitCode() : e));
         }
         StringBuilder nft = null;
+        StringBuilder pf = null;
+        StringBuilder ipfw = null;
         StringBuilder v4 = new StringBuilder();
         StringBuilder v6 = new StringBuilder();
         StringBuilder into = null;
@@ -87,6 +115,9 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
         for (String line : o.out().split("\n", -1)) {
             switch (line.strip()) {
                 case "#pf nft" -> into = nft = new StringBuilder();
+                case "#pf pf" -> into = pf = new StringBuilder();
+                case "#pf ipfw" -> into = ipfw = new StringBuilder();
+                case "#pf off" -> into = null;
                 case "#pf iptables-save" -> into = v4;
                 case "#pf ip6tables-save" -> into = v6;
                 case "#pf ip6tables-save failed" -> {
@@ -104,7 +135,9 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
                 rules,
                 IptablesRuleset.parse("iptables", v4.toString()),
                 IptablesRuleset.parse("ip6tables", v6.toString()),
-                v6failed);
+                v6failed,
+                pf == null ? Optional.empty() : Optional.of(PfRuleset.parse(pf.toString())),
+                ipfw == null ? Optional.empty() : Optional.of(IpfwRuleset.parse(ipfw.toString())));
     }
 
     /**
@@ -112,6 +145,8 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
      * view) are read from iptables-save instead, which prints them in its own syntax.
      */
     static Outcome decide(Seen seen, Connection c) {
+        if (seen.pf().isPresent()) return seen.pf().get().judge(c);
+        if (seen.ipfw().isPresent()) return seen.ipfw().get().judge(c);
         if (c.ipv6() && seen.ipv6Unreadable()) {
             return new Undecidable("ip6tables-save failed, the IPv6 rules are unknown");
         }
@@ -128,7 +163,7 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
 
     @Override
     public Verdict judge(Seen seen, Now now) {
-        Connection c = new Connection(port, from);
+        Connection c = new Connection(port, from, iface);
         String what = c.describe() + ": ";
         return switch (decide(seen, c)) {
             case Accepted a when a.by().equals("no firewall rules") ->
@@ -146,6 +181,7 @@ public record FirewallCheck(int port, Optional<Cidr> from, boolean become)
                 + port
                 + " from "
                 + from.map(Cidr::toString).orElse("anywhere")
+                + iface.map(i -> " on " + i).orElse("")
                 + (become ? " (reads the ruleset with sudo -n)" : "");
     }
 }

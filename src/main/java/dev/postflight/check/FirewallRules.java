@@ -18,13 +18,48 @@ final class FirewallRules {
      * Without {@code from} it comes from anywhere: an address no rule names (a rule that matches
      * only some sources does not match it).
      */
-    record Connection(int port, Optional<Cidr> from) {
+    record Connection(int port, Optional<Cidr> from, Optional<String> iface) {
+        Connection(int port, Optional<Cidr> from) {
+            this(port, from, Optional.empty());
+        }
+
         boolean ipv6() {
             return from.map(Cidr::ipv6).orElse(false);
         }
 
         String describe() {
-            return "tcp/" + port + " from " + from.map(Cidr::toString).orElse("anywhere");
+            return "tcp/"
+                    + port
+                    + " from "
+                    + from.map(Cidr::toString).orElse("anywhere")
+                    + iface.map(i -> " on " + i).orElse("");
+        }
+
+        /**
+         * Does the connection arrive on one of {@code names} ({@code wildcard} at the end of a name
+         * matches any rest: iptables' {@code eth+}, nft's {@code eth*})? Without an {@code
+         * interface} only the loopback ("lo", BSD's "lo0") is known not to match; {@code rule} says
+         * what the rule wrote.
+         */
+        Match arrivesOn(List<String> names, char wildcard, String rule) {
+            if (iface.isEmpty()) {
+                if (names.stream().allMatch(n -> n.equals("lo") || n.equals("lo0"))) {
+                    return Match.NO;
+                }
+                return Match.unknown(
+                        rule
+                                + " (the interface the connection arrives on is unknown: set"
+                                + " interface)");
+            }
+            String on = iface.get();
+            return Match.of(
+                    names.stream()
+                            .anyMatch(n ->
+                                    n.equals(on)
+                                            || (!n.isEmpty()
+                                                    && n.charAt(n.length() - 1) == wildcard
+                                                    && on.startsWith(
+                                                            n.substring(0, n.length() - 1)))));
         }
 
         /** Does a source match on {@code prefixes} hold: yes, no, or empty when only partly. */
@@ -41,6 +76,24 @@ final class FirewallRules {
             }
             return partly ? Optional.empty() : Optional.of(false);
         }
+    }
+
+    /**
+     * Does a destination match hold: the connection goes to one of the host's own non-loopback
+     * addresses, so "any" and the host itself ({@code self}, {@code me}) match, loopback prefixes
+     * do not, and other addresses are unknown (which of its addresses the host is reached on).
+     */
+    static Match destination(String address, List<String> self) {
+        if (address.equals("any") || self.contains(address)) return Match.YES;
+        Cidr d;
+        try {
+            d = Cidr.parse(address);
+        } catch (IllegalArgumentException e) {
+            return Match.unknown("to " + address);
+        }
+        boolean loopback =
+                Cidr.parse("127.0.0.0/8").contains(d) || Cidr.parse("::1/128").contains(d);
+        return loopback ? Match.NO : Match.unknown("to " + address);
     }
 
     /** How a walk through rules ended. */

@@ -115,13 +115,7 @@ record IptablesRuleset(String tool, Map<String, String> policies, Map<String, Li
                     }
                     case "-i", "--in-interface" -> {
                         i++;
-                        m =
-                                arg.equals("lo")
-                                        ? Match.NO
-                                        : Match.unknown(
-                                                "-i "
-                                                        + arg
-                                                        + " (the interface the connection arrives on is unknown)");
+                        m = c.arrivesOn(List.of(arg), '+', "-i " + arg);
                     }
                     case "--ctstate", "--state" -> {
                         i++;

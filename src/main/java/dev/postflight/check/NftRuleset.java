@@ -298,11 +298,11 @@ record NftRuleset(List<Chain> chains, Map<String, List<JsonNode>> sets) {
                             values(right, chain).stream().anyMatch(v -> v.asText().equals(fam)));
                 case "iifname", "iif":
                     List<JsonNode> names = values(right, chain);
-                    if (names.stream().allMatch(v -> v.asText().equals("lo"))) return Match.NO;
-                    return Match.unknown(
-                            "iifname "
-                                    + right
-                                    + " (the interface the connection arrives on is unknown)");
+                    if (names.stream().anyMatch(v -> !v.isTextual())) {
+                        return Match.unknown(key + " " + right);
+                    }
+                    return c.arrivesOn(
+                            names.stream().map(JsonNode::asText).toList(), '*', key + " " + right);
                 default:
                     break;
             }
@@ -379,10 +379,14 @@ record NftRuleset(List<Chain> chains, Map<String, List<JsonNode>> sets) {
             switch (kind) {
                 case "match" -> {
                     String op = v.path("op").asText("==");
+                    String l = left(v.path("left"));
+                    JsonNode r = v.path("right");
                     parts.add(
-                            left(v.path("left"))
+                            l
                                     + (op.equals("!=") ? " != " : " ")
-                                    + right(v.path("right")));
+                                    + (l.endsWith("ifname") && r.isTextual()
+                                            ? "\"" + r.asText() + "\""
+                                            : right(r)));
                 }
                 case "jump", "goto" -> parts.add(kind + " " + v.path("target").asText());
                 default -> parts.add(kind);

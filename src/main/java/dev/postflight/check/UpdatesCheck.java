@@ -10,19 +10,38 @@ import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.Set;
+import java.util.regex.Matcher;
+import java.util.regex.Pattern;
 
 /**
  * Pending updates, pending security updates, the age of the last upgrade and whether a reboot is
- * required (issue 18, seed 004: patches had to reach every server within 24 hours). Read-only: it
- * never refreshes package lists, so it reads what the host's last refresh knew, and says how old
- * that is. Debian/Ubuntu simulate with {@code apt-get -s upgrade} (security = an origin ending in
- * {@code -security}); Rocky/RHEL read dnf's or yum's cache only ({@code -C check-update}, {@code
- * updateinfo list --security}); FreeBSD runs {@code pkg upgrade -nU}, {@code pkg audit -q} and
- * {@code freebsd-update updatesready}.
+ * required (issue 18, seed 004: patches had to reach every server within 24 hours). Read-only by
+ * default: it reads what the host's last refresh of the package lists knew, and says how old that
+ * is; with {@code refresh: true} it refreshes them first, but only in a run with --fix (a refresh
+ * writes the host's package cache). Debian/Ubuntu simulate with {@code apt-get -s upgrade}
+ * (security = an origin ending in {@code -security}); Rocky/RHEL read dnf's or yum's cache only
+ * ({@code -C check-update}, {@code updateinfo list --security}); Alpine runs {@code apk version -l
+ * '<'} (apk has no security origin: security updates are unknown there, never zero); FreeBSD runs
+ * {@code pkg upgrade -nU}, {@code pkg audit -q} and {@code freebsd-update updatesready}.
  */
 public record UpdatesCheck(
-        int maxSecurity, Optional<Integer> maxPending, Optional<Duration> maxAge, boolean reboot)
+        Optional<Integer> maxSecurity,
+        Optional<Integer> maxPending,
+        Optional<Duration> maxAge,
+        boolean reboot,
+        Refresh refresh)
         implements CheckSpec<UpdatesCheck.Seen> {
+
+    /**
+     * Whether the package lists are refreshed first. A refresh writes the host's package cache, so
+     * it runs only when the run may change hosts ({@code verify --fix}): {@code WANTED} is what the
+     * user wrote, {@code APPROVED} the same check in a run with --fix.
+     */
+    public enum Refresh {
+        NO,
+        WANTED,
+        APPROVED
+    }
 
     static final String SCRIPT =
             """
@@ -30,10 +49,21 @@ public record UpdatesCheck(
             pf_newest() { ls -t "$@" 2>/dev/null | head -n 1; }
             pf_lists() { pf_l=$(pf_newest "$@"); [ -z "$pf_l" ] || echo "lists=$(pf_mtime "$pf_l")"; }
             pf_kernels() { for pf_k in /boot/vmlinuz-*; do [ -e "$pf_k" ] && echo "installed=${pf_k#/boot/vmlinuz-}"; done; }
+            pf_refresh() {
+              [ "$pf_refresh" = APPROVED ] || return 0
+              if [ "$(id -u)" = 0 ]; then pf_su=
+              else
+                command -v sudo >/dev/null 2>&1 || { echo 'sudo not found (refresh: true needs it with become: true)' >&2; exit 127; }
+                pf_su='sudo -n'
+              fi
+              pf_o=$(LC_ALL=C $pf_su "$@" 2>&1 </dev/null) || { echo "refresh: $* failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              echo "refreshed=$*"
+            }
             echo "now=${PF_NOW:-$(date +%s)}"
             echo "kernel=$(uname -r)"
             if command -v apt-get >/dev/null 2>&1; then
               echo manager=apt
+              pf_refresh apt-get update -q
               pf_lists /var/lib/apt/lists/*Release
               pf_o=$(LC_ALL=C apt-get -s upgrade 2>&1) || { echo "apt-get -s upgrade failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
               printf '%s\\n' "$pf_o" | while IFS= read -r pf_x; do case $pf_x in 'Inst '*) echo "apt=$pf_x" ;; esac; done
@@ -46,6 +76,7 @@ public record UpdatesCheck(
             elif command -v dnf >/dev/null 2>&1 || command -v yum >/dev/null 2>&1; then
               pf_m=dnf; command -v dnf >/dev/null 2>&1 || pf_m=yum
               echo "manager=$pf_m"
+              pf_refresh $pf_m -q makecache
               pf_lists /var/cache/dnf/*/repodata/repomd.xml /var/cache/yum/*/*/*/repodata/repomd.xml
               pf_o=$(LC_ALL=C $pf_m -q -C check-update 2>&1); pf_rc=$?
               [ "$pf_rc" = 0 ] || [ "$pf_rc" = 100 ] || { echo "$pf_m -C check-update failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
@@ -60,6 +91,7 @@ public record UpdatesCheck(
               pf_kernels
             elif command -v pkg >/dev/null 2>&1; then
               echo manager=pkg
+              pf_refresh pkg update -q
               pf_lists /var/db/pkg/repo-*.sqlite /var/db/pkg/repos/*/db
               pkg upgrade -nU 2>/dev/null | while IFS= read -r pf_x; do case $pf_x in *' -> '*) echo "pkg=$pf_x" ;; esac; done
               pkg audit -q 2>&1 | while IFS= read -r pf_x; do
@@ -71,13 +103,37 @@ public record UpdatesCheck(
               [ -e /var/db/pkg/local.sqlite ] && echo "upgraded=$(pf_mtime /var/db/pkg/local.sqlite)"
               pf_k=$(freebsd-version -k 2>/dev/null)
               [ -n "$pf_k" ] && [ "$pf_k" != "$(uname -r)" ] && echo "reboot=installed kernel $pf_k, running $(uname -r)"
-            else echo 'no apt-get, dnf, yum or pkg' >&2; exit 127
+            elif command -v apk >/dev/null 2>&1; then
+              echo manager=apk
+              pf_refresh apk update -q
+              pf_lists /var/cache/apk/APKINDEX.*.tar.gz
+              pf_o=$(LC_ALL=C apk version -l '<' 2>&1) || { echo "apk version -l '<' failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              printf '%s\\n' "$pf_o" | while IFS= read -r pf_x; do case $pf_x in *' < '*) echo "apk=$pf_x" ;; esac; done
+              echo security=unknown
+              if [ -e /var/log/apk.log ]; then echo "upgraded=$(pf_mtime /var/log/apk.log)"
+              elif [ -e /lib/apk/db/installed ]; then echo "upgraded=$(pf_mtime /lib/apk/db/installed)"
+              fi
+              for pf_k in /lib/modules/*; do [ -d "$pf_k" ] && echo "installed=${pf_k#/lib/modules/}"; done
+            else echo 'no apt-get, dnf, yum, pkg or apk' >&2; exit 127
             fi
             exit 0
             """;
 
+    /** A check that never refreshes the package lists. */
+    public UpdatesCheck(
+            int maxSecurity,
+            Optional<Integer> maxPending,
+            Optional<Duration> maxAge,
+            boolean reboot) {
+        this(Optional.of(maxSecurity), maxPending, maxAge, reboot, Refresh.NO);
+    }
+
     public UpdatesCheck {
-        if (maxSecurity < 0) throw new IllegalArgumentException("max_security must be 0 or more");
+        maxSecurity
+                .filter(n -> n < 0)
+                .ifPresent(n -> {
+                    throw new IllegalArgumentException("max_security must be 0 or more");
+                });
         maxPending
                 .filter(n -> n < 0)
                 .ifPresent(n -> {
@@ -86,11 +142,33 @@ public record UpdatesCheck(
     }
 
     static Optional<UpdatesCheck> parse(Fields f) {
-        int maxSecurity = f.integer("max_security").orElse(0);
+        Optional<Integer> maxSecurity = f.integer("max_security");
         Optional<Integer> maxPending = f.integer("max_pending");
         Optional<Duration> maxAge = f.duration("max_age");
         boolean reboot = f.bool("reboot").orElse(true);
-        return f.build(() -> new UpdatesCheck(maxSecurity, maxPending, maxAge, reboot));
+        boolean refresh = f.bool("refresh").orElse(false);
+        boolean become = f.bool("become").orElse(false);
+        if (refresh && !become) {
+            f.error(
+                    "refresh",
+                    "true needs become: true (refreshing the package lists needs root; a root"
+                            + " login needs no sudo)");
+        }
+        return f.build(() ->
+                new UpdatesCheck(
+                        maxSecurity,
+                        maxPending,
+                        maxAge,
+                        reboot,
+                        refresh ? Refresh.WANTED : Refresh.NO));
+    }
+
+    /** In a run with --fix, a wanted refresh of the package lists runs. */
+    @Override
+    public CheckSpec<Seen> withChangesApproved() {
+        return refresh == Refresh.WANTED
+                ? new UpdatesCheck(maxSecurity, maxPending, maxAge, reboot, Refresh.APPROVED)
+                : this;
     }
 
     /**
@@ -105,12 +183,30 @@ public record UpdatesCheck(
             List<String> pending,
             List<String> security,
             Optional<Long> upgraded,
-            List<String> reboot) {}
+            List<String> reboot,
+            boolean securityKnown,
+            Optional<String> refreshed) {
+        Seen(
+                String manager,
+                long now,
+                Optional<Long> lists,
+                List<String> pending,
+                List<String> security,
+                Optional<Long> upgraded,
+                List<String> reboot) {
+            this(manager, now, lists, pending, security, upgraded, reboot, true, Optional.empty());
+        }
+    }
 
     @Override
     public Probe<Seen> probe() {
+        // A refresh downloads the lists: it gets longer than the read-only probe.
         return Probe.host(
-                "updates", new HostProbe(SCRIPT, Duration.ofSeconds(60)), UpdatesCheck::read);
+                "updates",
+                new HostProbe(
+                        "pf_refresh=" + refresh + "\n" + SCRIPT,
+                        Duration.ofSeconds(refresh == Refresh.APPROVED ? 300 : 60)),
+                UpdatesCheck::read);
     }
 
     static Seen read(ProbeOutput o) throws Probe.Unreadable {
@@ -153,6 +249,11 @@ public record UpdatesCheck(
             int colon = s.indexOf(':');
             if (colon > 0) pending.add(s.substring(0, colon));
         }
+        for (String line : kv.all("apk")) {
+            // "busybox-1.36.1-r15                      < 1.36.1-r19" (apk version -l '<')
+            Matcher m = APK_PACKAGE.matcher(line.strip().split("\\s+")[0]);
+            if (m.matches()) pending.add(m.group(1));
+        }
         for (String v : kv.all("vulnerable")) security.add(v.strip());
         Optional<String> auditError = kv.text("audit_error");
         if (auditError.isPresent()) {
@@ -163,7 +264,8 @@ public record UpdatesCheck(
         String running = kv.text("kernel").orElse("");
         kv.all("installed").stream()
                 .map(String::strip)
-                .filter(k -> !k.contains("rescue"))
+                .filter(k ->
+                        !k.contains("rescue") && !k.isEmpty() && Character.isDigit(k.charAt(0)))
                 .max(UpdatesCheck::compareVersions)
                 .filter(newest -> compareVersions(newest, running) > 0)
                 .ifPresent(newest ->
@@ -177,11 +279,16 @@ public record UpdatesCheck(
                     List.copyOf(pending),
                     List.copyOf(security),
                     epoch(kv.text("upgraded")),
-                    List.copyOf(reboot));
+                    List.copyOf(reboot),
+                    !kv.text("security").map(String::strip).equals(Optional.of("unknown")),
+                    kv.text("refreshed").map(String::strip));
         } catch (NumberFormatException e) {
             throw new Probe.Unreadable("updates: unreadable output: " + o.out().strip());
         }
     }
+
+    /** An apk package as name-version: the version starts with a digit and ends in -rN. */
+    private static final Pattern APK_PACKAGE = Pattern.compile("(.+?)-(\\d[^-]*-r\\d+)");
 
     private static Optional<Long> epoch(Optional<String> v) {
         return v.filter(s -> s.matches("\\d+")).map(Long::parseLong);
@@ -205,7 +312,15 @@ public record UpdatesCheck(
     public Verdict judge(Seen seen, Now now) {
         List<String> problems = new ArrayList<>();
         Status status = Status.PASS;
-        if (seen.security().size() > maxSecurity) {
+        if (!seen.securityKnown() && maxSecurity.isPresent()) {
+            status = Status.ERROR;
+            problems.add(
+                    "security updates: unknown on Alpine (apk has no security origin), so"
+                            + " max_security "
+                            + maxSecurity.get()
+                            + " cannot be checked");
+        }
+        if (seen.securityKnown() && seen.security().size() > maxSecurity.orElse(0)) {
             status = Status.FAIL;
             problems.add(
                     count(seen.security().size(), "security update")
@@ -248,8 +363,10 @@ public record UpdatesCheck(
                         .append(": ")
                         .append(count(seen.pending().size(), "update"))
                         .append(" pending, ")
-                        .append(seen.security().size())
-                        .append(" security");
+                        .append(
+                                seen.securityKnown()
+                                        ? seen.security().size() + " security"
+                                        : "security updates: unknown on Alpine");
         age.ifPresent(
                 a -> summary.append(", last upgrade ").append(Durations.format(a)).append(" ago"));
         if (!reboot && !seen.reboot().isEmpty()) summary.append(", reboot required");
@@ -260,6 +377,15 @@ public record UpdatesCheck(
                                         + Durations.format(Duration.ofSeconds(seen.now() - t))
                                         + " old")
                         .orElse(", package lists of unknown age"));
+        switch (refresh) {
+            case NO -> {}
+            case WANTED -> summary.append(", package lists not refreshed: refresh needs --fix");
+            case APPROVED ->
+                    summary.append(
+                            seen.refreshed()
+                                    .map(r -> " (refreshed: " + r + ")")
+                                    .orElse(", package lists not refreshed"));
+        }
         problems.add(summary.toString());
         return new Verdict(status, String.join("; ", problems), List.of());
     }
@@ -277,10 +403,12 @@ public record UpdatesCheck(
     @Override
     public String describe() {
         StringBuilder s =
-                new StringBuilder("at most " + count(maxSecurity, "pending security update"));
+                new StringBuilder(
+                        "at most " + count(maxSecurity.orElse(0), "pending security update"));
         maxPending.ifPresent(n -> s.append(", at most ").append(count(n, "pending update")));
         maxAge.ifPresent(a -> s.append(", upgraded within ").append(Durations.format(a)));
         if (reboot) s.append(", no reboot required");
+        if (refresh != Refresh.NO) s.append(" (refreshes the package lists with --fix)");
         return s.toString();
     }
 }

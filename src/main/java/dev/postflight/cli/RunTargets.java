@@ -82,4 +82,29 @@ record RunTargets(
                 planInputs,
                 Secrets.of(secretValues).and(notificationSecrets));
     }
+
+    /** The same targets in a run that may change hosts (verify --fix, not a dry run or plan). */
+    RunTargets withChangesApproved() {
+        return new RunTargets(
+                checklist,
+                targets.stream()
+                        .map(t ->
+                                new Runner.Target(
+                                        t.host(),
+                                        t.checks().stream()
+                                                .map(Check::withChangesApproved)
+                                                .toList()))
+                        .toList(),
+                fixTargets.stream()
+                        .map(t ->
+                                new Remediator.Target(
+                                        t.host(),
+                                        t.checks().stream()
+                                                .map(Check::withChangesApproved)
+                                                .toList(),
+                                        t.fixes()))
+                        .toList(),
+                planInputs,
+                secrets);
+    }
 }

@@ -144,7 +144,7 @@ final class VerifyCommand implements Callable<Integer> {
             report.context = ReportContext.of(since, windowStarts, inv, selected);
         Optional<Shard> shard = sharding.of(selected);
         if (shard.isPresent()) selected = shard.get().pick(selected, Host::name);
-        RunTargets targets =
+        RunTargets bound =
                 RunTargets.bind(
                         checklist,
                         selected,
@@ -154,6 +154,10 @@ final class VerifyCommand implements Callable<Integer> {
                         notifications.secretValues(),
                         problems);
         problems.throwIfAny();
+        RunTargets targets =
+                fix.fix && !fix.dryRun && fix.planOut.isEmpty() && applying.isEmpty()
+                        ? bound.withChangesApproved()
+                        : bound;
         if (applying.isPresent()) applying.get().checkInputs(checklist, targets.planInputs());
 
         boolean terminal = System.console() != null;

@@ -22,11 +22,12 @@ import org.junit.jupiter.api.Test;
  * The interpreter against the kernel: a ruleset loaded with {@code nft -f} in a network namespace
  * of the test's own, read back with {@code nft -j list ruleset}, and for each port the
  * interpreter's answer compared with what happens to a real TCP connection from a second namespace
- * over a veth pair (traffic never leaves the two namespaces, which are deleted at the end). Needs
- * root, nft, ip and socat; skipped otherwise.
+ * over a veth pair, which arrives on the veth interface the rules name by name (traffic never
+ * leaves the two namespaces, which are deleted at the end). Needs root, nft, ip and socat; skipped
+ * otherwise.
  */
 class NftDifferentialTest {
-    private static final int[] PORTS = {80, 8085, 8089, 443, 8443, 22, 5432, 9999};
+    private static final int[] PORTS = {80, 8085, 8086, 8087, 8089, 443, 8443, 22, 5432, 9999};
 
     private static int run(String... cmd) throws IOException, InterruptedException {
         Process p = new ProcessBuilder(cmd).redirectErrorStream(true).start();
@@ -88,6 +89,25 @@ class NftDifferentialTest {
                             .toAbsolutePath()
                             .toString();
             assertEquals(0, run("ip", "netns", "exec", server, "nft", "-f", ruleset));
+            // Rules naming interfaces, first in the input chain: the veth the connection arrives
+            // on (8085 dropped), another one (80 still accepted), and negations of both.
+            for (String rule :
+                    List.of(
+                            "iifname \"" + serverIf + "\" tcp dport 8085 drop",
+                            "iifname \"wg0\" tcp dport 80 drop",
+                            "iifname != \"wg0\" tcp dport 8086 drop",
+                            "iifname != \"" + serverIf + "\" tcp dport 8087 drop")) {
+                assertEquals(
+                        0,
+                        run(
+                                "sh",
+                                "-c",
+                                "ip netns exec "
+                                        + server
+                                        + " nft insert rule inet filter input "
+                                        + rule),
+                        rule);
+            }
             String json = output("ip", "netns", "exec", server, "nft", "-j", "list", "ruleset");
             FirewallCheck.Seen seen =
                     FirewallCheck.read(
@@ -117,7 +137,11 @@ class NftDifferentialTest {
             for (int port : PORTS) {
                 Outcome o =
                         FirewallCheck.decide(
-                                seen, new Connection(port, Optional.of(Cidr.parse("10.99.0.2"))));
+                                seen,
+                                new Connection(
+                                        port,
+                                        Optional.of(Cidr.parse("10.99.0.2")),
+                                        Optional.of(serverIf)));
                 predicted.put(port, o instanceof Accepted ? "accepted" : "not accepted: " + o);
                 String out =
                         output(

@@ -217,6 +217,42 @@ class UpdatesCheckTest {
                 v.reason());
     }
 
+    private static final UpdatesCheck NO_SECURITY_LIMIT =
+            new UpdatesCheck(
+                    Optional.empty(),
+                    Optional.empty(),
+                    Optional.empty(),
+                    true,
+                    UpdatesCheck.Refresh.NO);
+
+    @Test
+    void alpineApkVersionIsReadAndSecurityIsUnknownNeverZero() {
+        String out =
+                ("now=%d\nkernel=6.6.31-0-lts\nmanager=apk\nlists=%d\n"
+                                + "apk=busybox-1.36.1-r15                      < 1.36.1-r19\n"
+                                + "apk=py3-cryptography-41.0.7-r0              < 42.0.5-r0\n"
+                                + "security=unknown\nupgraded=%d\n"
+                                + "installed=6.6.32-0-lts\n")
+                        .formatted(T, T - 3600, T - 2 * 86400);
+        Verdict v = judge(NO_SECURITY_LIMIT, 0, out, "");
+        assertEquals(Status.FAIL, v.status(), v.reason());
+        assertEquals(
+                "reboot required: running kernel 6.6.31-0-lts, newest installed 6.6.32-0-lts;"
+                        + " apk: 2 updates pending, security updates: unknown on Alpine, last"
+                        + " upgrade 2d0h ago, package lists 1h00m old",
+                v.reason());
+        // A security limit the user wrote cannot be checked there: an error, never a pass.
+        Verdict limited =
+                judge(new UpdatesCheck(0, Optional.empty(), Optional.empty(), false), 0, out, "");
+        assertEquals(Status.ERROR, limited.status(), limited.reason());
+        assertEquals(
+                "security updates: unknown on Alpine (apk has no security origin), so max_security"
+                        + " 0 cannot be checked; apk: 2 updates pending, security updates: unknown"
+                        + " on Alpine, last upgrade 2d0h ago, reboot required, package lists 1h00m"
+                        + " old",
+                limited.reason());
+    }
+
     @Test
     void aFailedSimulationOrNoPackageManagerIsAnError() {
         Verdict failed =
@@ -227,9 +263,9 @@ class UpdatesCheckTest {
                         "apt-get -s upgrade failed: E: Could not open lock\n");
         assertEquals(Status.ERROR, failed.status());
         assertEquals("updates: apt-get -s upgrade failed: E: Could not open lock", failed.reason());
-        Verdict none = judge(DEFAULTS, 127, "", "no apt-get, dnf, yum or pkg\n");
+        Verdict none = judge(DEFAULTS, 127, "", "no apt-get, dnf, yum, pkg or apk\n");
         assertEquals(Status.ERROR, none.status());
-        assertEquals("updates: no apt-get, dnf, yum or pkg", none.reason());
+        assertEquals("updates: no apt-get, dnf, yum, pkg or apk", none.reason());
     }
 
     @Test
@@ -332,6 +368,47 @@ class UpdatesCheckTest {
                         + " 14.1-RELEASE-p6, running 14.1-RELEASE-p5; pkg: 1 update pending, 1"
                         + " security, package lists of unknown age",
                 v.reason());
+    }
+
+    @Test
+    void anAlpineBusyBoxHostIsReadOverSshWithApkVersion() throws Exception {
+        org.junit.jupiter.api.Assumptions.assumeTrue(
+                dev.postflight.testing.PortableHost.available(
+                        dev.postflight.testing.PortableHost.BUSYBOX),
+                "needs busybox, root and unshare");
+        try (dev.postflight.testing.SshTestServer s =
+                dev.postflight.testing.PortableHost.busybox(dir)) {
+            // Test shim: apk as apk(8) prints `apk version -l '<'` (installed, then available).
+            Path apk = dir.resolve("busybox-bin/apk");
+            Files.writeString(
+                    apk,
+                    """
+                    #!/bin/sh
+                    [ "$1 $2 $3" = "version -l <" ] || { echo "unexpected: apk $*" >&2; exit 1; }
+                    echo 'Installed:                                Available:'
+                    echo 'busybox-1.36.1-r15                      < 1.36.1-r19'
+                    echo 'libcrypto3-3.1.4-r5                     < 3.1.5-r0'
+                    """);
+            apk.toFile().setExecutable(true);
+            HostResult r =
+                    LocalRun.run(
+                                    dir,
+                                    """
+                                    checks:
+                                      - id: patched
+                                        updates: { max_pending: 1 }
+                                    """,
+                                    dev.postflight.inventory.Host.at("alpine", "127.0.0.1"),
+                                    dev.postflight.testing.PortableHost.connector(s, dir))
+                            .hosts()
+                            .get(0);
+            CheckResult c = check(r, "patched");
+            assertEquals(Status.FAIL, c.status(), c.verdict().reason());
+            assertEquals(
+                    "2 updates pending (at most 1): busybox, libcrypto3; apk: 2 updates pending,"
+                            + " security updates: unknown on Alpine, package lists of unknown age",
+                    c.verdict().reason());
+        }
     }
 
     static boolean apt() {
