@@ -42,17 +42,27 @@ public record FirewallCheck(int port, Optional<Cidr> from, Optional<String> ifac
               pf_found=1; echo '#pf ip6tables-save'; $pf_su ip6tables-save -t filter 2>/dev/null || echo '#pf ip6tables-save failed'
             fi
             if [ -z "$pf_found" ] && [ "$(uname -s 2>/dev/null)" = FreeBSD ]; then
-              pf_i=
-              command -v pfctl >/dev/null 2>&1 && pf_i=$($pf_su pfctl -s info 2>/dev/null)
+              command -v sysctl >/dev/null 2>&1 || { echo 'sysctl not found' >&2; exit 127; }
+              command -v pfctl >/dev/null 2>&1 || { echo 'pfctl not found (without it pf cannot be ruled out)' >&2; exit 127; }
+              if [ "$(sysctl -n net.inet.ipf.fr_running 2>/dev/null)" = 1 ]; then
+                echo 'ipfilter (ipf) is running and postflight does not interpret its rules' >&2; exit 3
+              fi
+              pf_found=1; pf_on=
+              if pf_i=$($pf_su pfctl -s info 2>&1); then :
+              else
+                case $pf_i in
+                  *'/dev/pf: No such file or directory'*) pf_i= ;;
+                  *) printf 'pfctl -s info failed: %s\\n' "$pf_i" >&2; exit 3 ;;
+                esac
+              fi
               case $pf_i in
-                *'Status: Enabled'*) pf_found=1; echo '#pf pf'; $pf_su pfctl -sr || exit 3 ;;
-                *)
-                  if [ "$(sysctl -n net.inet.ip.fw.enable 2>/dev/null)" = 1 ]; then
-                    command -v ipfw >/dev/null 2>&1 || { echo 'ipfw not found (net.inet.ip.fw.enable is 1)' >&2; exit 127; }
-                    pf_found=1; echo '#pf ipfw'; $pf_su ipfw list || exit 3
-                  else pf_found=1; echo '#pf off'
-                  fi ;;
+                *'Status: Enabled'*) pf_on=1; echo '#pf pf'; $pf_su pfctl -sr || exit 3 ;;
               esac
+              if [ "$(sysctl -n net.inet.ip.fw.enable 2>/dev/null)" = 1 ]; then
+                command -v ipfw >/dev/null 2>&1 || { echo 'ipfw not found (net.inet.ip.fw.enable is 1)' >&2; exit 127; }
+                pf_on=1; echo '#pf ipfw'; $pf_su ipfw list || exit 3
+              fi
+              [ -n "$pf_on" ] || echo '#pf off'
             fi
             [ -n "$pf_found" ] || { echo 'nft not found (nor iptables-save, pfctl or ipfw)' >&2; exit 127; }
             """;
@@ -145,8 +155,13 @@ public record FirewallCheck(int port, Optional<Cidr> from, Optional<String> ifac
      * view) are read from iptables-save instead, which prints them in its own syntax.
      */
     static Outcome decide(Seen seen, Connection c) {
-        if (seen.pf().isPresent()) return seen.pf().get().judge(c);
-        if (seen.ipfw().isPresent()) return seen.ipfw().get().judge(c);
+        if (seen.pf().isPresent() || seen.ipfw().isPresent()) {
+            // pf and ipfw can both be loaded: a packet passes both, so a block in either decides.
+            List<Outcome> both = new ArrayList<>();
+            seen.pf().ifPresent(pf -> both.add(pf.judge(c)));
+            seen.ipfw().ifPresent(ipfw -> both.add(ipfw.judge(c)));
+            return FirewallRules.combine(both);
+        }
         if (c.ipv6() && seen.ipv6Unreadable()) {
             return new Undecidable("ip6tables-save failed, the IPv6 rules are unknown");
         }

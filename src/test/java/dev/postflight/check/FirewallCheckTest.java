@@ -381,6 +381,70 @@ class FirewallCheckTest {
         }
     }
 
+    /**
+     * What must never read as "no firewall rules" on FreeBSD: pf and ipfw both loaded (a packet
+     * passes both, so ipfw's block decides even when pf accepts), ipfilter running (not
+     * interpreted), and no pfctl at all (pf cannot be ruled out).
+     */
+    @Test
+    void onFreeBsdASecondFirewallIpfilterOrAMissingPfctlIsNeverNoFirewallRules() throws Exception {
+        Path bin = Files.createDirectories(dir.resolve("bin2"));
+        Files.copy(
+                Path.of("src/test/resources/firewall/freebsd.ipfw-list"),
+                bin.resolve("ipfw.rules"));
+        java.util.Map<String, String> shims =
+                java.util.Map.of(
+                        "uname",
+                        "[ \"$1\" = -s ] && echo FreeBSD || echo 14.1-RELEASE\n",
+                        "pfctl",
+                        "case \"$*\" in\n"
+                                + "  '-s info') echo 'Status: Enabled for 0 days 01:02:03  Debug: Urgent' ;;\n"
+                                + "  -sr) echo 'pass in all flags S/SA keep state' ;;\n"
+                                + "esac\n",
+                        "sysctl",
+                        "case \"$*\" in\n"
+                                + "  '-n net.inet.ip.fw.enable') echo 1 ;;\n"
+                                + "  '-n net.inet.ipf.fr_running') [ -e "
+                                + bin
+                                + "/ipf-running ] && echo 1 || { echo 'sysctl: unknown oid' >&2; exit 1; } ;;\n"
+                                + "esac\n",
+                        "ipfw",
+                        "[ \"$1\" = list ] && cat " + bin + "/ipfw.rules\n");
+        for (var e : shims.entrySet()) {
+            Path f = bin.resolve(e.getKey());
+            Files.writeString(f, "#!/bin/sh\n" + e.getValue());
+            f.toFile().setExecutable(true);
+        }
+        String yaml = "checks:\n  - id: web\n    firewall: { port: 8080 }\n";
+        try (dev.postflight.testing.SshTestServer s =
+                dev.postflight.testing.SshTestServer.start(
+                        Files.createDirectories(dir.resolve("host2")),
+                        java.util.Map.of("PATH", bin + ":/usr/bin:/bin"),
+                        false)) {
+            CheckResult both = LocalRun.check(onFreeBsd(s, yaml), "web");
+            assertEquals(
+                    "tcp/8080 from anywhere: rejected by ipfw rule 01400: reject tcp from any to any"
+                            + " 8000-8100 in",
+                    both.verdict().reason());
+            assertEquals(Status.FAIL, both.status());
+
+            Files.writeString(bin.resolve("ipf-running"), "");
+            CheckResult ipf = LocalRun.check(onFreeBsd(s, yaml), "web");
+            assertEquals(Status.ERROR, ipf.status());
+            assertEquals(
+                    "firewall: ipfilter (ipf) is running and postflight does not interpret its"
+                            + " rules",
+                    ipf.verdict().reason());
+
+            Files.delete(bin.resolve("pfctl"));
+            CheckResult noPfctl = LocalRun.check(onFreeBsd(s, yaml), "web");
+            assertEquals(Status.ERROR, noPfctl.status());
+            assertEquals(
+                    "firewall: pfctl not found (without it pf cannot be ruled out)",
+                    noPfctl.verdict().reason());
+        }
+    }
+
     private HostResult onFreeBsd(dev.postflight.testing.SshTestServer s, String yaml)
             throws Exception {
         return LocalRun.run(

@@ -250,8 +250,11 @@ class FreeBsdPersonalityTest {
                     "open files of pf-freebsd: no /proc/PID/limits: open files per process need"
                             + " Linux /proc",
                     reason(r, "files-open-process"));
+            // The personality has no pfctl: pf cannot be ruled out, so an error, never a pass.
             assertStatus(r, "firewall", Status.ERROR);
-            assertEquals("firewall: nft not found (nor iptables-save)", reason(r, "firewall"));
+            assertEquals(
+                    "firewall: pfctl not found (without it pf cannot be ruled out)",
+                    reason(r, "firewall"));
             assertStatus(r, "updates", Status.PASS);
             assertStatus(r, "updates-stale", Status.FAIL);
             assertStatus(r, "boot", Status.PASS);

@@ -124,7 +124,7 @@ class FleetHealthChecklistTest {
             Cli r = verify(s, "bb1");
             judgesTheMachineItRunsOn(r);
             assertTrue(
-                    line(r, "patched").equals("ERROR updates: no apt-get, dnf, yum or pkg"),
+                    line(r, "patched").equals("ERROR updates: no apt-get, dnf, yum, pkg or apk"),
                     line(r, "patched"));
             judged(
                     r,
