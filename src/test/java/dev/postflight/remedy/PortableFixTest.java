@@ -104,6 +104,7 @@ class PortableFixTest {
                                         new Approvals(
                                                 "ops@runner", false, Set.of(), Optional.empty()),
                                         false,
+                                        false,
                                         1,
                                         1,
                                         0.5,
