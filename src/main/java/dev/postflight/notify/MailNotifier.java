@@ -127,7 +127,7 @@ record MailNotifier(String to, Smtp smtp) implements Notifier {
                                                         + " certificate (PEM) in"
                                                         + " POSTFLIGHT_SMTP_CA_FILE")
                                 : reason)
-                        + "; nothing was sent",
+                        + "; no credentials and no mail were sent",
                 e);
     }
 

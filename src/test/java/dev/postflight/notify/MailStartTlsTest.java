@@ -118,7 +118,7 @@ class MailStartTlsTest {
                                 + " failed: the server's certificate is not trusted (unable to find"
                                 + " valid certification path to requested target); if a private CA"
                                 + " signed it, give that CA's certificate (PEM) in"
-                                + " POSTFLIGHT_SMTP_CA_FILE; nothing was sent"),
+                                + " POSTFLIGHT_SMTP_CA_FILE; no credentials and no mail were sent"),
                 problems);
         assertEquals(0, greenMail.getReceivedMessages().length);
         assertEquals(List.of(), front.tlsSessions());
@@ -171,8 +171,8 @@ class MailStartTlsTest {
                         + front.port()
                         + " failed: the server's certificate is not trusted (unable to find valid"
                         + " certification path to requested target); if a private CA signed it,"
-                        + " give that CA's certificate (PEM) in POSTFLIGHT_SMTP_CA_FILE; nothing"
-                        + " was sent\n",
+                        + " give that CA's certificate (PEM) in POSTFLIGHT_SMTP_CA_FILE; no"
+                        + " credentials and no mail were sent\n",
                 err);
         assertEquals(0, greenMail.getReceivedMessages().length);
     }
