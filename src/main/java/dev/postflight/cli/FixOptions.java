@@ -21,7 +21,9 @@ final class FixOptions {
 
     @Option(
             names = "--dry-run",
-            description = "With --fix: print the exact commands each fix would send, send none.")
+            description =
+                    "With --fix: verify, then print each fix's steps (with -v, the script each"
+                            + " becomes) and run none.")
     boolean dryRun;
 
     @Option(

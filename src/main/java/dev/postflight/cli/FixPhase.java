@@ -34,18 +34,21 @@ final class FixPhase {
     private final Optional<PlanFile> applying;
     private final PlanFile.Paths paths;
     private final Map<String, String> vars;
+    private final boolean verbose;
 
     FixPhase(
             FixOptions options,
             RunTargets targets,
             Optional<PlanFile> applying,
             PlanFile.Paths paths,
-            Map<String, String> vars) {
+            Map<String, String> vars,
+            boolean verbose) {
         this.options = options;
         this.targets = targets;
         this.applying = applying;
         this.paths = paths;
         this.vars = vars;
+        this.verbose = verbose;
     }
 
     RunReport run(
@@ -134,6 +137,7 @@ final class FixPhase {
                                         approved,
                                         ask),
                                 options.dryRun,
+                                verbose,
                                 options.fixConcurrency,
                                 options.maxFixFailures,
                                 options.fleetGuard,

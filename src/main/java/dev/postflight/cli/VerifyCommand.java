@@ -256,7 +256,8 @@ final class VerifyCommand implements Callable<Integer> {
                                                 ssh.files.knownHosts,
                                                 ssh.files.sshConfig,
                                                 fix.audit),
-                                        vars)
+                                        vars,
+                                        report.verbose)
                                 .run(result, connector, runner, progress, stop::get, terminal);
                 result =
                         result.withElapsed(

@@ -1,5 +1,6 @@
 package dev.postflight.notify;
 
+import dev.postflight.transport.HttpProber;
 import java.io.IOException;
 import java.io.Writer;
 import java.net.InetAddress;
@@ -7,6 +8,7 @@ import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.security.GeneralSecurityException;
+import java.security.cert.CertPathBuilderException;
 import java.time.Duration;
 import java.time.ZonedDateTime;
 import java.time.format.DateTimeFormatter;
@@ -15,6 +17,7 @@ import java.util.Base64;
 import java.util.Locale;
 import java.util.Optional;
 import java.util.UUID;
+import javax.net.ssl.SSLException;
 import org.apache.commons.net.smtp.AuthenticatingSMTPClient;
 import org.apache.commons.net.smtp.SMTPReply;
 
@@ -23,7 +26,10 @@ import org.apache.commons.net.smtp.SMTPReply;
  * whenever the server offers it, and required with {@code POSTFLIGHT_SMTP_STARTTLS=required}. The
  * password is read from a file at send time: it never appears on a command line (visible in {@code
  * ps}) nor as an environment value (visible in {@code /proc/PID/environ} and unit files). A
- * password is never sent in clear text to a server that is not on this machine.
+ * password is never sent in clear text to a server that is not on this machine. The server's
+ * certificate is checked against the JVM's trusted CAs, or only against the PEM file {@code
+ * POSTFLIGHT_SMTP_CA_FILE} (a private CA) when set; a certificate that is not trusted fails the
+ * notification, naming the problem, before anything else is sent.
  */
 record MailNotifier(String to, Smtp smtp) implements Notifier {
 
@@ -35,7 +41,8 @@ record MailNotifier(String to, Smtp smtp) implements Notifier {
             Optional<String> user,
             Optional<Path> passwordFile,
             String from,
-            Duration timeout) {}
+            Duration timeout,
+            Optional<Path> caFile) {}
 
     @Override
     public String label() {
@@ -49,6 +56,14 @@ record MailNotifier(String to, Smtp smtp) implements Notifier {
         client.setConnectTimeout(millis);
         client.setDefaultTimeout(millis);
         client.setEndpointCheckingEnabled(true);
+        if (smtp.caFile().isPresent()) {
+            try {
+                client.setTrustManager(HttpProber.trustManagerFor(smtp.caFile().get()));
+            } catch (GeneralSecurityException e) {
+                throw new IOException(
+                        "POSTFLIGHT_SMTP_CA_FILE: cannot use " + smtp.caFile().get() + ": " + e, e);
+            }
+        }
         try {
             client.connect(smtp.host(), smtp.port());
             client.setSoTimeout(millis);
@@ -57,7 +72,11 @@ record MailNotifier(String to, Smtp smtp) implements Notifier {
             expectCode(client, client.ehlo(helo), "EHLO");
             boolean tls = false;
             if (offers(client, "STARTTLS")) {
-                if (!client.execTLS()) throw refused(client, "STARTTLS");
+                try {
+                    if (!client.execTLS()) throw refused(client, "STARTTLS");
+                } catch (SSLException e) {
+                    throw untrusted(e);
+                }
                 tls = true;
                 expectCode(client, client.ehlo(helo), "EHLO after STARTTLS");
             } else if (smtp.startTlsRequired()) {
@@ -80,6 +99,36 @@ record MailNotifier(String to, Smtp smtp) implements Notifier {
         } finally {
             if (client.isConnected()) client.disconnect();
         }
+    }
+
+    /** A failed TLS handshake, said as what the operator can do about it. */
+    private IOException untrusted(SSLException e) {
+        Throwable root = e;
+        while (root.getCause() != null) root = root.getCause();
+        String reason = root.getMessage() == null ? root.toString() : root.getMessage();
+        boolean certificate =
+                root instanceof CertPathBuilderException
+                        || root instanceof java.security.cert.CertificateException
+                        || String.valueOf(e.getMessage()).contains("PKIX");
+        return new IOException(
+                "STARTTLS with "
+                        + smtp.host()
+                        + ":"
+                        + smtp.port()
+                        + " failed: "
+                        + (certificate
+                                ? "the server's certificate is not trusted ("
+                                        + reason
+                                        + ")"
+                                        + (smtp.caFile().isPresent()
+                                                ? " by POSTFLIGHT_SMTP_CA_FILE "
+                                                        + smtp.caFile().get()
+                                                : "; if a private CA signed it, give that CA's"
+                                                        + " certificate (PEM) in"
+                                                        + " POSTFLIGHT_SMTP_CA_FILE")
+                                : reason)
+                        + "; no credentials and no mail were sent",
+                e);
     }
 
     private void authenticate(AuthenticatingSMTPClient client, boolean tls) throws IOException {

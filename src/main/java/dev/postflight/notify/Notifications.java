@@ -11,12 +11,14 @@ import dev.postflight.input.Location;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
+import dev.postflight.transport.HttpProber;
 import java.io.IOException;
 import java.io.InterruptedIOException;
 import java.net.ConnectException;
 import java.net.SocketTimeoutException;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.security.GeneralSecurityException;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
@@ -222,6 +224,23 @@ public final class Notifications {
                                         "POSTFLIGHT_SMTP_PASSWORD_FILE: cannot read "
                                                 + p
                                                 + " (it must name a file holding the password)")));
+        Optional<Path> caFile =
+                Optional.ofNullable(env.get("POSTFLIGHT_SMTP_CA_FILE"))
+                        .filter(p -> !p.isBlank())
+                        .map(Path::of);
+        caFile.ifPresent(p -> {
+            try {
+                HttpProber.trustManagerFor(p);
+            } catch (IOException | GeneralSecurityException e) {
+                errors.add(
+                        error(
+                                "POSTFLIGHT_SMTP_CA_FILE: cannot use "
+                                        + p
+                                        + " (it must name a PEM file holding the CA certificate"
+                                        + " of the SMTP server): "
+                                        + cause(e)));
+            }
+        });
         String from =
                 env.getOrDefault("POSTFLIGHT_SMTP_FROM", "postflight@" + MailNotifier.localName());
         if (!ADDRESS.matcher(from).matches())
@@ -229,7 +248,14 @@ public final class Notifications {
         if (errors.size() > before) return Optional.empty();
         return Optional.of(
                 new MailNotifier.Smtp(
-                        host, port, tls.equals("required"), user, passwordFile, from, TIMEOUT));
+                        host,
+                        port,
+                        tls.equals("required"),
+                        user,
+                        passwordFile,
+                        from,
+                        TIMEOUT,
+                        caFile));
     }
 
     private static InputError error(String message) {

@@ -26,6 +26,12 @@ final class FixExecution {
     private static final Duration WATCH_SLICE = Duration.ofSeconds(10);
     private static final Duration FINALLY_GRACE = Duration.ofSeconds(120);
 
+    /**
+     * How every fix script reaches the host: {@code sh} reads it from stdin (POSIX, with no
+     * operand), not {@code sh -s}, which posh refuses (as the probe batch, issue 18).
+     */
+    static final String SHELL = "sh";
+
     /** Called as the fix makes progress, for the audit log and the progress line. */
     public interface Events {
         Events NONE = new Events() {};
@@ -54,9 +60,7 @@ final class FixExecution {
             events.sending("launch", launch);
             started =
                     connection.exec(
-                            "sh -s",
-                            launch.getBytes(StandardCharsets.UTF_8),
-                            Duration.ofSeconds(30));
+                            SHELL, launch.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
             events.sent("launch", started);
         } catch (HostUnreachable e) {
             return notStarted(
@@ -114,7 +118,7 @@ final class FixExecution {
                     events.sent(
                             "cancel",
                             connection.exec(
-                                    "sh -s",
+                                    SHELL,
                                     cancel.getBytes(StandardCharsets.UTF_8),
                                     Duration.ofSeconds(15)));
                 } catch (HostUnreachable e) {
@@ -130,7 +134,7 @@ final class FixExecution {
             try {
                 ExecResult w =
                         connection.exec(
-                                "sh -s",
+                                SHELL,
                                 FixScript.watch(dir, slice, marker)
                                         .getBytes(StandardCharsets.UTF_8),
                                 slice.plusSeconds(15));
@@ -147,7 +151,7 @@ final class FixExecution {
             if (state.done()) {
                 try {
                     connection.exec(
-                            "sh -s",
+                            SHELL,
                             FixScript.remove(dir).getBytes(StandardCharsets.UTF_8),
                             Duration.ofSeconds(15));
                 } catch (HostUnreachable e) {

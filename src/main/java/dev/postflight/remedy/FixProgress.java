@@ -16,10 +16,13 @@ import java.util.function.UnaryOperator;
 final class FixProgress implements FixListener {
     private final PrintWriter out;
     private final UnaryOperator<String> redact;
+    private final boolean showScripts;
 
-    FixProgress(PrintWriter out, UnaryOperator<String> redact) {
+    /** {@code showScripts} ({@code -v}): the dry run shows each step's script under its line. */
+    FixProgress(PrintWriter out, UnaryOperator<String> redact, boolean showScripts) {
         this.out = out;
         this.redact = redact;
+        this.showScripts = showScripts;
     }
 
     @Override
@@ -45,7 +48,10 @@ final class FixProgress implements FixListener {
     }
 
     private void printPlans(DryRun d) {
-        out.println("Plan (dry run: nothing is sent to any host):");
+        out.println(
+                "Plan (dry run: no fix command is sent to any host"
+                        + (showScripts ? "" : "; -v shows the script each step becomes")
+                        + "):");
         for (Plan p : d.plans()) {
             out.println(p.host() + ":");
             for (Plan.PlannedFix f : p.fixes()) {
@@ -60,17 +66,32 @@ final class FixProgress implements FixListener {
                                 + ", timeout "
                                 + f.fix().timeout().toSeconds()
                                 + "s]");
-                int i = 1;
-                for (StepCommand s : f.steps()) print("step " + i++, s);
-                i = 1;
-                for (StepCommand s : f.finallySteps()) print("finally " + i++, s);
+                for (int i = 0; i < f.steps().size(); i++)
+                    print("step " + (i + 1), f.fix().steps().get(i), f.steps().get(i));
+                for (int i = 0; i < f.finallySteps().size(); i++)
+                    print(
+                            "finally " + (i + 1),
+                            f.fix().finallySteps().get(i),
+                            f.finallySteps().get(i));
             }
         }
         out.flush();
     }
 
-    private void print(String what, StepCommand s) {
-        out.println("    " + what + ": " + s.label());
-        for (String line : redact.apply(s.command()).split("\n")) out.println("      | " + line);
+    /**
+     * One line per step as the check file has it ({@code service ntpd stop}, {@code ntpdate -b {{
+     * ntp_server }}}), a multi-line {@code run:} by its first line; with {@code -v} the script it
+     * becomes follows.
+     */
+    private void print(String what, Step step, StepCommand s) {
+        String line = s.label();
+        if (step instanceof Step.Run r) {
+            String written = r.written().strip();
+            int nl = written.indexOf('\n');
+            line = nl < 0 ? written : written.substring(0, nl).strip() + " …";
+        }
+        out.println("    " + what + ": " + redact.apply(line));
+        if (!showScripts) return;
+        for (String l : redact.apply(s.command()).split("\n")) out.println("      | " + l);
     }
 }

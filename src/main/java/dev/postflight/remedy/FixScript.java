@@ -190,6 +190,7 @@ final class FixScript {
         elif ! grep -qx %s "$S/lock/owner" 2>/dev/null; then
           echo locked; cat "$S/lock/owner" 2>/dev/null; rm -rf "$D"; exit 75
         fi
+        %s
         cat >"$D/fix.sh" <<'%s'
         %s%s
         %s
@@ -203,10 +204,42 @@ final class FixScript {
                         dirName,
                         Template.shellQuote(runId),
                         Template.shellQuote("run=" + runId),
+                        prune(fixName),
                         eof,
                         w,
                         eof,
                         become ? BECOME : "PF_SUDO=");
+    }
+
+    /** How many folders of one fix a host keeps: this run's and the newest before it. */
+    static final int KEPT_FOLDERS = 5;
+
+    /**
+     * Removes the folders of this fix's earlier runs that a runner could not remove (its connection
+     * dropped, it was killed), oldest first, keeping the {@value #KEPT_FOLDERS} newest (by
+     * modification time, this run's included). A folder whose worker still runs (no {@code done} in
+     * its state and its PID alive) is never removed, however old. Runs under the host's lock, so no
+     * other launch adds folders meanwhile. Folder names are {@code fix-UUID-FIX}: the pattern
+     * matches no other fix's folders (not those of {@code x-FIX}).
+     */
+    private static String prune(String fixName) {
+        return """
+        ls -dt "$S"/fix-????????-????-????-????-????????????-%s 2>/dev/null | {
+          pf_n=0
+          while IFS= read -r pf_o; do
+            pf_n=$((pf_n + 1))
+            [ "$pf_o" = "$D" ] || [ "$pf_n" -le %d ] && continue
+            if ! grep -q '^done' "$pf_o/state" 2>/dev/null; then
+              pf_p=$(cat "$pf_o/pid" 2>/dev/null)
+              if [ -n "$pf_p" ] && { kill -0 "$pf_p" 2>/dev/null || [ -d "/proc/$pf_p" ]; }; then
+                continue
+              fi
+            fi
+            rm -rf "$pf_o"
+          done
+        }\
+        """
+                .formatted(Template.shellQuote(fixName), KEPT_FOLDERS);
     }
 
     /**

@@ -78,6 +78,9 @@ final class HostLock {
 
     private static ExecResult exec(HostConnection c, String script)
             throws HostUnreachable, InterruptedException {
-        return c.exec("sh -s", script.getBytes(StandardCharsets.UTF_8), Duration.ofSeconds(30));
+        return c.exec(
+                FixExecution.SHELL,
+                script.getBytes(StandardCharsets.UTF_8),
+                Duration.ofSeconds(30));
     }
 }

@@ -56,6 +56,7 @@ public final class Remediator {
             String operator,
             Approvals approvals,
             boolean dryRun,
+            boolean showScripts,
             int fixConcurrency,
             int maxFixFailures,
             double fleetGuard,
@@ -92,7 +93,7 @@ public final class Remediator {
         this.connector = connector;
         this.clock = clock;
         List<FixListener> all = new ArrayList<>();
-        all.add(new FixProgress(options.out(), options.audit()::redact));
+        all.add(new FixProgress(options.out(), options.audit()::redact, options.showScripts()));
         all.add(new AuditTrail(options.audit()));
         all.addAll(listeners);
         this.listener = FixListener.all(all);
@@ -134,7 +135,7 @@ public final class Remediator {
                     results.merge(
                             p.host(),
                             HostFixes.notRun(
-                                    f, "fix " + f.name() + " not run: --dry-run sends nothing"),
+                                    f, "fix " + f.name() + " not run: --dry-run runs no fix"),
                             HostFixes::and);
             return FixedRun.merge(report, planned, results);
         }

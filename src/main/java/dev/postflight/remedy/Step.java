@@ -14,8 +14,15 @@ public sealed interface Step {
     /** Start, stop, restart or reload a service through the host's service manager. */
     record ServiceAction(String name, String action) implements Step {}
 
-    /** Run a shell command. */
-    record Run(String command, Optional<Duration> timeout) implements Step {}
+    /**
+     * Run a shell command: {@code command} after templating, {@code written} as the check file has
+     * it (templates unexpanded), which the dry run shows.
+     */
+    record Run(String command, Optional<Duration> timeout, String written) implements Step {
+        public Run(String command, Optional<Duration> timeout) {
+            this(command, timeout, command);
+        }
+    }
 
     /** Wait until a port listens, a service runs or a file exists. */
     record Wait(String kind, String target, Duration timeout) implements Step {}
@@ -53,7 +60,12 @@ public sealed interface Step {
         if (f.has("run")) {
             kinds++;
             String command = f.requiredCommand("run");
-            step = Optional.of(new Run(command, f.duration("timeout")));
+            String written =
+                    m.entries().get("run") != null
+                                    && m.entries().get("run").value() instanceof Node.Scalar s
+                            ? s.text()
+                            : command;
+            step = Optional.of(new Run(command, f.duration("timeout"), written));
         }
         if (f.has("wait")) {
             kinds++;

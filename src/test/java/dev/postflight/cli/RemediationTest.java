@@ -242,10 +242,36 @@ class RemediationTest {
     }
 
     @Test
-    void dryRunPrintsTheExactCommandsAndSendsNothing() throws Exception {
+    void dryRunShowsEachStepAsWrittenOnOneLineAndSendsNoFixCommand() throws Exception {
         Cli r = verify("--fix", "--dry-run");
         assertEquals(1, r.exit());
-        assertTrue(r.out().contains("Plan (dry run: nothing is sent to any host):"), r.out());
+        assertTrue(
+                r.out()
+                        .contains(
+                                """
+                                Plan (dry run: no fix command is sent to any host; -v shows the script each step becomes):
+                                web1:
+                                  fix resync-clock for ntpd-running, clock-synced [approval: confirm, timeout 300s]
+                                    step 1: service ntpd stop
+                                    step 2: ntpdate -b {{ ntp_server }}
+                                    finally 1: service ntpd start
+                                """),
+                r.out());
+        assertFalse(r.out().contains("      | "), "no script without -v: " + r.out());
+        assertEquals(
+                1,
+                host.server().commands().size(),
+                "only the probe batch: " + host.server().commands());
+        assertFalse(host.ntpdRunning());
+    }
+
+    @Test
+    void dryRunWithVerboseShowsTheScriptEachStepBecomes() throws Exception {
+        Cli r = verify("--fix", "--dry-run", "-v");
+        assertEquals(1, r.exit());
+        assertTrue(
+                r.out().contains("Plan (dry run: no fix command is sent to any host):"), r.out());
+        assertTrue(r.out().contains("    step 1: service ntpd stop\n      | n=ntpd\n"), r.out());
         assertTrue(
                 r.out()
                         .contains(

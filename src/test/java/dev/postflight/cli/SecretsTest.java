@@ -197,7 +197,7 @@ class SecretsTest {
         assertNoSecret("list", list.out() + list.err());
         assertTrue(list.out().contains("<redacted>"), list.out());
 
-        Cli dry = run(verifyArgs("--fix", "--dry-run").toArray(String[]::new));
+        Cli dry = run(verifyArgs("--fix", "--dry-run", "-v").toArray(String[]::new));
         assertEquals(1, dry.exit(), dry.out() + dry.err());
         assertNoSecret("dry run", dry.out() + dry.err());
         assertTrue(dry.out().contains("pf_v1='<redacted>'"), dry.out());

@@ -171,6 +171,7 @@ class FixEventsTest {
                         "ops@runner",
                         new Approvals("ops@runner", yes, Set.of(), Optional.empty()),
                         false,
+                        false,
                         1,
                         1,
                         0.5,
