@@ -347,6 +347,8 @@ class RemediationTest {
         assertFalse(Files.exists(lock), "the worker released the lock when it ended");
     }
 
+    // The worker sleeps 5 s in step 2 so that a loaded machine still drops the connection while
+    // the step runs (with 2 s a watcher that polled late closed it at the lock release).
     @Test
     void aConnectionDroppedDuringAFixLeavesNoLockBehindOnceTheWorkerEnds() throws Exception {
         checks =
@@ -355,7 +357,7 @@ class RemediationTest {
                         Files.readString(checks)
                                 .replace(
                                         "- run: ntpdate -b {{ ntp_server }}",
-                                        "- run: sleep 2\n      - run: ntpdate -b {{ ntp_server }}"));
+                                        "- run: sleep 5\n      - run: ntpdate -b {{ ntp_server }}"));
         Path state = host.home().resolve(".local/state/postflight");
         Thread.ofPlatform()
                 .start(() -> {
