@@ -13,7 +13,16 @@ final class RunLimits {
             names = "--concurrency",
             paramLabel = "N",
             description = "Hosts worked on at once (default: ${DEFAULT-VALUE}).")
-    int concurrency = 64;
+    int concurrency = DEFAULT_CONCURRENCY;
+
+    /**
+     * Enough hosts in flight that a fleet behind a WAN round trip is not throttled by waiting (an
+     * SSH session takes about 17 round trips: 2,000 hosts at 100 ms took as long as on loopback at
+     * 256, while 64 made the run wait for round trips), and few enough that the heap stays near 300
+     * MiB at 2,000 hosts and the sockets stay under a default 1,024 file limit (bench/RESULTS.md,
+     * issue 18).
+     */
+    static final int DEFAULT_CONCURRENCY = 256;
 
     @Option(
             names = "--timeout",
