@@ -17,7 +17,7 @@ final class RunLimits {
 
     /**
      * Enough hosts in flight that a fleet behind a WAN round trip is not throttled by waiting (an
-     * SSH session takes about 17 round trips: 2,000 hosts at 100 ms took as long as on loopback at
+     * SSH session takes 12 to 17 round trips: 2,000 hosts at 100 ms took as long as on loopback at
      * 256, while 64 made the run wait for round trips), and few enough that the heap stays near 300
      * MiB at 2,000 hosts and the sockets stay under a default 1,024 file limit (bench/RESULTS.md,
      * issue 18).
