@@ -28,7 +28,8 @@ import org.apache.sshd.server.forward.RejectAllForwardingFilter;
  * processes. One host key for all, one accepted client key. In mode {@code sh} every exec is a real
  * {@code /bin/sh -c} running postflight's probe batch; in mode {@code replay} only the first exec
  * of each batch is, and the others get its output with their own nonce and clock ({@link
- * ReplayedShell}).
+ * ReplayedShell}); the clock sampler's conversation is answered as bash would ({@link
+ * ReplayedClock}).
  *
  * <p>With a round trip (issue 18), every host answers as over a WAN: each read of its server waits
  * that long before the SSH session sees it ({@link DelayedSessionFactory}).
@@ -108,9 +109,11 @@ public final class SimulatedFleet {
         List<String> shell = List.of("/bin/sh", "-c");
         ReplayedShell.Recordings recordings = new ReplayedShell.Recordings();
         sshd.setCommandFactory((channel, command) ->
-                replay
-                        ? new ReplayedShell(recordings, command)
-                        : new ShellCommand(shell, command, Map.of(), false));
+                replay && ReplayedClock.is(command)
+                        ? new ReplayedClock()
+                        : replay
+                                ? new ReplayedShell(recordings, command)
+                                : new ShellCommand(shell, command, Map.of(), false));
         if (roundTrip.isPositive())
             sshd.setSessionFactory(new DelayedSessionFactory(sshd, roundTrip));
         sshd.start();
