@@ -17,12 +17,11 @@ final class RunLimits {
 
     /**
      * Enough hosts in flight that a fleet behind a WAN round trip is not throttled by waiting (an
-     * SSH session takes 12 to 17 round trips: 2,000 hosts at 100 ms took as long as on loopback at
-     * 256, while 64 made the run wait for round trips), and few enough that the heap stays near 300
-     * MiB at 2,000 hosts and the sockets stay under a default 1,024 file limit (bench/RESULTS.md,
-     * issue 18).
+     * SSH session takes 12 to 17 round trips: 2,000 simulated hosts at 100 ms took 111 s at 64, 38
+     * s at 256 and 24-27 s at 1,024, as long as on loopback), and few enough that the heap stays
+     * under 512 MiB at 2,000 hosts (bench/RESULTS.md, issue 18).
      */
-    static final int DEFAULT_CONCURRENCY = 256;
+    static final int DEFAULT_CONCURRENCY = 1024;
 
     @Option(
             names = "--timeout",

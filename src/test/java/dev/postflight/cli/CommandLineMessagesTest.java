@@ -16,10 +16,10 @@ class CommandLineMessagesTest {
     @TempDir Path dir;
 
     @Test
-    void helpSaysThatUpTo256HostsAreWorkedOnAtOnceByDefault() {
+    void helpSaysThatUpTo1024HostsAreWorkedOnAtOnceByDefault() {
         Cli r = Cli.run("verify", "--help");
         assertEquals(0, r.exit(), r.err());
-        assertTrue(r.out().contains("Hosts worked on at once (default: 256)."), r.out());
+        assertTrue(r.out().contains("Hosts worked on at once (default: 1024)."), r.out());
     }
 
     @Test
