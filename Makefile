@@ -69,7 +69,7 @@ bench-latency: build
 
 # Scale (about 1 minute): 2,000 simulated SSH hosts in one separate JVM on loopback addresses,
 # verified with -Xmx512m; wall time, heap, threads, RSS (bench/scale.sh; HOSTS=sh for a real sh
-# on every host, 5-7 minutes here).
+# on every host, 5-7 minutes here; LATENCY=100ms for a WAN's round trip in every host).
 bench-scale: build
 	flock /tmp/pf-cpu.lock bench/scale.sh 2000
 

@@ -10,14 +10,20 @@
 # only the first exec runs a real sh and every other host replays its output with its own nonce
 # and clock; HOSTS=sh runs a real sh on every host (0.2-0.3 s of CPU per host here).
 #
-# Prints one markdown row: hosts, HOSTS, concurrency, wall (s), CPU user+sys (s), peak heap used
-# (MiB), GCs, peak OS threads, peak RSS (MiB); and the names of the threads at the peak on stderr.
+# LATENCY=100ms (issue 18) makes every simulated host answer as over a WAN with that round trip:
+# each read of the server reaches its SSH session that much later (DelayedSessionFactory).
 #
-# Usage: bench/scale.sh [N] (default 2000); HOSTS (replay or sh), CONCURRENCY (default 64),
-# PORT (default 2222), HEAP (default 512m). Needs `make build`; compiles the test classes.
+# Prints one markdown row: hosts, HOSTS, round trip, concurrency, wall (s), CPU user+sys (s), peak
+# heap used (MiB), GCs, peak OS threads, peak RSS (MiB), load average (1 min) before and after;
+# and the names of the threads at the peak on stderr.
+#
+# Usage: bench/scale.sh [N] (default 2000); HOSTS (replay or sh), LATENCY (round trip, default 0),
+# CONCURRENCY (default: postflight's own), PORT (default 2222), HEAP (default 512m). Needs
+# `make build`; compiles the test classes.
 set -euo pipefail
 N=${1:-2000}
-CONCURRENCY=${CONCURRENCY:-64}
+CONCURRENCY=${CONCURRENCY:-}
+LATENCY=${LATENCY:-0}
 PORT=${PORT:-2222}
 HEAP=${HEAP:-512m}
 HOSTS=${HOSTS:-replay}
@@ -30,6 +36,8 @@ cleanup() {
     [ -n "${KEEP:-}" ] && echo "kept $work" >&2 || rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
+# A host's sockets: the runner and the fleet each hold one per host in flight.
+ulimit -n "$(ulimit -Hn)" 2>/dev/null || true
 
 JAVA_HOME=$("$top/bin/find-jdk")
 export JAVA_HOME
@@ -38,7 +46,7 @@ export JAVA_HOME
 cp="$top/target/test-classes:$top/target/classes:$(cat "$top/target/test-classpath.txt")"
 
 "$JAVA_HOME/bin/java" -XX:+UseSerialGC ${FLEET_JAVA_OPTS:-} -cp "$cp" dev.postflight.testing.SimulatedFleet \
-    "$N" "$work/fleet" "$PORT" "$HOSTS" >"$work/fleet.log" 2>&1 &
+    "$N" "$work/fleet" "$PORT" "$HOSTS" "$LATENCY" >"$work/fleet.log" 2>&1 &
 fleet_pid=$!
 for _ in $(seq 1 300); do
     [ -f "$work/fleet/ready" ] && break
@@ -64,11 +72,14 @@ checks:
   - { id: shell, command: { run: "[ -x /bin/sh ]" } }
 YAML
 
+concurrency=()
+[ -n "$CONCURRENCY" ] && concurrency=(--concurrency "$CONCURRENCY")
+load_before=$(cut -d' ' -f1 /proc/loadavg)
 export JAVA_OPTS="-Xmx$HEAP -Xlog:gc,gc+heap+exit:file=$work/gc.log"
 /usr/bin/time -f "%e %U %S %M" -o "$work/time" \
     "$top/bin/postflight" verify -i "$work/fleet/inventory.yaml" -c "$work/cheap.yaml" \
     --known-hosts "$work/fleet/known_hosts" --ssh-config /dev/null --no-color \
-    --concurrency "$CONCURRENCY" >"$work/out" 2>"$work/err" &
+    "${concurrency[@]}" >"$work/out" 2>"$work/err" &
 time_pid=$!
 pf_pid=
 for _ in $(seq 1 100); do
@@ -93,6 +104,7 @@ done
 rc=0
 wait "$time_pid" || rc=$?
 read -r wall user sys maxrss < <(tail -1 "$work/time")
+load_after=$(cut -d' ' -f1 /proc/loadavg)
 if ! grep -q "Summary: $N hosts · $((N * 12)) checks · $((N * 12)) passed" "$work/out"; then
     echo "postflight did not pass all checks (exit $rc):" >&2
     grep -v ' passed · ' "$work/out" | head -30 >&2
@@ -108,5 +120,8 @@ exit_heap=$(awk '/def new generation|tenured generation/ {
 gcs=$(grep -c 'Pause' "$work/gc.log" || true)
 echo "OS threads at the peak: $(sort "$work/peak-threads" | uniq -c | awk '{ $1 = $1; print }' |
     paste -sd, - | sed 's/,/, /g')" >&2
-printf '| %s | %s | %s | %s | %.2f | %s | %s | %s | %s |\n' "$N" "$HOSTS" "$CONCURRENCY" "$wall" \
-    "$(echo "$user + $sys" | bc)" "$heap" "$gcs" "$threads" "$((rss / 1024))"
+echo "| hosts | hosts run | round trip | --concurrency | wall (s) | postflight CPU (s) | peak heap used (MiB) | GCs | peak OS threads | peak RSS (MiB) | load before / after |"
+echo "|---|---|---|---|---|---|---|---|---|---|---|"
+printf '| %s | %s | %s | %s | %.2f | %.2f | %s | %s | %s | %s | %s / %s |\n' "$N" "$HOSTS" "$LATENCY" \
+    "${CONCURRENCY:-default}" "$wall" "$(echo "$user + $sys" | bc)" "$heap" "$gcs" "$threads" \
+    "$((rss / 1024))" "$load_before" "$load_after"

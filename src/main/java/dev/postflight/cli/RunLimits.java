@@ -13,7 +13,15 @@ final class RunLimits {
             names = "--concurrency",
             paramLabel = "N",
             description = "Hosts worked on at once (default: ${DEFAULT-VALUE}).")
-    int concurrency = 64;
+    int concurrency = DEFAULT_CONCURRENCY;
+
+    /**
+     * Enough hosts in flight that a fleet behind a WAN round trip is not throttled by waiting (an
+     * SSH session takes 12 to 17 round trips: 2,000 simulated hosts at 100 ms took 111 s at 64, 38
+     * s at 256 and 24-27 s at 1,024, as long as on loopback), and few enough that the heap stays
+     * under 512 MiB at 2,000 hosts (bench/RESULTS.md, issue 18).
+     */
+    static final int DEFAULT_CONCURRENCY = 1024;
 
     @Option(
             names = "--timeout",

@@ -12,6 +12,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.Set;
 import java.util.regex.Pattern;
 
 /**
@@ -31,6 +32,112 @@ import java.util.regex.Pattern;
  */
 public final class ProbeBatch {
     private static final Pattern BLANKS = Pattern.compile("\\s+");
+
+    /**
+     * One command with plain words (no quoting, expansion, redirection or operator): what {@link
+     * #asRun} may start with {@code exec}.
+     */
+    private static final Pattern PLAIN_COMMAND =
+            Pattern.compile("[A-Za-z0-9_./][A-Za-z0-9_./-]*( +[A-Za-z0-9_./:=,%+@-]+)*");
+
+    /** Builtins and keywords of sh, dash, bash, BusyBox ash, posh and FreeBSD sh. */
+    private static final Set<String> NOT_A_PROGRAM =
+            Set.of(
+                    ".",
+                    ":",
+                    "[",
+                    "alias",
+                    "bg",
+                    "bind",
+                    "break",
+                    "builtin",
+                    "caller",
+                    "case",
+                    "cd",
+                    "chdir",
+                    "command",
+                    "compgen",
+                    "complete",
+                    "compopt",
+                    "continue",
+                    "coproc",
+                    "declare",
+                    "dirs",
+                    "disown",
+                    "do",
+                    "done",
+                    "echo",
+                    "elif",
+                    "else",
+                    "enable",
+                    "esac",
+                    "eval",
+                    "exec",
+                    "exit",
+                    "export",
+                    "false",
+                    "fc",
+                    "fg",
+                    "fi",
+                    "for",
+                    "function",
+                    "getopts",
+                    "hash",
+                    "help",
+                    "history",
+                    "if",
+                    "in",
+                    "jobs",
+                    "kill",
+                    "let",
+                    "local",
+                    "logout",
+                    "mapfile",
+                    "popd",
+                    "print",
+                    "printf",
+                    "pushd",
+                    "pwd",
+                    "read",
+                    "readarray",
+                    "readonly",
+                    "return",
+                    "select",
+                    "set",
+                    "setvar",
+                    "shift",
+                    "shopt",
+                    "source",
+                    "suspend",
+                    "test",
+                    "then",
+                    "time",
+                    "times",
+                    "trap",
+                    "true",
+                    "type",
+                    "typeset",
+                    "ulimit",
+                    "umask",
+                    "unalias",
+                    "unset",
+                    "until",
+                    "wait",
+                    "whence",
+                    "while");
+
+    /**
+     * How a probe's script is run in its subshell: a script that is one program with plain words
+     * ({@code uname -s}, {@code id -u}) becomes {@code exec uname -s}, so that the subshell itself
+     * becomes the program instead of forking it (one process fewer on the host, issue 18; a shell
+     * forks for a command under {@code eval} even when it is the subshell's last). Same output,
+     * same exit status, same process for the watchdog to kill. Anything else runs as written.
+     */
+    static String asRun(String script) {
+        if (!PLAIN_COMMAND.matcher(script).matches()) return script;
+        String program = script.split(" ", 2)[0];
+        return NOT_A_PROGRAM.contains(program) ? script : "exec " + script;
+    }
 
     /** Exit code the script uses when a probe was killed at its timeout. */
     static final int TIMED_OUT = 124;
@@ -248,7 +355,7 @@ public final class ProbeBatch {
                     .append(' ')
                     .append(seconds)
                     .append(' ')
-                    .append(Template.shellQuote(p.script()))
+                    .append(Template.shellQuote(asRun(p.script())))
                     .append("\n");
         }
         StringBuilder files = new StringBuilder();
@@ -257,19 +364,28 @@ public final class ProbeBatch {
         // Framing: every file's size (one wc), then per probe its header and exactly the measured
         // bytes (head -c), so that a probe which left a writer behind, whose file grows after it
         // was measured, cannot shift the frames after its own (issue 14).
+        // The sizes go through a file in the folder (no pipeline: two processes fewer, issue
+        // 18), or, when that write fails (a disk that filled up during the probes), through a
+        // variable and a pipe as before.
         s.append("[ -z \"$PF_W\" ] || kill \"$PF_W\" 2>/dev/null\nPF_W=\nPF_SIZES=\n");
         s.append("PF_NONCE=").append(nonce).append('\n');
-        if (!unique.isEmpty())
-            s.append("if [ -n \"$PF_D\" ]; then cd \"$PF_D\" || exit 125; PF_SIZES=$(wc -c")
-                    .append(files)
-                    .append("); fi\n");
+        s.append("pf_frames() {\n");
+        for (int i = 0; i < unique.size(); i++)
+            s.append("pf_frame ").append(i).append(" \"$pf_rc_").append(i).append("\"\n");
+        s.append("printf '@@PF %s end\\n' \"$PF_NONCE\"\n}\n");
+        if (!unique.isEmpty()) {
+            s.append("if [ -n \"$PF_D\" ]; then cd \"$PF_D\" || exit 125\n");
+            s.append("  if wc -c").append(files).append(" >sizes 2>/dev/null; then\n");
+            s.append("    printf '\\n@@PF %s frames %s\\n' \"$PF_NONCE\" ")
+                    .append(unique.size())
+                    .append('\n');
+            s.append("    pf_frames 3<sizes\n    exit\n  fi\n");
+            s.append("  PF_SIZES=$(wc -c").append(files).append(")\nfi\n");
+        }
         s.append("printf '\\n@@PF %s frames %s\\n' \"$PF_NONCE\" ")
                 .append(unique.size())
                 .append('\n');
-        s.append("printf '%s\\n' \"$PF_SIZES\" | {\n");
-        for (int i = 0; i < unique.size(); i++)
-            s.append("pf_frame ").append(i).append(" \"$pf_rc_").append(i).append("\"\n");
-        s.append("printf '@@PF %s end\\n' \"$PF_NONCE\"\n} 3<&0\n");
+        s.append("printf '%s\\n' \"$PF_SIZES\" | pf_frames 3<&0\n");
         return s.toString();
     }
 

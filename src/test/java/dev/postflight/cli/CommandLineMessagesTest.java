@@ -1,6 +1,7 @@
 package dev.postflight.cli;
 
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import java.io.ByteArrayOutputStream;
 import java.io.PrintStream;
@@ -13,6 +14,13 @@ import org.junit.jupiter.api.io.TempDir;
 class CommandLineMessagesTest {
 
     @TempDir Path dir;
+
+    @Test
+    void helpSaysThatUpTo1024HostsAreWorkedOnAtOnceByDefault() {
+        Cli r = Cli.run("verify", "--help");
+        assertEquals(0, r.exit(), r.err());
+        assertTrue(r.out().contains("Hosts worked on at once (default: 1024)."), r.out());
+    }
 
     @Test
     void aReportWithoutFormatSaysWhatItExpectsOnce() {

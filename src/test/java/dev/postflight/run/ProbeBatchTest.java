@@ -96,4 +96,54 @@ class ProbeBatchTest {
                 check(r, "missing").verdict().reason().contains("not found"),
                 check(r, "missing").verdict().reason());
     }
+
+    @Test
+    void aProbeThatIsOneProgramWithPlainWordsRunsAsThatProgramAndAnythingElseAsWritten() {
+        assertEquals("exec uname -s", ProbeBatch.asRun("uname -s"));
+        assertEquals("exec /usr/bin/id -u", ProbeBatch.asRun("/usr/bin/id -u"));
+        assertEquals("exec cat /proc/loadavg", ProbeBatch.asRun("cat /proc/loadavg"));
+        for (String asWritten :
+                new String[] {
+                    "echo ok",
+                    "true",
+                    "[ -d /tmp ]",
+                    "test -d /tmp",
+                    "cat $HOME/x",
+                    "A=1 env",
+                    "ls | wc -l",
+                    "ls; ls",
+                    "ls >/dev/null",
+                    "grep 'a b' f",
+                    "ls /tmp/*",
+                    "cd /tmp",
+                    "exit 3",
+                    "kill -0 1",
+                    ". ./env.sh",
+                    "uname -s\nid"
+                }) {
+            assertEquals(asWritten, ProbeBatch.asRun(asWritten));
+        }
+    }
+
+    @Test
+    void aProgramRunAsItselfGivesTheSameVerdictsAsBefore() throws Exception {
+        var r =
+                LocalRun.run(
+                        dir,
+                        """
+                        checks:
+                          - { id: uname, command: { run: "uname -s", stdout_contains: Linux } }
+                          - { id: fails, command: { run: "false" } }
+                          - { id: status, command: { run: "ls /nonexistent/postflight", exit_status: 2 } }
+                          - { id: missing, command: { run: "no-such-program-pf -x" } }
+                        """);
+        assertEquals(Status.PASS, check(r, "uname").status(), check(r, "uname").verdict().reason());
+        assertEquals(Status.FAIL, check(r, "fails").status());
+        assertEquals(
+                Status.PASS, check(r, "status").status(), check(r, "status").verdict().reason());
+        assertEquals(Status.ERROR, check(r, "missing").status());
+        assertTrue(
+                check(r, "missing").verdict().reason().contains("not found"),
+                check(r, "missing").verdict().reason());
+    }
 }

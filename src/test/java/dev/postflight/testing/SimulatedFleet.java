@@ -9,6 +9,7 @@ import java.security.GeneralSecurityException;
 import java.security.KeyPair;
 import java.security.KeyPairGenerator;
 import java.security.spec.ECGenParameterSpec;
+import java.time.Duration;
 import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
@@ -27,11 +28,16 @@ import org.apache.sshd.server.forward.RejectAllForwardingFilter;
  * processes. One host key for all, one accepted client key. In mode {@code sh} every exec is a real
  * {@code /bin/sh -c} running postflight's probe batch; in mode {@code replay} only the first exec
  * of each batch is, and the others get its output with their own nonce and clock ({@link
- * ReplayedShell}).
+ * ReplayedShell}); the clock sampler's conversation is answered as bash would ({@link
+ * ReplayedClock}).
  *
- * <p>Usage: {@code SimulatedFleet N DIR [PORT [sh|replay]]}. Writes {@code inventory.yaml}, {@code
- * known_hosts} and the client key {@code id_ecdsa} into DIR, then the file {@code ready} once every
- * address listens, and serves until it is killed.
+ * <p>With a round trip (issue 18), every host answers as over a WAN: each read of its server waits
+ * that long before the SSH session sees it ({@link DelayedSessionFactory}).
+ *
+ * <p>Usage: {@code SimulatedFleet N DIR [PORT [sh|replay [ROUND_TRIP]]]}, ROUND_TRIP as {@code
+ * 100ms} or {@code 0} (the default: none). Writes {@code inventory.yaml}, {@code known_hosts} and
+ * the client key {@code id_ecdsa} into DIR, then the file {@code ready} once every address listens,
+ * and serves until it is killed.
  */
 public final class SimulatedFleet {
 
@@ -43,14 +49,20 @@ public final class SimulatedFleet {
     private SimulatedFleet() {}
 
     public static void main(String[] args) throws IOException, GeneralSecurityException {
-        if (args.length < 2 || args.length > 4 || (args.length == 4 && !MODES.contains(args[3]))) {
-            System.err.println("usage: SimulatedFleet N DIR [PORT [sh|replay]]");
+        if (args.length < 2
+                || args.length > 5
+                || (args.length >= 4 && !MODES.contains(args[3]))
+                || (args.length == 5 && !args[4].matches("[0-9]+(ms)?"))) {
+            System.err.println(
+                    "usage: SimulatedFleet N DIR [PORT [sh|replay [ROUND_TRIP e.g. 100ms]]]");
             System.exit(2);
         }
         int hosts = Integer.parseInt(args[0]);
         Path dir = Path.of(args[1]);
         int port = args.length >= 3 ? Integer.parseInt(args[2]) : 2222;
-        boolean replay = args.length == 4 && args[3].equals("replay");
+        boolean replay = args.length >= 4 && args[3].equals("replay");
+        Duration roundTrip =
+                Duration.ofMillis(args.length == 5 ? Long.parseLong(args[4].replace("ms", "")) : 0);
         if (hosts < 1 || hosts > 250 * PER_OCTET)
             throw new IllegalArgumentException("N must be between 1 and " + 250 * PER_OCTET);
         Files.createDirectories(dir);
@@ -97,13 +109,24 @@ public final class SimulatedFleet {
         List<String> shell = List.of("/bin/sh", "-c");
         ReplayedShell.Recordings recordings = new ReplayedShell.Recordings();
         sshd.setCommandFactory((channel, command) ->
-                replay
-                        ? new ReplayedShell(recordings, command)
-                        : new ShellCommand(shell, command, Map.of(), false));
+                replay && ReplayedClock.is(command)
+                        ? new ReplayedClock()
+                        : replay
+                                ? new ReplayedShell(recordings, command)
+                                : new ShellCommand(shell, command, Map.of(), false));
+        if (roundTrip.isPositive())
+            sshd.setSessionFactory(new DelayedSessionFactory(sshd, roundTrip));
         sshd.start();
         Files.writeString(
                 dir.resolve("ready"),
-                hosts + " hosts on port " + port + (replay ? ", replaying" : ", real sh") + "\n");
+                hosts
+                        + " hosts on port "
+                        + port
+                        + (replay ? ", replaying" : ", real sh")
+                        + (roundTrip.isPositive()
+                                ? ", round trip " + roundTrip.toMillis() + " ms"
+                                : "")
+                        + "\n");
         try {
             new CountDownLatch(1).await();
         } catch (InterruptedException e) {
