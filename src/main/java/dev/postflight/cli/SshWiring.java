@@ -4,6 +4,8 @@ import dev.postflight.input.InvalidInput;
 import dev.postflight.input.Location;
 import dev.postflight.inventory.Host;
 import dev.postflight.run.Connector;
+import dev.postflight.transport.HostConnection;
+import dev.postflight.transport.HostUnreachable;
 import dev.postflight.transport.LocalConnection;
 import dev.postflight.transport.LockedKey;
 import dev.postflight.transport.PassphrasePrompt;
@@ -14,6 +16,7 @@ import java.io.IOException;
 import java.io.PrintWriter;
 import java.nio.file.Path;
 import java.time.Duration;
+import java.time.Instant;
 import java.util.HashSet;
 import java.util.List;
 import java.util.Map;
@@ -36,7 +39,18 @@ final class SshWiring {
         }
         for (String warning : ssh.configWarnings()) err.println("postflight: warning: " + warning);
         unlockKeys(ssh, inventory, selected, PassphrasePrompt.terminal());
-        return (host, deadline) -> ssh.connect(target(host, inventory, new HashSet<>()), deadline);
+        return new Connector() {
+            @Override
+            public HostConnection connect(Host host, Instant deadline)
+                    throws HostUnreachable, InterruptedException {
+                return ssh.connect(target(host, inventory, new HashSet<>()), deadline);
+            }
+
+            @Override
+            public Turn turn(Host host) throws InterruptedException {
+                return ssh.turn(target(host, inventory, new HashSet<>()))::run;
+            }
+        };
     }
 
     /**

@@ -292,7 +292,13 @@ final class HostSession {
         try {
             if (abortReason != null)
                 throw new HostUnreachable(HostUnreachable.Cause.CONNECTION_LOST, abortReason);
-            return options.connector().connect(host, deadline);
+            long queued = System.nanoTime();
+            try (Connector.Turn turn = options.connector().turn(host)) {
+                // Waiting behind other hosts' handshakes through the same jump host is not this
+                // host's time: its deadline moves by that wait (the runner re-reads it).
+                deadline = deadline.plusNanos(System.nanoTime() - queued);
+                return options.connector().connect(host, deadline);
+            }
         } catch (InterruptedException e) {
             if (abortReason == null) throw e;
             throw new HostUnreachable(HostUnreachable.Cause.CONNECTION_LOST, abortReason);

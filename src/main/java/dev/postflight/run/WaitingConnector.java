@@ -97,11 +97,15 @@ public final class WaitingConnector implements Connector {
         boolean authFailed = false;
         int attempts = 0;
         while (true) {
-            Instant now = clock.instant();
             HostUnreachable last;
             try {
                 attempts++;
-                HostConnection c = inner.connect(host, min(now.plus(attempt), deadline));
+                HostConnection c;
+                // Each attempt takes its own turn: a host still down must not hold a jump
+                // host's handshake slot through its whole wait.
+                try (Turn turn = inner.turn(host)) {
+                    c = inner.connect(host, min(clock.instant().plus(attempt), deadline));
+                }
                 if (attempts == 1) return c;
                 return new CameBack(c, Duration.between(start, clock.instant()));
             } catch (HostUnreachable e) {

@@ -16,6 +16,8 @@ import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.concurrent.ConcurrentHashMap;
+import java.util.concurrent.Semaphore;
 import java.util.stream.Collectors;
 
 /**
@@ -106,6 +108,36 @@ public final class SshConnector {
     /** The host's {@code IdentityAgent} from the SSH config ({@code none}: no agent). */
     private static Optional<String> identityAgent(ResolvedTarget target) {
         return target.options().identityAgent();
+    }
+
+    /**
+     * Handshakes at once through one jump host: below OpenSSH's {@code MaxStartups} default
+     * (10:30:100), past which sshd drops new unauthenticated connections at random, so a large
+     * fleet behind one bastion does not read as hosts that are unreachable.
+     */
+    public static final int JUMP_HANDSHAKES = 8;
+
+    private final ConcurrentHashMap<String, Semaphore> jumpHandshakes = new ConcurrentHashMap<>();
+
+    /**
+     * Waits for a handshake slot at the jump host the runner connects to first for {@code target}
+     * (none without a jump host, or when its settings cannot be resolved: {@link #connect} reports
+     * that). The returned action frees the slot; call it once {@link #connect} returned.
+     */
+    public Runnable turn(SshTarget target) throws InterruptedException {
+        Optional<ResolvedTarget> hop;
+        try {
+            hop = config.resolve(target).jump();
+        } catch (IllegalArgumentException | UncheckedIOException e) {
+            return () -> {};
+        }
+        if (hop.isEmpty()) return () -> {};
+        while (hop.get().jump().isPresent()) hop = hop.get().jump();
+        Semaphore slots =
+                jumpHandshakes.computeIfAbsent(
+                        hop.get().endpoint(), k -> new Semaphore(JUMP_HANDSHAKES, true));
+        slots.acquire();
+        return slots::release;
     }
 
     /**

@@ -50,22 +50,35 @@ public final class OpenSshServer implements AutoCloseable {
             List<Path> authorizedKeys,
             Optional<Path> trustedUserCa,
             Optional<Path> hostCa,
-            boolean ecdsaHostKey) {
+            boolean ecdsaHostKey,
+            String extraConfig) {
 
         public static Setup authorizing(Path... publicKeys) {
-            return new Setup(List.of(publicKeys), Optional.empty(), Optional.empty(), false);
+            return new Setup(List.of(publicKeys), Optional.empty(), Optional.empty(), false, "");
         }
 
         public Setup withTrustedUserCa(Path caPublicKey) {
-            return new Setup(authorizedKeys, Optional.of(caPublicKey), hostCa, ecdsaHostKey);
+            return new Setup(
+                    authorizedKeys, Optional.of(caPublicKey), hostCa, ecdsaHostKey, extraConfig);
         }
 
         public Setup withHostCertificateBy(Path caKey) {
-            return new Setup(authorizedKeys, trustedUserCa, Optional.of(caKey), ecdsaHostKey);
+            return new Setup(
+                    authorizedKeys, trustedUserCa, Optional.of(caKey), ecdsaHostKey, extraConfig);
         }
 
         public Setup withEcdsaHostKey() {
-            return new Setup(authorizedKeys, trustedUserCa, hostCa, true);
+            return new Setup(authorizedKeys, trustedUserCa, hostCa, true, extraConfig);
+        }
+
+        /** More sshd_config lines, e.g. {@code MaxStartups 10}. */
+        public Setup withConfig(String lines) {
+            return new Setup(
+                    authorizedKeys,
+                    trustedUserCa,
+                    hostCa,
+                    ecdsaHostKey,
+                    extraConfig + lines + "\n");
         }
     }
 
@@ -109,6 +122,7 @@ public final class OpenSshServer implements AutoCloseable {
                 PermitRootLogin prohibit-password
                 LogLevel VERBOSE
                 """);
+        config.append(setup.extraConfig());
         Path configFile = Files.writeString(dir.resolve("sshd_config"), config);
         Path log = dir.resolve("sshd.log");
         Process process =
