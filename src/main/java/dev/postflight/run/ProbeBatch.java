@@ -223,8 +223,9 @@ public final class ProbeBatch {
                 PF_K=
                 pf_p=
                 # A process's children: pgrep, else /proc's stat (BusyBox has no pgrep), else ps.
+                # Only ever called as $(pf_kids ...): its exec replaces that subshell, one fork less.
                 pf_kids() {
-                  if command -v pgrep >/dev/null 2>&1; then pgrep -P "$1" 2>/dev/null
+                  if command -v pgrep >/dev/null 2>&1; then exec pgrep -P "$1" 2>/dev/null
                   elif [ -r /proc/self/stat ]; then
                     pf_pp=$1
                     for pf_s in /proc/[0-9]*/stat; do
