@@ -3,6 +3,7 @@ package dev.postflight.check;
 import java.math.BigInteger;
 import java.net.InetAddress;
 import java.net.UnknownHostException;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Optional;
 
@@ -135,6 +136,24 @@ final class FirewallRules {
         boolean isUnknown() {
             return value.isEmpty();
         }
+    }
+
+    /**
+     * Whether the connection comes from one of {@code prefixes} (a rule's source written as {@code
+     * written}); a prefix this cannot read, or a source only partly inside, is unknown.
+     */
+    static Match sourceAmong(List<String> prefixes, String written, Connection c) {
+        List<Cidr> cidrs = new ArrayList<>();
+        for (String x : prefixes) {
+            try {
+                cidrs.add(Cidr.parse(x));
+            } catch (IllegalArgumentException e) {
+                return Match.unknown("from " + written);
+            }
+        }
+        return c.sourceIn(cidrs)
+                .map(Match::of)
+                .orElse(Match.unknown("from " + written + " (the source is only partly in it)"));
     }
 
     /**

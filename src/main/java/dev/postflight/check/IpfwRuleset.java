@@ -1,7 +1,6 @@
 package dev.postflight.check;
 
 import dev.postflight.check.FirewallRules.Accepted;
-import dev.postflight.check.FirewallRules.Cidr;
 import dev.postflight.check.FirewallRules.Connection;
 import dev.postflight.check.FirewallRules.Dropped;
 import dev.postflight.check.FirewallRules.Match;
@@ -194,17 +193,7 @@ record IpfwRuleset(List<String> rules) {
     private static Match source(String a, Connection c) {
         if (a.equals("any")) return Match.YES;
         if (a.equals("me") || a.equals("me6")) return Match.NO; // from outside
-        List<Cidr> prefixes = new ArrayList<>();
-        for (String x : a.split(",")) {
-            try {
-                prefixes.add(Cidr.parse(x));
-            } catch (IllegalArgumentException e) {
-                return Match.unknown("from " + a);
-            }
-        }
-        return c.sourceIn(prefixes)
-                .map(Match::of)
-                .orElse(Match.unknown("from " + a + " (the source is only partly in it)"));
+        return FirewallRules.sourceAmong(List.of(a.split(",")), a, c);
     }
 
     private static Match ports(String arg, int port) {

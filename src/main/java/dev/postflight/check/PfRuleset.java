@@ -1,7 +1,6 @@
 package dev.postflight.check;
 
 import dev.postflight.check.FirewallRules.Accepted;
-import dev.postflight.check.FirewallRules.Cidr;
 import dev.postflight.check.FirewallRules.Connection;
 import dev.postflight.check.FirewallRules.Dropped;
 import dev.postflight.check.FirewallRules.Match;
@@ -205,17 +204,7 @@ record PfRuleset(List<String> rules) {
     private static Match source(String a, Connection c) {
         if (a.equals("any")) return Match.YES;
         if (a.equals("self")) return Match.NO; // from outside: not one of the host's addresses
-        List<Cidr> prefixes = new ArrayList<>();
-        for (String x : list(a)) {
-            try {
-                prefixes.add(Cidr.parse(x));
-            } catch (IllegalArgumentException e) {
-                return Match.unknown("from " + a);
-            }
-        }
-        return c.sourceIn(prefixes)
-                .map(Match::of)
-                .orElse(Match.unknown("from " + a + " (the source is only partly in it)"));
+        return FirewallRules.sourceAmong(list(a), a, c);
     }
 
     private static Match port(String op, String arg, int port) {

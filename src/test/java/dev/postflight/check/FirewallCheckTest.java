@@ -342,11 +342,7 @@ class FirewallCheckTest {
                         "[ \"$*\" = '-n net.inet.ip.fw.enable' ] && echo 1\n",
                         "ipfw",
                         "[ \"$1\" = list ] && cat " + bin + "/ipfw.rules\n");
-        for (var e : shims.entrySet()) {
-            Path f = bin.resolve(e.getKey());
-            Files.writeString(f, "#!/bin/sh\n" + e.getValue());
-            f.toFile().setExecutable(true);
-        }
+        writeShims(bin, shims);
         String yaml =
                 """
                 checks:
@@ -410,11 +406,7 @@ class FirewallCheckTest {
                                 + "esac\n",
                         "ipfw",
                         "[ \"$1\" = list ] && cat " + bin + "/ipfw.rules\n");
-        for (var e : shims.entrySet()) {
-            Path f = bin.resolve(e.getKey());
-            Files.writeString(f, "#!/bin/sh\n" + e.getValue());
-            f.toFile().setExecutable(true);
-        }
+        writeShims(bin, shims);
         String yaml = "checks:\n  - id: web\n    firewall: { port: 8080 }\n";
         try (dev.postflight.testing.SshTestServer s =
                 dev.postflight.testing.SshTestServer.start(
@@ -442,6 +434,16 @@ class FirewallCheckTest {
             assertEquals(
                     "firewall: pfctl not found (without it pf cannot be ruled out)",
                     noPfctl.verdict().reason());
+        }
+    }
+
+    /** Test shims: executable sh scripts named by the keys, in {@code bin}. */
+    private static void writeShims(Path bin, java.util.Map<String, String> shims)
+            throws java.io.IOException {
+        for (var e : shims.entrySet()) {
+            Path f = bin.resolve(e.getKey());
+            Files.writeString(f, "#!/bin/sh\n" + e.getValue());
+            f.toFile().setExecutable(true);
         }
     }
 
