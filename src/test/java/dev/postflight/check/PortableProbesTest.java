@@ -16,6 +16,7 @@ import dev.postflight.run.HostResult;
 import dev.postflight.run.ProbeBatch;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.PortableHost;
+import dev.postflight.testing.Sleepers;
 import dev.postflight.testing.SshTestServer;
 import dev.postflight.testing.TestCerts;
 import java.net.InetAddress;
@@ -315,29 +316,10 @@ class PortableProbesTest {
             assertStatus(r, "slow", Status.ERROR);
             assertStatus(r, "after", Status.PASS);
         }
-        Instant until = Instant.now().plusSeconds(5);
-        List<Long> left = sleepers(seconds);
-        while (!left.isEmpty() && Instant.now().isBefore(until)) {
-            Thread.sleep(200);
-            left = sleepers(seconds);
-        }
-        for (long pid : left) ProcessHandle.of(pid).ifPresent(ProcessHandle::destroyForcibly);
-        assertEquals(List.of(), left, "sleep " + seconds + " outlived its timed-out probe");
-    }
-
-    /** The pids of the processes running {@code sleep SECONDS}, read from /proc. */
-    private static List<Long> sleepers(String seconds) {
-        return ProcessHandle.allProcesses()
-                .filter(p -> {
-                    try {
-                        String cmd = Files.readString(Path.of("/proc/" + p.pid() + "/cmdline"));
-                        return cmd.equals("sleep\0" + seconds + "\0");
-                    } catch (Exception e) {
-                        return false;
-                    }
-                })
-                .map(ProcessHandle::pid)
-                .toList();
+        assertEquals(
+                List.of(),
+                Sleepers.survivors(seconds),
+                "sleep " + seconds + " outlived its timed-out probe");
     }
 
     /**
