@@ -25,6 +25,8 @@ final class ShellCommand implements Command {
     private OutputStream err;
     private ExitCallback exit;
     private volatile Process process;
+    private volatile String lost;
+    private volatile boolean destroyed;
 
     ShellCommand(
             List<String> shell,
@@ -65,15 +67,33 @@ final class ShellCommand implements Command {
         builder.environment().putAll(environment);
         Process started = builder.start();
         process = started;
-        Thread.ofVirtual().start(() -> pump(in, started.getOutputStream(), true));
-        Thread stdout = Thread.ofVirtual().start(() -> pump(started.getInputStream(), out, false));
-        Thread stderr = Thread.ofVirtual().start(() -> pump(started.getErrorStream(), err, false));
+        Thread.ofVirtual().start(() -> pump(in, started.getOutputStream(), true, "stdin"));
+        Thread stdout =
+                Thread.ofVirtual()
+                        .start(() -> pump(started.getInputStream(), out, false, "stdout"));
+        Thread stderr =
+                Thread.ofVirtual()
+                        .start(() -> pump(started.getErrorStream(), err, false, "stderr"));
         Thread.ofVirtual()
                 .start(() -> {
                     try {
                         int status = started.waitFor();
                         stdout.join();
                         stderr.join();
+                        String lost = this.lost;
+                        if (lost != null) {
+                            // Never a clean exit over data the server dropped: say so, as 255.
+                            try {
+                                err.write(
+                                        ("test server lost data: " + lost + "\n")
+                                                .getBytes(java.nio.charset.StandardCharsets.UTF_8));
+                                err.flush();
+                            } catch (IOException gone) {
+                                // The client left; the exit status below is all it could get.
+                            }
+                            exit.onExit(255, "test server lost data: " + lost);
+                            return;
+                        }
                         exit.onExit(status);
                     } catch (InterruptedException e) {
                         Thread.currentThread().interrupt();
@@ -81,15 +101,27 @@ final class ShellCommand implements Command {
                 });
     }
 
-    private static void pump(InputStream from, OutputStream to, boolean closeTarget) {
+    /**
+     * Copies {@code from} to {@code to}. A failure on the channel's side (reading the client's
+     * stdin, writing the output to the client while the channel is open) is remembered, so that the
+     * exec does not end as a clean exit over data that was dropped; a process that exits without
+     * reading all its stdin (broken pipe) is normal.
+     */
+    private void pump(InputStream from, OutputStream to, boolean closeTarget, String what) {
         byte[] buffer = new byte[32 * 1024];
+        boolean reading = true;
         try {
             for (int n; (n = from.read(buffer)) >= 0; ) {
+                reading = false;
                 to.write(buffer, 0, n);
                 to.flush();
+                reading = true;
             }
         } catch (IOException e) {
-            // The process or the channel ended; nothing more to copy.
+            // The process or the channel ended; nothing more to copy. What the channel failed
+            // on while the client still listened is remembered.
+            boolean channelSide = closeTarget == reading;
+            if (channelSide && !destroyed) lost = what + ": " + e;
         } finally {
             if (closeTarget) {
                 try {
@@ -103,6 +135,7 @@ final class ShellCommand implements Command {
 
     @Override
     public void destroy(ChannelSession channel) {
+        destroyed = true;
         Process p = process;
         if (p != null && closeLikeOpenSsh) {
             for (java.io.Closeable pipe :
