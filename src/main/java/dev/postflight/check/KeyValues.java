@@ -44,4 +44,17 @@ final class KeyValues {
     Optional<String> text(String key) {
         return first(key).map(String::strip);
     }
+
+    /**
+     * The first value of {@code key} as a whole number; missing or not a number is unreadable
+     * output: "{@code what}: KEY is unreadable (VALUE)".
+     */
+    long number(String key, String what) throws Probe.Unreadable {
+        String v = text(key).orElse("");
+        try {
+            return Long.parseLong(v);
+        } catch (NumberFormatException e) {
+            throw new Probe.Unreadable(what + ": " + key + " is unreadable (" + v + ")");
+        }
+    }
 }

@@ -67,8 +67,10 @@ public record MemoryCheck(Amount minAvailable, Amount maxSwapUsed)
             return new Seen(total, available, swapTotal, swapTotal - kib(kv, "SwapFree"));
         }
         if (kv.first("pagesize").isPresent()) {
-            long page = number(kv, "pagesize");
-            long available = (number(kv, "free_pages") + number(kv, "inactive_pages")) * page;
+            long page = kv.number("pagesize", "memory");
+            long available =
+                    (kv.number("free_pages", "memory") + kv.number("inactive_pages", "memory"))
+                            * page;
             long swapTotal = 0;
             long swapUsed = 0;
             for (String line : kv.all("swap")) {
@@ -81,22 +83,13 @@ public record MemoryCheck(Amount minAvailable, Amount maxSwapUsed)
                     throw new Probe.Unreadable("memory: unreadable swapinfo line: " + line.strip());
                 }
             }
-            return new Seen(number(kv, "physmem"), available, swapTotal, swapUsed);
+            return new Seen(kv.number("physmem", "memory"), available, swapTotal, swapUsed);
         }
         throw new Probe.Unreadable("memory: unreadable output: " + o.out().strip());
     }
 
     private static long kib(KeyValues kv, String key) throws Probe.Unreadable {
-        return number(kv, key) * 1024;
-    }
-
-    private static long number(KeyValues kv, String key) throws Probe.Unreadable {
-        String v = kv.text(key).orElse("");
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new Probe.Unreadable("memory: " + key + " is unreadable (" + v + ")");
-        }
+        return kv.number(key, "memory") * 1024;
     }
 
     @Override

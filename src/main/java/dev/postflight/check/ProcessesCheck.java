@@ -128,7 +128,7 @@ public record ProcessesCheck(
 
     static Seen read(ProbeOutput o) throws Probe.Unreadable {
         KeyValues kv = KeyValues.parse(o.out());
-        long self = number(kv, "self");
+        long self = kv.number("self", "processes");
         List<Proc> all = new ArrayList<>();
         if (!kv.all("stat").isEmpty()) {
             double hz =
@@ -184,7 +184,7 @@ public record ProcessesCheck(
             throw new Probe.Unreadable(
                     "processes: no process could be read" + (e.isEmpty() ? "" : ": " + e));
         }
-        long limit = number(kv, "limit");
+        long limit = kv.number("limit", "processes");
         return new Seen(withoutTreeOf(self, all), limit, kv.text("limit_name").orElse("limit"));
     }
 
@@ -214,15 +214,6 @@ public record ProcessesCheck(
 
     private static Duration seconds(double s) {
         return Duration.ofMillis(Math.round(s * 1000));
-    }
-
-    private static long number(KeyValues kv, String key) throws Probe.Unreadable {
-        String v = kv.text(key).orElse("");
-        try {
-            return Long.parseLong(v);
-        } catch (NumberFormatException e) {
-            throw new Probe.Unreadable("processes: " + key + " is unreadable (" + v + ")");
-        }
     }
 
     @Override
