@@ -179,11 +179,7 @@ final class HtmlReporter implements Reporter {
                     .append("</li>\n");
         }
         for (FixResult.Outcome o : FixResult.Outcome.values()) {
-            long n =
-                    r.hosts().stream()
-                            .flatMap(h -> h.fixes().stream())
-                            .filter(f -> f.outcome() == o)
-                            .count();
+            long n = r.fixCount(o);
             if (n > 0)
                 out.append("<li data-count=\"fixes-")
                         .append(o.name().toLowerCase(Locale.ROOT))

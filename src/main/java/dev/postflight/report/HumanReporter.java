@@ -429,11 +429,7 @@ final class HumanReporter implements Reporter {
     private static String fixCounts(RunReport r) {
         List<String> parts = new ArrayList<>();
         for (FixResult.Outcome o : FixResult.Outcome.values()) {
-            long n =
-                    r.hosts().stream()
-                            .flatMap(h -> h.fixes().stream())
-                            .filter(f -> f.outcome() == o)
-                            .count();
+            long n = r.fixCount(o);
             if (n > 0) parts.add(n + " " + o.word());
         }
         return parts.isEmpty() ? "" : " · fixes: " + String.join(", ", parts);

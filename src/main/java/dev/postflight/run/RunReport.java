@@ -146,6 +146,14 @@ public record RunReport(
         return withHosts(redacted);
     }
 
+    /** How many fixes across the hosts ended with {@code outcome}. */
+    public long fixCount(FixResult.Outcome outcome) {
+        return hosts.stream()
+                .flatMap(h -> h.fixes().stream())
+                .filter(f -> f.outcome() == outcome)
+                .count();
+    }
+
     /**
      * 0 every critical check passed; 1 one failed or a host was unreachable; 130 interrupted. A
      * shard that no selected host hashes to is 0: it had nothing to verify, and the merge of all
