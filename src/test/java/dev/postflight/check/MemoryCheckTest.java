@@ -30,15 +30,7 @@ class MemoryCheckTest {
     }
 
     private static Verdict judge(MemoryCheck c, int exit, String out, String err) {
-        return Observed.judge(
-                c,
-                Observation.ofHost(
-                        new ProbeOutput(
-                                exit,
-                                out.getBytes(StandardCharsets.UTF_8),
-                                err.getBytes(StandardCharsets.UTF_8),
-                                false)),
-                NOW);
+        return Recorded.judge(c, exit, out, err, NOW);
     }
 
     @ParameterizedTest(name = "min {0}, swap {1}: {2}")

@@ -34,15 +34,7 @@ class ProcessesCheckTest {
     }
 
     private static Verdict judge(ProcessesCheck c, int exit, String out, String err) {
-        return Observed.judge(
-                c,
-                Observation.ofHost(
-                        new ProbeOutput(
-                                exit,
-                                out.getBytes(StandardCharsets.UTF_8),
-                                err.getBytes(StandardCharsets.UTF_8),
-                                false)),
-                NOW);
+        return Recorded.judge(c, exit, out, err, NOW);
     }
 
     private static ProcessesCheck.Proc proc(

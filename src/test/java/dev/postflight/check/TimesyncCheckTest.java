@@ -6,12 +6,10 @@ import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postflight.run.CheckResult;
 import dev.postflight.testing.LocalRun;
-import java.nio.charset.StandardCharsets;
 import java.nio.file.Files;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
-import java.util.List;
 import java.util.Optional;
 import java.util.Set;
 import java.util.stream.Stream;
@@ -175,19 +173,7 @@ class TimesyncCheckTest {
     }
 
     private static Verdict judge(TimesyncCheck c, int exit, String out, String err) {
-        return Observed.judge(
-                c,
-                new Observation(
-                        List.of(
-                                new ProbeOutput(
-                                        exit,
-                                        out.getBytes(StandardCharsets.UTF_8),
-                                        err.getBytes(StandardCharsets.UTF_8),
-                                        false)),
-                        List.of(),
-                        Optional.empty(),
-                        Optional.empty()),
-                Now.at(Instant.parse("2026-12-06T12:00:00Z")));
+        return Recorded.judge(c, exit, out, err, Now.at(Instant.parse("2026-12-06T12:00:00Z")));
     }
 
     private static Verdict judge(TimesyncCheck c, String out) {

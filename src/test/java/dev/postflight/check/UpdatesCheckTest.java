@@ -30,15 +30,7 @@ class UpdatesCheckTest {
     @TempDir Path dir;
 
     private static Verdict judge(UpdatesCheck c, int exit, String out, String err) {
-        return Observed.judge(
-                c,
-                Observation.ofHost(
-                        new ProbeOutput(
-                                exit,
-                                out.getBytes(StandardCharsets.UTF_8),
-                                err.getBytes(StandardCharsets.UTF_8),
-                                false)),
-                NOW);
+        return Recorded.judge(c, exit, out, err, NOW);
     }
 
     private static UpdatesCheck.Seen seen(
