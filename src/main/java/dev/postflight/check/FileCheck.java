@@ -117,9 +117,9 @@ record FileCheck(
                         if [ ! -e "$p" ] && [ ! -L "$p" ]; then echo exists=false; exit 0; fi
                         echo exists=true
                         if [ "$PF_UNAME" = Linux ] || stat -c %n / >/dev/null 2>&1; then
-                          printf 'stat='; stat -c '%F|%U|%a|%s|%Y' -- "$p" || exit 2
+                          printf 'stat='; exec stat -c '%F|%U|%a|%s|%Y' -- "$p"
                         elif command -v stat >/dev/null 2>&1; then
-                          printf 'stat='; stat -f '%HT|%Su|%Mp%Lp|%z|%m' "$p" || exit 2
+                          printf 'stat='; exec stat -f '%HT|%Su|%Mp%Lp|%z|%m' "$p"
                         else echo 'no stat command' >&2; exit 127
                         fi
                         """;
@@ -131,7 +131,7 @@ record FileCheck(
                                         Probe.host(
                                                 "read " + path,
                                                 ShellTools.need("head")
-                                                        + "head -c "
+                                                        + "exec head -c "
                                                         + CONTENT_LIMIT
                                                         + " -- "
                                                         + p,

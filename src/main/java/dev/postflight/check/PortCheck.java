@@ -44,7 +44,7 @@ record PortCheck(
         return (owners ? "echo \"uid=$(id -u)\"\n" : "")
                 + """
                 if command -v ss >/dev/null 2>&1; then
-                  echo tool=ss; ss -H %1$s 2>/dev/null || ss %1$s
+                  echo tool=ss; exec ss %1$s
                 elif command -v sockstat >/dev/null 2>&1; then
                   echo tool=sockstat; sockstat -l -4 -6
                 elif command -v netstat >/dev/null 2>&1; then

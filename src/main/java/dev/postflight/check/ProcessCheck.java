@@ -46,8 +46,6 @@ record ProcessCheck(
                     + """
                     command -v ps >/dev/null 2>&1 || { echo 'no ps command' >&2; exit 127; }
                     echo "self=$$"
-                    echo @@args
-                    ps -A -o pid=,ppid=,user=,args= || exit 2
                     echo @@comm
                     if [ -r /proc/self/comm ]; then
                       for pf_d in /proc/[0-9]*; do
@@ -60,6 +58,8 @@ record ProcessCheck(
                     else
                       ps -A -o pid=,comm= || exit 2
                     fi
+                    echo @@args
+                    exec ps -A -o pid=,ppid=,user=,args=
                     """;
 
     public ProcessCheck {

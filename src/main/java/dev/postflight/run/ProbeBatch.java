@@ -18,9 +18,10 @@ import java.util.regex.Pattern;
 /**
  * All on-host probes of one host as ONE POSIX {@code sh} script, sent in one exec: this is what
  * makes a fleet take seconds (DESIGN §5). Probes run one after another on the host, each with its
- * own timeout (a watchdog subshell kills a probe that overruns it), with stdout and stderr captured
- * to files; then each is framed as {@code @@PF NONCE INDEX EXIT OUTLEN ERRLEN} followed by exactly
- * that many bytes, so binary or hostile output cannot break the framing. Identical probes of
+ * own timeout (one watchdog subshell kills a probe that overruns it, and the batch at its limit),
+ * with stdout and stderr captured to files; then each is framed as {@code @@PF NONCE INDEX EXIT
+ * OUTLEN ERRLEN} followed by exactly that many bytes of a copy no one writes to, so binary or
+ * hostile output, or a writer a probe left behind, cannot break the framing. Identical probes of
  * several checks run once. The files go to {@code /dev/shm}, {@code $XDG_RUNTIME_DIR} or {@code
  * /tmp}; when none takes a write (a full disk must not blind the checks that would report it, issue
  * 18), outputs go through {@code od} into shell variables and frames end in {@code hex}: the bytes
@@ -201,6 +202,7 @@ public final class ProbeBatch {
         StringBuilder s = new StringBuilder();
         s.append("# postflight probe batch ").append(nonce).append('\n');
         s.append("PF_LIMIT=").append(limitSeconds).append('\n');
+        s.append("PF_NONCE=").append(nonce).append('\n');
         // Process creation dominates a probe's cost (a few ms each on small VMs), so a probe is
         // one subshell running its snippet with eval — no sh -c, no timeout(1) — and one
         // watchdog enforces every probe's own timeout, killing the probe and its children. The
@@ -211,15 +213,16 @@ public final class ProbeBatch {
                 if [ -r /proc/sys/kernel/ostype ]; then read -r PF_UNAME </proc/sys/kernel/ostype
                 else PF_UNAME=$(uname -s 2>/dev/null); fi
                 export PF_UNAME
+                # The folder is named by this run's nonce, which no one on the host knows before
+                # the script arrives: no mktemp needed. s/ takes the snapshot of the outputs.
                 PF_D=
                 for pf_t in /dev/shm "$XDG_RUNTIME_DIR" "${TMPDIR:-/tmp}" /tmp; do
                   [ -n "$pf_t" ] && [ -d "$pf_t" ] && [ -w "$pf_t" ] || continue
-                  PF_D=$(mktemp -d "$pf_t/postflight.XXXXXX" 2>/dev/null) ||
-                    { PF_D=$pf_t/postflight.$$; mkdir "$PF_D" 2>/dev/null; } || { PF_D=; continue; }
+                  PF_D=$pf_t/postflight.$PF_NONCE
+                  mkdir "$PF_D" "$PF_D/s" 2>/dev/null || { PF_D=; continue; }
                   printf '%8192s' '' 2>/dev/null >"$PF_D/cur" && true 2>/dev/null >"$PF_D/cur" && break
                   rm -rf "$PF_D"; PF_D=
                 done
-                PF_W=
                 PF_K=
                 pf_p=
                 # A process's children: pgrep, else /proc's stat (BusyBox has no pgrep), else ps.
@@ -243,32 +246,41 @@ public final class ProbeBatch {
                 }
                 pf_end() {
                   trap '' HUP PIPE TERM INT
-                  [ -n "$PF_K" ] && pf_kill "$PF_K" KILL
-                  [ -n "$PF_W" ] && pf_kill "$PF_W" KILL
+                  # The watchdog ends itself and its sleep on TERM: no process list needed.
+                  [ -n "$PF_K" ] && kill -TERM "$PF_K" 2>/dev/null
                   [ -n "$pf_p" ] && pf_kill "$pf_p" KILL
                   [ -z "$PF_D" ] || rm -rf "$PF_D"
                 }
                 trap pf_end EXIT
                 trap 'pf_end; trap - EXIT; exit 143' HUP PIPE TERM INT
+                # ONE watchdog for the batch's limit and every probe's own timeout: it wakes each
+                # second (its sleep runs in the background, so that TERM ends both at once) and
+                # kills a probe that has run its timeout, or, at the limit, the whole batch.
                 (
-                  sleep "$PF_LIMIT"
-                  kill -TERM $$ 2>/dev/null
-                  sleep 2
-                  if [ -n "$PF_D" ]; then
-                    read pf_p pf_t <"$PF_D/cur" 2>/dev/null && [ -n "$pf_p" ] && pf_kill "$pf_p" KILL
-                    rm -rf "$PF_D"
-                  else
-                    pf_me=$(exec sh -c 'echo "$PPID"')
-                    for pf_c in $(pf_kids $$); do
-                      [ "$pf_c" = "$pf_me" ] || pf_kill "$pf_c" KILL
-                    done
-                  fi
-                ) </dev/null >/dev/null 2>&1 &
-                PF_K=$!
-                [ -z "$PF_D" ] || (
+                  pf_s=
+                  trap '[ -z "$pf_s" ] || kill "$pf_s" 2>/dev/null; exit 0' TERM
+                  pf_nap() { sleep "$1" & pf_s=$!; wait "$pf_s"; pf_s=; }
                   pf_last=
                   pf_n=0
-                  while sleep 1; do
+                  pf_all=0
+                  while :; do
+                    pf_nap 1
+                    pf_all=$((pf_all + 1))
+                    if [ "$pf_all" -ge "$PF_LIMIT" ]; then
+                      kill -TERM $$ 2>/dev/null
+                      pf_nap 2
+                      if [ -n "$PF_D" ]; then
+                        read pf_p pf_t <"$PF_D/cur" 2>/dev/null && [ -n "$pf_p" ] && pf_kill "$pf_p" KILL
+                        rm -rf "$PF_D"
+                      else
+                        pf_me=$(exec sh -c 'echo "$PPID"')
+                        for pf_c in $(pf_kids $$); do
+                          [ "$pf_c" = "$pf_me" ] || pf_kill "$pf_c" KILL
+                        done
+                      fi
+                      exit 0
+                    fi
+                    [ -n "$PF_D" ] || continue
                     read pf_p pf_t <"$PF_D/cur" 2>/dev/null || continue
                     [ -n "$pf_p" ] || continue
                     if [ "$pf_p" != "$pf_last" ]; then pf_last=$pf_p; pf_n=0; fi
@@ -276,12 +288,13 @@ public final class ProbeBatch {
                     if [ "$pf_n" -ge "$pf_t" ]; then
                       true >"$PF_D/to.$pf_p"
                       pf_kill "$pf_p" TERM
-                      sleep 2
+                      pf_nap 2
+                      pf_all=$((pf_all + 2))
                       pf_kill "$pf_p" KILL
                     fi
                   done
                 ) </dev/null >/dev/null 2>&1 &
-                [ -z "$PF_D" ] || PF_W=$!
+                PF_K=$!
                 pf_run() {
                   if [ -z "$PF_D" ]; then pf_mem "$@"; return; fi
                   ( eval "$3" ) </dev/null >"$PF_D/$1.o" 2>"$PF_D/$1.e" &
@@ -291,6 +304,7 @@ public final class ProbeBatch {
                   pf_rc=$?
                   [ -f "$PF_D/to.$pf_p" ] && pf_rc=124
                   pf_p=
+                  : >"$PF_D/cur"
                   eval "pf_rc_$1=$pf_rc"
                 }
                 pf_hex() { od -An -v -tx1 | tr -d ' \\n'; }
@@ -347,6 +361,14 @@ public final class ProbeBatch {
                   [ "$pf_ol" -eq 0 ] || head -c "$pf_ol" "$1.o"
                   [ "$pf_el" -eq 0 ] || head -c "$pf_el" "$1.e"
                 }
+                # A frame's header into a file of its own, for the snapshot's one cat.
+                pf_head() {
+                  read -r pf_ol pf_of <&3 && read -r pf_el pf_ef <&3 || return 1
+                  [ "$pf_of" = "$1.o" ] && [ "$pf_ef" = "$1.e" ] || return 1
+                  case $pf_ol in ""|*[!0-9]*) return 1;; esac
+                  case $pf_el in ""|*[!0-9]*) return 1;; esac
+                  printf '@@PF %s %s %s %s %s\n' "$PF_NONCE" "$1" "$2" "$pf_ol" "$pf_el" >"h$1"
+                }
                 """);
         for (int i = 0; i < unique.size(); i++) {
             HostProbe p = unique.get(i);
@@ -360,22 +382,45 @@ public final class ProbeBatch {
                     .append("\n");
         }
         StringBuilder files = new StringBuilder();
-        for (int i = 0; i < unique.size(); i++)
+        StringBuilder framed = new StringBuilder();
+        for (int i = 0; i < unique.size(); i++) {
             files.append(' ').append(i).append(".o ").append(i).append(".e");
-        // Framing: every file's size (one wc), then per probe its header and exactly the measured
-        // bytes (head -c), so that a probe which left a writer behind, whose file grows after it
-        // was measured, cannot shift the frames after its own (issue 14).
-        // The sizes go through a file in the folder (no pipeline: two processes fewer, issue
-        // 18), or, when that write fails (a disk that filled up during the probes), through a
-        // variable and a pipe as before.
-        s.append("[ -z \"$PF_W\" ] || kill \"$PF_W\" 2>/dev/null\nPF_W=\nPF_SIZES=\n");
-        s.append("PF_NONCE=").append(nonce).append('\n');
+            framed.append(" h")
+                    .append(i)
+                    .append(' ')
+                    .append(i)
+                    .append(".o ")
+                    .append(i)
+                    .append(".e");
+        }
+        // Framing (issue 14): a probe that left a writer behind must not shift the frames after
+        // its own, so the outputs are copied first (one cp) and the copies, which no one writes
+        // to, are measured (one wc) and sent with their headers (one cat): three processes for
+        // any number of probes (issue 18; it was a head -c per output). When the copy cannot be
+        // made (a disk that filled up during the probes), every file's size is measured (wc) and
+        // exactly that many bytes are sent (head -c per output), the sizes going through a file,
+        // or through a variable and a pipe when even that write fails.
+        s.append("PF_SIZES=\n");
         s.append("pf_frames() {\n");
         for (int i = 0; i < unique.size(); i++)
             s.append("pf_frame ").append(i).append(" \"$pf_rc_").append(i).append("\"\n");
         s.append("printf '@@PF %s end\\n' \"$PF_NONCE\"\n}\n");
         if (!unique.isEmpty()) {
+            s.append("pf_heads() {\n");
+            for (int i = 0; i < unique.size(); i++)
+                s.append("  pf_head ").append(i).append(" \"$pf_rc_").append(i).append("\" &&\n");
+            s.append("  printf '@@PF %s end\\n' \"$PF_NONCE\" >end\n}\n");
             s.append("if [ -n \"$PF_D\" ]; then cd \"$PF_D\" || exit 125\n");
+            s.append("  if cp").append(files).append(" s/ 2>/dev/null && cd s &&\n");
+            s.append("    wc -c")
+                    .append(files)
+                    .append(" >../sizes 2>/dev/null && pf_heads 3<../sizes\n");
+            s.append("  then\n");
+            s.append("    printf '\\n@@PF %s frames %s\\n' \"$PF_NONCE\" ")
+                    .append(unique.size())
+                    .append('\n');
+            s.append("    cat").append(framed).append(" end\n    exit\n  fi\n");
+            s.append("  cd \"$PF_D\" || exit 125\n");
             s.append("  if wc -c").append(files).append(" >sizes 2>/dev/null; then\n");
             s.append("    printf '\\n@@PF %s frames %s\\n' \"$PF_NONCE\" ")
                     .append(unique.size())

@@ -73,7 +73,17 @@ class BatchProcessCountTest {
                         + " /bin/sh -c \"$1\" 9>&-;"
                         + " read pf_l pf_l pf_l pf_l pf_after </proc/loadavg; read pf_t1 pf_l </proc/uptime;"
                         + " case $1 in *'exec sh'\\') pf_what=batch;; *) pf_what=other;; esac;"
-                        + " echo $pf_what $((pf_after - pf_before)) $pf_t0 $pf_t1 >&9",
+                        // What the command left behind once it ended: processes still alive
+                        // after up to 3 s (the namespace's PID 1 is this wrapper), and files in
+                        // the namespace's own /dev/shm.
+                        + " pf_i=0; while [ $pf_i -lt 30 ]; do pf_left=;"
+                        + " for pf_p in /proc/[0-9]*; do [ \"$pf_p\" = /proc/1 ] && continue;"
+                        + " [ \"$pf_p\" = /proc/$$ ] && continue;"
+                        + " read -r pf_c <$pf_p/comm 2>/dev/null && pf_left=$pf_left$pf_c,; done;"
+                        + " [ -z \"$pf_left\" ] && break; sleep 0.1; pf_i=$((pf_i+1)); done;"
+                        + " pf_shm=$(ls -A /dev/shm | tr '\\n' ,);"
+                        + " echo $pf_what $((pf_after - pf_before)) $pf_t0 $pf_t1"
+                        + " left=$pf_left shm=$pf_shm >&9",
                 "sh");
     }
 
@@ -90,7 +100,7 @@ class BatchProcessCountTest {
      * The processes the batch started, and how many seconds it ran: the batch's watcher starts a
      * {@code sleep 1} every second, so a slow machine adds about one process a second.
      */
-    private record Count(int processes, double seconds) {
+    private record Count(int processes, double seconds, String left, String shm) {
         /** Processes, less the watcher's sleeps after its first. */
         int withoutTime() {
             return processes - (int) seconds;
@@ -144,7 +154,9 @@ class BatchProcessCountTest {
                             .map(f ->
                                     new Count(
                                             Integer.parseInt(f[1]),
-                                            Double.parseDouble(f[3]) - Double.parseDouble(f[2])))
+                                            Double.parseDouble(f[3]) - Double.parseDouble(f[2]),
+                                            f[4].substring("left=".length()),
+                                            f[5].substring("shm=".length())))
                             .toList();
             if (!batch.isEmpty() || System.nanoTime() > until) {
                 System.out.println("processes per exec: " + lines);
@@ -155,22 +167,51 @@ class BatchProcessCountTest {
     }
 
     /**
-     * 44 before issue 18: the sizes came through a pipeline and every probe's program was forked.
+     * 44 before issue 18: the sizes came through a pipeline and every probe's program was forked;
+     * 39 with one head -c per output, two watchdogs and mktemp. Now 22: the login shell and the
+     * clock's {@code date} 2, the folder's {@code mkdir} 1, the one watchdog and its {@code sleep}
+     * 2, the twelve checks' own programs 10 ({@code stat} ×2, {@code ps}, {@code ss}, {@code df}
+     * ×2, {@code head}, {@code uname}, {@code cat}, {@code id}), the subshells of the two probes
+     * that do not end in one program (the absent file's, the disks') 2, and {@code cp}, {@code wc},
+     * {@code cat} and {@code rm} 4. The batch leaves no process and no file behind.
      */
     @Test
-    void theTwelveFleetChecksStartAtMost40ProcessesOnAHost() throws Exception {
-        List<Count> perExec = count("");
+    void theTwelveFleetChecksStartAtMost22ProcessesOnAHostAndLeaveNothingBehind() throws Exception {
+        List<Count> perExec = count(PRIVATE_SHM);
         System.out.println("processes per exec, 12 checks: " + perExec);
         assertEquals(1, perExec.size(), "execs: " + perExec);
-        assertTrue(perExec.get(0).withoutTime() <= 40, "processes started: " + perExec.get(0));
+        Count batch = perExec.get(0);
+        assertTrue(batch.withoutTime() <= 22, "processes started: " + batch);
+        assertEquals("", batch.left(), "processes left behind");
+        assertEquals("", batch.shm(), "files left in /dev/shm");
     }
 
     /**
-     * Without a writable folder every output goes through {@code od} and {@code tr} into shell
-     * variables, and every probe has a watchdog of its own: about 17 processes a probe.
+     * Without {@code cp} (here: not executable) the outputs cannot be copied, so every output is
+     * sent with a {@code head -c} of its own: same verdicts, more processes.
      */
     @Test
-    void withNoWritableFolderTheTwelveFleetChecksStartAtMost180Processes() throws Exception {
+    void withoutCpEveryOutputIsSentByAHeadOfItsOwnWithTheSameVerdicts() throws Exception {
+        List<Count> perExec =
+                count(PRIVATE_SHM + "mount --bind /dev/null \"$(command -v cp)\" || exit 99; ");
+        System.out.println("processes per exec, 12 checks, no cp: " + perExec);
+        assertEquals(1, perExec.size(), "execs: " + perExec);
+        Count batch = perExec.get(0);
+        assertTrue(batch.withoutTime() > 22, "no head -c ran: " + batch);
+        assertEquals("", batch.left(), "processes left behind");
+        assertEquals("", batch.shm(), "files left in /dev/shm");
+    }
+
+    /** An empty /dev/shm of the exec's own, where the batch makes its folder. */
+    private static final String PRIVATE_SHM =
+            "mount -t tmpfs -o size=1m tmpfs /dev/shm || exit 99; ";
+
+    /**
+     * Without a writable folder every output goes through {@code od} and {@code tr} into shell
+     * variables, and every probe has a watchdog of its own: about 16 processes a probe.
+     */
+    @Test
+    void withNoWritableFolderTheTwelveFleetChecksStartAtMost170Processes() throws Exception {
         String full =
                 "mount -t tmpfs -o size=64k,nr_inodes=16 tmpfs /tmp || exit 99;"
                         + " mount -t tmpfs -o size=64k,nr_inodes=16 tmpfs /dev/shm || exit 99;"
@@ -180,6 +221,7 @@ class BatchProcessCountTest {
         List<Count> perExec = count(full);
         System.out.println("processes per exec, 12 checks, no writable folder: " + perExec);
         assertEquals(1, perExec.size(), "execs: " + perExec);
-        assertTrue(perExec.get(0).withoutTime() <= 180, "processes started: " + perExec.get(0));
+        assertTrue(perExec.get(0).withoutTime() <= 170, "processes started: " + perExec.get(0));
+        assertEquals("", perExec.get(0).left(), "processes left behind");
     }
 }
