@@ -55,6 +55,7 @@ fi
 
 work=$(mktemp -d /tmp/postflight-bench.XXXXXX)
 pids=()
+cg=
 cleanup() {
     # ControlPersist masters normally end with each timed run (bench/reap.c); after an
     # interrupt, ask any left behind on our own control sockets to exit.
@@ -62,6 +63,9 @@ cleanup() {
         [ -S "$s" ] && ssh -o ControlPath="$s" -O exit dummy 2>/dev/null || true
     done
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    if [ -n "$cg" ]; then
+        for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.3; done
+    fi
     [ -n "${KEEP:-}" ] && cp "$work"/out.* "$work"/err.* /tmp/ 2>/dev/null; rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
@@ -104,6 +108,22 @@ CONF
 done
 sleep 1
 for i in $(seq 1 "$N"); do pids+=("$(cat "$work/sshd_$i.pid")"); done
+
+# The hosts' own CPU: every sshd (and so every session, shell and probe it starts) in a cgroup
+# of its own, whose CPU time is read before and after each run (cgroup v1 cpuacct or v2).
+host_cpu_ns() { echo 0; }
+if [ -d /sys/fs/cgroup/cpuacct ] && mkdir "/sys/fs/cgroup/cpuacct/pf-fleet-$$" 2>/dev/null; then
+    cg=/sys/fs/cgroup/cpuacct/pf-fleet-$$
+    host_cpu_ns() { cat "$cg/cpuacct.usage"; }
+elif [ -f /sys/fs/cgroup/cgroup.controllers ] && mkdir "/sys/fs/cgroup/pf-fleet-$$" 2>/dev/null; then
+    cg=/sys/fs/cgroup/pf-fleet-$$
+    host_cpu_ns() { awk '$1 == "usage_usec" { printf "%d\n", $2 * 1000 }' "$cg/cpu.stat"; }
+fi
+if [ -n "$cg" ]; then
+    for p in "${pids[@]}"; do echo "$p" >"$cg/cgroup.procs"; done
+else
+    echo "# no cgroup for the hosts' CPU: that column stays empty" >&2
+fi
 
 # OpenSSH client settings for ansible and testinfra: our key, our known_hosts file, strict.
 # ansible passes its own ControlPath (in cp-ansible); testinfra's ssh backend uses this one.
@@ -314,28 +334,32 @@ quiet() {
 }
 
 median() { sort -n | awk '{a[NR]=$1} END {print a[int((NR+1)/2)]}'; }
-declare -A wall cpu rss runs noisy
+declare -A wall cpu rss runs noisy hostcpu
 measure() { # name, command...; median wall, CPU (user+sys) and peak RSS over the tool's runs
     local name=$1; shift
-    local var="RUNS_${name^^}" walls=() cpus=() m=0 n
+    local var="RUNS_${name^^}" walls=() cpus=() hosts=() m=0 n h0 h1
     var=${var//-/_}
     n=${!var:-$RUNS}
     for r in $(seq 1 "$n"); do
         quiet
         echo "# $N hosts, $name run $r/$n: $machine" >&2
         case $machine in *"NOT QUIET"*) noisy[$name]=" (machine not quiet)" ;; esac
+        h0=$(host_cpu_ns)
         /usr/bin/time -f "%e %U %S %M" -o "$work/time" "$work/reap" "$@" \
             >"$work/out.$name" 2>"$work/err.$name" 9>&- || true
+        h1=$(host_cpu_ns)
         exec 9>&-
+        hosts+=("$(((h1 - h0) / 1000000))")
         # /usr/bin/time writes "Command exited with non-zero status N" first when it did.
         read -r w u s k < <(tail -n 1 "$work/time")
         walls+=("$w"); cpus+=("$(echo "$u + $s" | bc)"); [ "$k" -gt "$m" ] && m=$k
         verify_"$name"
-        echo "#   wall $w s, CPU $(echo "$u + $s" | bc | sed 's/^\./0./') s, peak RSS $((k / 1024)) MiB" >&2
+        echo "#   wall $w s, CPU $(echo "$u + $s" | bc | sed 's/^\./0./') s, peak RSS $((k / 1024)) MiB, hosts' CPU ${hosts[-1]} ms" >&2
     done
     wall[$name]=$(printf '%s\n' "${walls[@]}" | median)
     cpu[$name]=$(printf '%s\n' "${cpus[@]}" | median)
     rss[$name]=$m
+    hostcpu[$name]=$(printf '%s\n' "${hosts[@]}" | median)
     runs[$name]=$n
 }
 fail() {
@@ -393,12 +417,13 @@ label() {
 }
 ratio() { [ -n "$1" ] && [ -n "$2" ] && echo "$(echo "scale=2; $1 / $2" | bc | sed 's/^\./0./')×" || echo "–"; }
 echo
-echo "| hosts | tool | runs | wall (s) | runner CPU (s) | CPU per host (ms) | peak RSS (MiB) | wall vs parallel-ssh | postflight faster by |"
-echo "|---|---|---|---|---|---|---|---|---|"
+echo "| hosts | tool | runs | wall (s) | runner CPU (s) | CPU per host (ms) | hosts' CPU per host (ms) | peak RSS (MiB) | wall vs parallel-ssh | postflight faster by |"
+echo "|---|---|---|---|---|---|---|---|---|---|"
 for t in $TOOLS; do
     faster="–"
     case $t in ansible | testinfra*) faster=$(ratio "${wall[$t]}" "${wall[postflight]:-}") ;; esac
-    printf '| %s | %s%s | %s | %.2f | %.2f | %.0f | %.0f | %s | %s |\n' "$N" "$(label "$t")" "${noisy[$t]:-}" "${runs[$t]}" \
-        "${wall[$t]}" "${cpu[$t]}" "$(echo "${cpu[$t]} * 1000 / $N" | bc -l)" "$(echo "${rss[$t]} / 1024" | bc -l)" \
+    hc="–"; [ -n "$cg" ] && hc=$(echo "${hostcpu[$t]} / $N" | bc)
+    printf '| %s | %s%s | %s | %.2f | %.2f | %.0f | %s | %.0f | %s | %s |\n' "$N" "$(label "$t")" "${noisy[$t]:-}" "${runs[$t]}" \
+        "${wall[$t]}" "${cpu[$t]}" "$(echo "${cpu[$t]} * 1000 / $N" | bc -l)" "$hc" "$(echo "${rss[$t]} / 1024" | bc -l)" \
         "$(ratio "${wall[$t]}" "${wall[pssh]:-}")" "$faster"
 done
