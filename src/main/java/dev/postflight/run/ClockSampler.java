@@ -41,10 +41,11 @@ final class ClockSampler {
      */
     static final String COMMAND =
             "sh -c '"
-                    + ("if bash -c ': \"${EPOCHREALTIME:?}\"' 2>/dev/null; then exec bash -c"
-                                    + " 'while read -r x; do echo \"$EPOCHREALTIME bash\"; echo .;"
-                                    + " done'; fi; while read -r x; do date +\"%s.%N date\"; date"
-                                    + " +%N >/dev/null; echo .; done")
+                    + ("pf_date='while read -r x; do date +\"%s.%N date\"; date +%N >/dev/null;"
+                                    + " echo .; done'; command -v bash >/dev/null 2>&1 && exec"
+                                    + " bash -c '[ -n \"${EPOCHREALTIME:-}\" ] || exec sh -c"
+                                    + " \"$1\"; while read -r x; do echo \"$EPOCHREALTIME bash\";"
+                                    + " echo .; done' bash \"$pf_date\"; eval \"$pf_date\"")
                             .replace("'", "'\\''")
                     + "'";
 
