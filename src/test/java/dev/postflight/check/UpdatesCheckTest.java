@@ -4,6 +4,10 @@ import static dev.postflight.testing.LocalRun.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import dev.postflight.checklist.Checklist;
+import dev.postflight.checklist.ChecklistBinder;
+import dev.postflight.checklist.ChecklistLoader;
+import dev.postflight.input.Problems;
 import dev.postflight.run.CheckResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.testing.LocalRun;
@@ -13,6 +17,7 @@ import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
 import java.util.List;
+import java.util.Map;
 import java.util.Optional;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -243,6 +248,33 @@ class UpdatesCheckTest {
                         + " on Alpine, last upgrade 2d0h ago, reboot required, package lists 1h00m"
                         + " old",
                 limited.reason());
+    }
+
+    /**
+     * The shipped fleet checklist leaves max_security to its default, which applies wherever
+     * security updates are known; an explicit 0 made every Alpine host an error on every run.
+     */
+    @Test
+    void theShippedFleetChecklistJudgesAnAlpineHostWithoutAnError() throws Exception {
+        Checklist cl = ChecklistLoader.load(List.of(Path.of("checks/fleet-health.yaml")));
+        Problems problems = new Problems();
+        Check patched =
+                ChecklistBinder.bind(cl, Map.of(), "alpine1", "192.0.2.1", problems)
+                        .checks()
+                        .stream()
+                        .filter(c -> c.id().equals("patched"))
+                        .findFirst()
+                        .orElseThrow();
+        problems.throwIfAny();
+        String out =
+                "now=%d\nkernel=6.6.31-0-lts\nmanager=apk\nlists=%d\nsecurity=unknown\nupgraded=%d\n"
+                        .formatted(T, T - 3600, T - 3600);
+        Verdict v = Recorded.judge(patched.spec(), 0, out, "", NOW);
+        assertEquals(Status.PASS, v.status(), v.reason());
+        assertEquals(
+                "apk: 0 updates pending, security updates: unknown on Alpine, last upgrade 1h00m ago,"
+                        + " package lists 1h00m old",
+                v.reason());
     }
 
     @Test
