@@ -219,7 +219,7 @@ public final class ProbeBatch {
                 for pf_t in /dev/shm "$XDG_RUNTIME_DIR" "${TMPDIR:-/tmp}" /tmp; do
                   [ -n "$pf_t" ] && [ -d "$pf_t" ] && [ -w "$pf_t" ] || continue
                   PF_D=$pf_t/postflight.$PF_NONCE
-                  mkdir "$PF_D" "$PF_D/s" 2>/dev/null || { PF_D=; continue; }
+                  mkdir "$PF_D" "$PF_D/s" 2>/dev/null || { rmdir "$PF_D" 2>/dev/null; PF_D=; continue; }
                   printf '%8192s' '' 2>/dev/null >"$PF_D/cur" && true 2>/dev/null >"$PF_D/cur" && break
                   rm -rf "$PF_D"; PF_D=
                 done
