@@ -4,6 +4,8 @@ import static org.junit.jupiter.api.Assertions.assertEquals;
 import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
+import com.fasterxml.jackson.databind.JsonNode;
+import com.fasterxml.jackson.databind.ObjectMapper;
 import dev.postflight.testing.SshTestServer;
 import dev.postflight.testing.Tarpit;
 import java.net.ServerSocket;
@@ -121,5 +123,43 @@ class UnreachableGroupsTest {
                                 "\nBy reason: unreachable (connection refused) 3 hosts,"
                                         + " unreachable (no SSH banner) 2\n"),
                 r.out());
+    }
+
+    @Test
+    void mergedShardsGroupTheirRefusedHostsTogetherAndKeepEachOnesKindAndReason() throws Exception {
+        Path shard0 = dir.resolve("shard-0.json");
+        Path shard1 = dir.resolve("shard-1.json");
+        Cli first = verify("--shard", "0/2", "--report", "json=" + shard0);
+        Cli second = verify("--shard", "1/2", "--report", "json=" + shard1);
+        assertTrue(Files.exists(shard0) && Files.exists(shard1), first.err() + second.err());
+        Path merged = dir.resolve("merged.json");
+        Cli r =
+                Cli.run(
+                        "merge",
+                        "--no-color",
+                        shard0.toString(),
+                        shard1.toString(),
+                        "--report",
+                        "json=" + merged);
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(
+                r.out().contains("\nUNREACHABLE connection refused: 3 hosts: web2…web4\n"),
+                r.out());
+        JsonNode hosts = new ObjectMapper().readTree(merged.toFile()).get("hosts");
+        assertEquals(6, hosts.size());
+        for (JsonNode h : hosts) {
+            String name = h.get("name").asText();
+            int n = Integer.parseInt(name.substring(3));
+            if (n >= 2 && n <= 4) {
+                assertEquals("refused", h.path("unreachable_kind").asText(), h.toString());
+                assertEquals(
+                        "connection refused (127.0.0.1:" + closed[n - 2] + ")",
+                        h.get("unreachable").asText());
+            } else if (n >= 5) {
+                assertEquals("no_banner", h.path("unreachable_kind").asText(), h.toString());
+            } else {
+                assertFalse(h.has("unreachable_kind"), h.toString());
+            }
+        }
     }
 }
