@@ -87,16 +87,7 @@ final class FixedRun {
                     checks.add(c);
                 }
             }
-            hosts.add(
-                    new HostResult(
-                            h.host(),
-                            h.via(),
-                            h.hostKey(),
-                            h.unreachable(),
-                            checks,
-                            h.elapsed(),
-                            h.execs(),
-                            fixResults(planned.get(h.host()), hostNotes, fixes)));
+            hosts.add(h.with(checks, fixResults(planned.get(h.host()), hostNotes, fixes)));
         }
         return report.withHosts(hosts);
     }

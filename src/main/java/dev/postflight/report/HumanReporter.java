@@ -7,6 +7,7 @@ import dev.postflight.run.CheckResult;
 import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
+import dev.postflight.run.UnreachableKind;
 import java.util.ArrayList;
 import java.util.Comparator;
 import java.util.HashSet;
@@ -14,6 +15,7 @@ import java.util.LinkedHashMap;
 import java.util.List;
 import java.util.Locale;
 import java.util.Map;
+import java.util.Optional;
 import java.util.Set;
 
 /**
@@ -113,9 +115,20 @@ final class HumanReporter implements Reporter {
         if (!onlyProblems) skips(out, r);
     }
 
-    /** A check, with the same status and reason on several hosts, reported once (issue 18). */
-    private record Group(Key key, List<String> hosts, CheckResult sample, boolean sameDetails) {
-        /** What makes two problems "the same": the check, its status and the exact reason text. */
+    /**
+     * A check, with the same status and reason on several hosts, reported once (issue 18); or the
+     * hosts unreachable the same way, with each one's own reason.
+     */
+    private record Group(
+            Key key,
+            List<String> hosts,
+            CheckResult sample,
+            boolean sameDetails,
+            List<String> unreachable) {
+        /**
+         * What makes two problems "the same": the check, its status and the exact reason text; for
+         * unreachable hosts, the kind of failure.
+         */
         record Key(String id, Status status, String reason) {}
     }
 
@@ -124,11 +137,16 @@ final class HumanReporter implements Reporter {
         Map<Group.Key, List<String>> names = new LinkedHashMap<>();
         Map<Group.Key, CheckResult> sample = new LinkedHashMap<>();
         Map<Group.Key, Boolean> same = new LinkedHashMap<>();
+        Map<Group.Key, List<String>> unreachable = new LinkedHashMap<>();
         for (HostResult h : hosts) {
             h.unreachable()
-                    .ifPresent(u ->
-                            names.computeIfAbsent(unreachableKey(u), k -> new ArrayList<>())
-                                    .add(h.host()));
+                    .ifPresent(u -> {
+                        names.computeIfAbsent(unreachableKey(h), k -> new ArrayList<>())
+                                .add(h.host());
+                        unreachable
+                                .computeIfAbsent(unreachableKey(h), k -> new ArrayList<>())
+                                .add(u);
+                    });
             for (CheckResult c : h.checks()) {
                 if (c.status().compareTo(Status.WARN) < 0 || neverRan(h, c)) continue;
                 Group.Key k = new Group.Key(c.id(), c.status(), c.verdict().reason());
@@ -146,7 +164,8 @@ final class HumanReporter implements Reporter {
                                 k,
                                 hs,
                                 sample.get(k),
-                                same.getOrDefault(k, true) && sample.containsKey(k)));
+                                same.getOrDefault(k, true) && sample.containsKey(k),
+                                unreachable.getOrDefault(k, List.of())));
         });
         out.sort(
                 Comparator.comparing((Group g) -> g.key().status())
@@ -156,9 +175,17 @@ final class HumanReporter implements Reporter {
         return out;
     }
 
-    /** Unreachable hosts group as a check would, under a name no check can have. */
-    private static Group.Key unreachableKey(String why) {
-        return new Group.Key("", Status.ERROR, why);
+    /**
+     * Unreachable hosts group as a check would, under a name no check can have, by the kind of
+     * failure: each refusal names its own address, so their texts never match (issue 18). A host
+     * whose kind was not recorded (a report of an older postflight) groups by its exact text.
+     */
+    private static Group.Key unreachableKey(HostResult h) {
+        UnreachableKind kind = h.unreachableKind().orElse(UnreachableKind.UNKNOWN);
+        return new Group.Key(
+                "",
+                Status.ERROR,
+                kind == UnreachableKind.UNKNOWN ? h.unreachable().orElse("") : kind.label());
     }
 
     private void group(StringBuilder out, Group g, int width) {
@@ -182,11 +209,32 @@ final class HumanReporter implements Reporter {
                 && (c.status() == Status.FAIL || c.status() == Status.WARN))
             out.append("  [fix: ").append(safe(c.fix().get())).append("]");
         out.append("\n");
+        if (k.id().isEmpty()) unreachableReasons(out, g);
         if (c != null && g.sameDetails())
             indented(out, " ".repeat(6 + width + 2), c.verdict().details());
         else if (c != null)
             out.append(" ".repeat(6 + width + 2))
                     .append("details differ per host: -v lists them\n");
+    }
+
+    /**
+     * Under a kind of failure, the reason all its hosts gave or, when each gave its own (its own
+     * address), the first host's as an example.
+     */
+    private static void unreachableReasons(StringBuilder out, Group g) {
+        List<String> why = g.unreachable();
+        if (why.isEmpty() || why.get(0).equals(g.key().reason())) return;
+        String indent = " ".repeat("UNREACHABLE ".length());
+        if (why.stream().distinct().count() == 1) {
+            out.append(indent).append(safe(why.get(0))).append("\n");
+        } else {
+            out.append(indent)
+                    .append("e.g. ")
+                    .append(safe(g.hosts().get(0)))
+                    .append(": ")
+                    .append(safe(why.get(0)))
+                    .append("\n");
+        }
     }
 
     /** A host with something to read: a warning or worse, or a fix. */
@@ -197,8 +245,7 @@ final class HumanReporter implements Reporter {
     /** Every problem of {@code h} is in a group above, and it has no fix to report. */
     private static boolean covered(HostResult h, Set<Group.Key> grouped) {
         if (!h.fixes().isEmpty()) return false;
-        if (h.unreachable().isPresent() && !grouped.contains(unreachableKey(h.unreachable().get())))
-            return false;
+        if (h.unreachable().isPresent() && !grouped.contains(unreachableKey(h))) return false;
         for (CheckResult c : h.checks()) {
             if (c.status().compareTo(Status.WARN) < 0 || neverRan(h, c)) continue;
             if (!grouped.contains(key(c))) return false;
@@ -280,7 +327,7 @@ final class HumanReporter implements Reporter {
         List<String> inGroups = new ArrayList<>();
         h.unreachable()
                 .ifPresent(u -> {
-                    if (grouped.contains(unreachableKey(u))) inGroups.add("unreachable");
+                    if (grouped.contains(unreachableKey(h))) inGroups.add("unreachable");
                     else
                         out.append("  ")
                                 .append(paint(Status.ERROR, "UNREACHABLE"))
@@ -503,19 +550,32 @@ final class HumanReporter implements Reporter {
                 out.append(", and ").append(hostsOff.size() - TOP).append(" more checks");
             out.append("\n");
         }
-        List<String> reasons = new ArrayList<>();
-        long unreachable = r.hosts().stream().filter(h -> h.unreachable().isPresent()).count();
-        if (unreachable > 0) reasons.add("unreachable " + count((int) unreachable, "host"));
+        // Unreachable hosts by the kind of failure, most widespread first, then the checks.
+        Map<String, Integer> unreachable = new LinkedHashMap<>();
+        for (UnreachableKind kind : UnreachableKind.values())
+            for (HostResult h : r.hosts())
+                if (h.unreachableKind().equals(Optional.of(kind)))
+                    unreachable.merge(
+                            kind == UnreachableKind.UNKNOWN
+                                    ? "unreachable"
+                                    : "unreachable (" + kind.label() + ")",
+                            1,
+                            Integer::sum);
+        List<Map.Entry<String, Integer>> byReason = new ArrayList<>();
+        unreachable.entrySet().stream()
+                .sorted(Comparator.comparing((Map.Entry<String, Integer> e) -> -e.getValue()))
+                .forEach(byReason::add);
         hostsOff.entrySet().stream()
                 .sorted(Comparator.comparing((Map.Entry<String, Integer> e) -> -e.getValue()))
-                .forEach(e ->
-                        reasons.add(
-                                safe(e.getKey())
-                                        + " "
-                                        + (reasons.isEmpty()
-                                                ? count(e.getValue(), "host")
-                                                : String.format(
-                                                        Locale.ROOT, "%,d", e.getValue()))));
+                .forEach(e -> byReason.add(Map.entry(safe(e.getKey()), e.getValue())));
+        List<String> reasons = new ArrayList<>();
+        for (Map.Entry<String, Integer> e : byReason)
+            reasons.add(
+                    e.getKey()
+                            + " "
+                            + (reasons.isEmpty()
+                                    ? count(e.getValue(), "host")
+                                    : String.format(Locale.ROOT, "%,d", e.getValue())));
         out.append("By reason: ").append(String.join(", ", reasons)).append("\n");
     }
 

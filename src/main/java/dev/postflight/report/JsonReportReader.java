@@ -13,6 +13,7 @@ import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
 import dev.postflight.run.Shard;
+import dev.postflight.run.UnreachableKind;
 import java.io.IOException;
 import java.nio.file.Files;
 import java.nio.file.Path;
@@ -142,15 +143,30 @@ final class JsonReportReader {
         JsonNode fixArray = array(h, "fixes", at);
         for (int i = 0; i < fixArray.size(); i++)
             fixes.add(fix(fixArray.get(i), at + "fixes[" + i + "]."));
+        Optional<String> unreachable = optionalText(h, "unreachable", at);
+        Optional<UnreachableKind> kind = Optional.empty();
+        Optional<String> word = optionalText(h, "unreachable_kind", at);
+        if (word.isPresent()) {
+            if (unreachable.isEmpty())
+                throw new Missing(at + "unreachable_kind", "given for a host that was reached");
+            kind =
+                    Optional.of(
+                            UnreachableKind.ofWord(word.get())
+                                    .orElseThrow(() ->
+                                            new Missing(
+                                                    at + "unreachable_kind",
+                                                    "'" + word.get() + "'")));
+        }
         return new HostResult(
                 text(h, "name", at),
                 text(h, "via", at),
                 optionalText(h, "host_key", at),
-                optionalText(h, "unreachable", at),
+                unreachable,
                 checks,
                 Duration.ofMillis(number(h, "elapsed_ms", at)),
                 (int) number(h, "execs", at),
-                fixes);
+                fixes,
+                kind);
     }
 
     private static CheckResult check(JsonNode c, String at) throws Missing {

@@ -10,6 +10,7 @@ import dev.postflight.run.CheckResult;
 import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
+import dev.postflight.run.UnreachableKind;
 import java.io.IOException;
 import java.io.StringWriter;
 import java.io.UncheckedIOException;
@@ -119,6 +120,9 @@ final class JsonReporter implements Reporter {
         g.writeStringField("via", h.via());
         writeOptional(g, "host_key", h.hostKey());
         writeOptional(g, "unreachable", h.unreachable());
+        Optional<UnreachableKind> kind =
+                h.unreachableKind().filter(k -> k != UnreachableKind.UNKNOWN);
+        if (kind.isPresent()) g.writeStringField("unreachable_kind", kind.get().word());
         g.writeNumberField("elapsed_ms", h.elapsed().toMillis());
         g.writeNumberField("execs", h.execs());
         g.writeStringField("status", h.worst().word());

@@ -141,7 +141,8 @@ public record RunReport(
                                                                 f.outcome(),
                                                                 secrets.redact(f.summary()),
                                                                 secrets.redact(f.details())))
-                                                .toList()))
+                                                .toList(),
+                                        h.unreachableKind()))
                         .toList();
         return withHosts(redacted);
     }

@@ -92,7 +92,7 @@ public final class Runner {
                 try {
                     results.add(futures.get(i).get());
                 } catch (ExecutionException e) {
-                    results.add(notRun(targets.get(i), "internal error: " + e.getCause()));
+                    results.add(internalError(targets.get(i), e));
                 }
             }
             return new RunReport(
@@ -112,14 +112,20 @@ public final class Runner {
             throws InterruptedException {
         slots.acquire();
         try {
-            if (interrupted) return notRun(t, "not run: interrupted before it started");
+            if (interrupted)
+                return notRun(
+                        t, "not run: interrupted before it started", UnreachableKind.INTERRUPTED);
+            WatchedConnector watched = new WatchedConnector(options.connector());
             HostSession run =
                     new HostSession(
                             t,
-                            Instant.now()
-                                    .plus(options.connector().patience())
-                                    .plus(options.hostTimeout()),
-                            options,
+                            Instant.now().plus(watched.patience()).plus(options.hostTimeout()),
+                            new Options(
+                                    options.concurrency(),
+                                    options.hostTimeout(),
+                                    watched,
+                                    options.listener(),
+                                    options.version()),
                             http,
                             tcp,
                             tls);
@@ -127,34 +133,63 @@ public final class Runner {
             if (interrupted) run.abort("interrupted");
             Future<HostResult> f = pool.submit(run::call);
             try {
-                return awaitDeadline(f, run);
+                return withKind(awaitDeadline(f, run), watched, Optional.empty());
             } catch (TimeoutException e) {
                 if (run.connecting()) {
                     try {
-                        return f.get(CONNECT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
+                        return withKind(
+                                f.get(CONNECT_GRACE.toMillis(), TimeUnit.MILLISECONDS),
+                                watched,
+                                Optional.empty());
                     } catch (TimeoutException stillConnecting) {
                         // The connector did not honour the deadline: cut it off below.
                     } catch (ExecutionException failed) {
-                        return notRun(t, "internal error: " + failed.getCause());
+                        return internalError(t, failed);
                     }
                 }
-                run.abort(run.deadlineReason(options.hostTimeout()));
+                String deadline = run.deadlineReason(options.hostTimeout());
+                run.abort(deadline);
                 try {
-                    return f.get(EXEC_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
+                    return withKind(
+                            f.get(EXEC_MARGIN.toMillis(), TimeUnit.MILLISECONDS),
+                            watched,
+                            Optional.of(deadline));
                 } catch (ExecutionException failed) {
-                    return notRun(t, "internal error: " + failed.getCause());
+                    return internalError(t, failed);
                 } catch (TimeoutException stuck) {
                     f.cancel(true);
-                    return notRun(t, run.deadlineReason(options.hostTimeout()));
+                    return notRun(
+                            t,
+                            run.deadlineReason(options.hostTimeout()),
+                            UnreachableKind.TIMEOUT_REACHED);
                 }
             } catch (ExecutionException e) {
-                return notRun(t, "internal error: " + e.getCause());
+                return internalError(t, e);
             } finally {
                 running.remove(run);
             }
         } finally {
             slots.release();
         }
+    }
+
+    /**
+     * The host's result with the kind of failure that kept it out of reach: the deadline's, when
+     * this runner cut it off; the interruption's; else the one the transport classified.
+     */
+    private HostResult withKind(
+            HostResult r, WatchedConnector watched, Optional<String> deadlineReason) {
+        if (r.unreachable().isEmpty()) return r;
+        String why = r.unreachable().get();
+        if (deadlineReason.isPresent() && why.equals(deadlineReason.get()))
+            return r.unreachableAs(UnreachableKind.TIMEOUT_REACHED);
+        if (interrupted && why.equals("interrupted"))
+            return r.unreachableAs(UnreachableKind.INTERRUPTED);
+        return watched.kindOf(why).map(r::unreachableAs).orElse(r);
+    }
+
+    private HostResult internalError(Target t, ExecutionException e) {
+        return notRun(t, "internal error: " + e.getCause(), UnreachableKind.INTERNAL_ERROR);
     }
 
     /**
@@ -178,7 +213,7 @@ public final class Runner {
         }
     }
 
-    private HostResult notRun(Target t, String why) {
+    private HostResult notRun(Target t, String why, UnreachableKind kind) {
         List<CheckResult> checks = new ArrayList<>();
         for (Check c : t.checks()) checks.add(result(c, Verdict.error(why)));
         HostResult r =
@@ -189,7 +224,9 @@ public final class Runner {
                         Optional.of(why),
                         checks,
                         Duration.ZERO,
-                        0);
+                        0,
+                        List.of(),
+                        Optional.of(kind));
         options.listener().hostFinished(r);
         return r;
     }

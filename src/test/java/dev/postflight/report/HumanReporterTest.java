@@ -124,6 +124,13 @@ class HumanReporterTest {
     }
 
     @Test
+    void unreachableHostsGroupByTheKindOfFailureThoughEachReasonNamesItsOwnAddress()
+            throws Exception {
+        Golden.assertMatches(
+                "report-fleet-outage.txt", new HumanReporter(false).render(FleetRuns.outage(60)));
+    }
+
+    @Test
     void onlyProblemsLeavesOutThePassingHostsThePassesAndTheSkips() throws Exception {
         String text =
                 Reporter.forFormat("human", false, RunContext.NONE, true)

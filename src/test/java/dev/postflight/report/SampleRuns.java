@@ -6,6 +6,7 @@ import dev.postflight.run.CheckResult;
 import dev.postflight.run.FixResult;
 import dev.postflight.run.HostResult;
 import dev.postflight.run.RunReport;
+import dev.postflight.run.UnreachableKind;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.time.Instant;
@@ -92,25 +93,26 @@ final class SampleRuns {
                                         List.of())));
         HostResult web2 =
                 new HostResult(
-                        "web2",
-                        "",
-                        Optional.empty(),
-                        Optional.of("connection refused (203.0.113.11:22)"),
-                        List.of(
-                                check(
-                                        "site-reachable",
-                                        "http",
-                                        Verdict.error(
-                                                "host unreachable: connection refused"
-                                                        + " (203.0.113.11:22)")),
-                                check(
-                                        "time-daemon",
-                                        "service",
-                                        Verdict.error(
-                                                "host unreachable: connection refused"
-                                                        + " (203.0.113.11:22)"))),
-                        Duration.ZERO,
-                        0);
+                                "web2",
+                                "",
+                                Optional.empty(),
+                                Optional.of("connection refused (203.0.113.11:22)"),
+                                List.of(
+                                        check(
+                                                "site-reachable",
+                                                "http",
+                                                Verdict.error(
+                                                        "host unreachable: connection refused"
+                                                                + " (203.0.113.11:22)")),
+                                        check(
+                                                "time-daemon",
+                                                "service",
+                                                Verdict.error(
+                                                        "host unreachable: connection refused"
+                                                                + " (203.0.113.11:22)"))),
+                                Duration.ZERO,
+                                0)
+                        .unreachableAs(UnreachableKind.REFUSED);
         return run(List.of(web1, web2), false);
     }
 
@@ -222,25 +224,26 @@ final class SampleRuns {
         String refused = "connection refused (203.0.113.13:22)";
         HostResult unreachable =
                 new HostResult(
-                        "web3",
-                        "ssh ops@203.0.113.13:22",
-                        Optional.empty(),
-                        Optional.of(refused),
-                        List.of(
-                                check(
-                                        "site-reachable",
-                                        "http",
-                                        Verdict.error("host unreachable: " + refused)),
-                                check(
-                                        "disk",
-                                        "disk",
-                                        Verdict.error("host unreachable: " + refused)),
-                                check(
-                                        "backup-ran",
-                                        "file",
-                                        Verdict.error("host unreachable: " + refused))),
-                        Duration.ZERO,
-                        0);
+                                "web3",
+                                "ssh ops@203.0.113.13:22",
+                                Optional.empty(),
+                                Optional.of(refused),
+                                List.of(
+                                        check(
+                                                "site-reachable",
+                                                "http",
+                                                Verdict.error("host unreachable: " + refused)),
+                                        check(
+                                                "disk",
+                                                "disk",
+                                                Verdict.error("host unreachable: " + refused)),
+                                        check(
+                                                "backup-ran",
+                                                "file",
+                                                Verdict.error("host unreachable: " + refused))),
+                                Duration.ZERO,
+                                0)
+                        .unreachableAs(UnreachableKind.REFUSED);
         HostResult fine =
                 new HostResult(
                         "web4",

@@ -11,16 +11,22 @@ import dev.postflight.input.Problems;
 import dev.postflight.inventory.Host;
 import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.Tarpit;
+import dev.postflight.transport.ExecResult;
+import dev.postflight.transport.HostConnection;
+import dev.postflight.transport.HostUnreachable;
 import dev.postflight.transport.LocalConnection;
 import dev.postflight.transport.SshConnector;
 import dev.postflight.transport.SshOptions;
 import dev.postflight.transport.SshTarget;
+import java.net.ServerSocket;
 import java.nio.file.Path;
 import java.time.Duration;
 import java.util.ArrayList;
 import java.util.Collections;
+import java.util.HashMap;
 import java.util.List;
 import java.util.Map;
+import java.util.Optional;
 import java.util.concurrent.CountDownLatch;
 import java.util.concurrent.TimeUnit;
 import org.junit.jupiter.api.Test;
@@ -204,6 +210,96 @@ class RunnerTest {
                         reason);
             }
         }
+    }
+
+    @Test
+    void eachUnreachableHostCarriesTheKindOfItsFailureAndItsOwnReason() throws Exception {
+        int closed;
+        try (ServerSocket s = new ServerSocket(0)) {
+            closed = s.getLocalPort();
+        }
+        SshConnector ssh =
+                new SshConnector(
+                        new SshOptions(
+                                dir.resolve("known_hosts"),
+                                dir.resolve("no-config"),
+                                false,
+                                Duration.ofSeconds(5),
+                                false));
+        Connector connector =
+                (h, deadline) ->
+                        switch (h.name()) {
+                            case "refused" ->
+                                    ssh.connect(
+                                            SshTarget.named("refused")
+                                                    .withAddress("127.0.0.1")
+                                                    .withPort(closed)
+                                                    .withUser("ops"),
+                                            deadline);
+                            case "stuck" -> {
+                                // A connector that ignores its deadline: the runner cuts it off.
+                                Thread.sleep(60_000);
+                                throw new AssertionError("not cut off");
+                            }
+                            case "lost" -> new LostInTheBatch();
+                            default -> new LocalConnection();
+                        };
+        List<Check> one = checks("checks:\n  - { id: up, command: { run: \"true\" } }\n");
+        List<Runner.Target> targets = new ArrayList<>();
+        for (String name : List.of("refused", "stuck", "lost", "up"))
+            targets.add(new Runner.Target(host(name), one));
+        RunReport r =
+                new Runner(
+                                new Runner.Options(
+                                        4, Duration.ofSeconds(1), connector, RunListener.NONE, "t"))
+                        .run("t", List.of(), "", targets);
+        Map<String, HostResult> hosts = new HashMap<>();
+        for (HostResult h : r.hosts()) hosts.put(h.host(), h);
+        assertEquals(Optional.of(UnreachableKind.REFUSED), hosts.get("refused").unreachableKind());
+        assertEquals(
+                Optional.of("connection refused (127.0.0.1:" + closed + ")"),
+                hosts.get("refused").unreachable());
+        assertEquals(
+                Optional.of(UnreachableKind.TIMEOUT_REACHED), hosts.get("stuck").unreachableKind());
+        assertTrue(
+                hosts.get("stuck")
+                        .unreachable()
+                        .orElseThrow()
+                        .startsWith("SSH connect did not finish within --timeout 1.00s"),
+                hosts.get("stuck").unreachable().orElseThrow());
+        assertEquals(
+                Optional.of(UnreachableKind.CONNECTION_LOST), hosts.get("lost").unreachableKind());
+        assertEquals(
+                Optional.of("connection to lost dropped during the batch"),
+                hosts.get("lost").unreachable());
+        assertEquals(Optional.empty(), hosts.get("up").unreachableKind());
+    }
+
+    /**
+     * A fake: a connection that drops in the middle of the probe batch, which loopback cannot
+     * produce on cue.
+     */
+    private static final class LostInTheBatch implements HostConnection {
+        @Override
+        public ExecResult exec(String command, byte[] stdin, Duration timeout)
+                throws HostUnreachable {
+            throw new HostUnreachable(
+                    HostUnreachable.Cause.CONNECTION_LOST,
+                    "connection to lost dropped during the batch");
+        }
+
+        @Override
+        public String describe() {
+            return "ssh ops@127.0.0.1:22";
+        }
+
+        @Override
+        public Optional<String> hostKeyFingerprint() {
+            return Optional.empty();
+        }
+
+        @Override
+        public void close() {}
     }
 
     @Test
