@@ -78,6 +78,7 @@ final class HostSession {
     private volatile HostConnection connection;
     private final CompletableFuture<HostConnection> connected = new CompletableFuture<>();
     private volatile String abortReason;
+    private volatile UnreachableKind abortKind;
     private final List<Future<?>> runnerSide = new ArrayList<>();
 
     HostSession(
@@ -104,7 +105,9 @@ final class HostSession {
         return deadline;
     }
 
-    void abort(String why) {
+    /** Ends the session from outside: {@code why} is every verdict's reason, of {@code kind}. */
+    void abort(String why, UnreachableKind kind) {
+        abortKind = kind;
         abortReason = why;
         HostConnection c = connection;
         if (c != null) c.close();
@@ -155,7 +158,9 @@ final class HostSession {
                             seen.unreachable,
                             results,
                             Duration.ofNanos(System.nanoTime() - t0),
-                            seen.execs);
+                            seen.execs,
+                            List.of(),
+                            seen.unreachableKind);
             options.listener().hostFinished(hr);
             return hr;
         }
@@ -168,6 +173,7 @@ final class HostSession {
         String via;
         Optional<String> hostKey = Optional.empty();
         Optional<String> unreachable = Optional.empty();
+        Optional<UnreachableKind> unreachableKind = Optional.empty();
 
         /** Why on-host outputs are missing, when the batch did not come back whole. */
         String missingWhy = "";
@@ -222,6 +228,10 @@ final class HostSession {
             connected.completeExceptionally(e);
             String why = abortReason != null ? abortReason : e.getMessage();
             seen.unreachable = Optional.of(why);
+            // The kind many hosts can share (a fleet report groups by it): the reason of an
+            // abort from outside, else the failure as the transport classified it.
+            seen.unreachableKind =
+                    Optional.of(abortReason != null ? abortKind : UnreachableKind.of(e.kind()));
             if (seen.via.isEmpty()) seen.via = e.tried();
             options.listener().hostUnreachable(host, why);
         } finally {

@@ -72,7 +72,7 @@ public final class Runner {
     public void interrupt() {
         interrupted = true;
         synchronized (running) {
-            for (HostSession r : running) r.abort("interrupted");
+            for (HostSession r : running) r.abort("interrupted", UnreachableKind.INTERRUPTED);
         }
     }
 
@@ -115,45 +115,35 @@ public final class Runner {
             if (interrupted)
                 return notRun(
                         t, "not run: interrupted before it started", UnreachableKind.INTERRUPTED);
-            WatchedConnector watched = new WatchedConnector(options.connector());
             HostSession run =
                     new HostSession(
                             t,
-                            Instant.now().plus(watched.patience()).plus(options.hostTimeout()),
-                            new Options(
-                                    options.concurrency(),
-                                    options.hostTimeout(),
-                                    watched,
-                                    options.listener(),
-                                    options.version()),
+                            Instant.now()
+                                    .plus(options.connector().patience())
+                                    .plus(options.hostTimeout()),
+                            options,
                             http,
                             tcp,
                             tls);
             running.add(run);
-            if (interrupted) run.abort("interrupted");
+            if (interrupted) run.abort("interrupted", UnreachableKind.INTERRUPTED);
             Future<HostResult> f = pool.submit(run::call);
             try {
-                return withKind(awaitDeadline(f, run), watched, Optional.empty());
+                return awaitDeadline(f, run);
             } catch (TimeoutException e) {
                 if (run.connecting()) {
                     try {
-                        return withKind(
-                                f.get(CONNECT_GRACE.toMillis(), TimeUnit.MILLISECONDS),
-                                watched,
-                                Optional.empty());
+                        return f.get(CONNECT_GRACE.toMillis(), TimeUnit.MILLISECONDS);
                     } catch (TimeoutException stillConnecting) {
                         // The connector did not honour the deadline: cut it off below.
                     } catch (ExecutionException failed) {
                         return internalError(t, failed);
                     }
                 }
-                String deadline = run.deadlineReason(options.hostTimeout());
-                run.abort(deadline);
+                run.abort(
+                        run.deadlineReason(options.hostTimeout()), UnreachableKind.TIMEOUT_REACHED);
                 try {
-                    return withKind(
-                            f.get(EXEC_MARGIN.toMillis(), TimeUnit.MILLISECONDS),
-                            watched,
-                            Optional.of(deadline));
+                    return f.get(EXEC_MARGIN.toMillis(), TimeUnit.MILLISECONDS);
                 } catch (ExecutionException failed) {
                     return internalError(t, failed);
                 } catch (TimeoutException stuck) {
@@ -171,21 +161,6 @@ public final class Runner {
         } finally {
             slots.release();
         }
-    }
-
-    /**
-     * The host's result with the kind of failure that kept it out of reach: the deadline's, when
-     * this runner cut it off; the interruption's; else the one the transport classified.
-     */
-    private HostResult withKind(
-            HostResult r, WatchedConnector watched, Optional<String> deadlineReason) {
-        if (r.unreachable().isEmpty()) return r;
-        String why = r.unreachable().get();
-        if (deadlineReason.isPresent() && why.equals(deadlineReason.get()))
-            return r.unreachableAs(UnreachableKind.TIMEOUT_REACHED);
-        if (interrupted && why.equals("interrupted"))
-            return r.unreachableAs(UnreachableKind.INTERRUPTED);
-        return watched.kindOf(why).map(r::unreachableAs).orElse(r);
     }
 
     private HostResult internalError(Target t, ExecutionException e) {
