@@ -130,7 +130,7 @@ final class AuditTrail implements FixListener {
     private void stepResult(String host, Plan.PlannedFix f, FixOutcome.StepResult s) {
         Map<String, Object> more = new LinkedHashMap<>();
         more.put("step", s.id());
-        more.put("command", s.command().command());
+        more.put("command", s.command().written());
         more.put("started", s.started());
         if (s.exit().isPresent()) more.put("exit", s.exit().getAsInt());
         more.put("output_tail", tail(s.output()));
