@@ -9,6 +9,7 @@ import java.util.LinkedHashSet;
 import java.util.List;
 import java.util.Locale;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.Set;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
@@ -56,7 +57,11 @@ public record UpdatesCheck(
                 command -v sudo >/dev/null 2>&1 || { echo 'sudo not found (refresh: true needs it with become: true)' >&2; exit 127; }
                 pf_su='sudo -n'
               fi
-              pf_o=$(LC_ALL=C $pf_su "$@" 2>&1 </dev/null) || { echo "refresh: $* failed: $(printf '%s\\n' "$pf_o" | tail -n 1)" >&2; exit 2; }
+              echo "refresh=${pf_su:+$pf_su }$*"
+              pf_o=$(LC_ALL=C $pf_su "$@" 2>&1 </dev/null); pf_rc=$?
+              pf_rt=$(printf '%s\\n' "$pf_o" | tail -n 1)
+              echo "refresh_exit=$pf_rc"; echo "refresh_tail=$pf_rt"
+              [ "$pf_rc" = 0 ] || { echo "refresh: $* failed: $pf_rt" >&2; exit 2; }
               echo "refreshed=$*"
             }
             echo "now=${PF_NOW:-$(date +%s)}"
@@ -185,7 +190,8 @@ public record UpdatesCheck(
             Optional<Long> upgraded,
             List<String> reboot,
             boolean securityKnown,
-            Optional<String> refreshed) {
+            Optional<String> refreshed,
+            Optional<HostChange> refresh) {
         Seen(
                 String manager,
                 long now,
@@ -194,7 +200,17 @@ public record UpdatesCheck(
                 List<String> security,
                 Optional<Long> upgraded,
                 List<String> reboot) {
-            this(manager, now, lists, pending, security, upgraded, reboot, true, Optional.empty());
+            this(
+                    manager,
+                    now,
+                    lists,
+                    pending,
+                    security,
+                    upgraded,
+                    reboot,
+                    true,
+                    Optional.empty(),
+                    Optional.empty());
         }
     }
 
@@ -210,15 +226,18 @@ public record UpdatesCheck(
     }
 
     static Seen read(ProbeOutput o) throws Probe.Unreadable {
+        KeyValues kv = KeyValues.parse(o.out());
+        Optional<HostChange> refresh = refresh(kv);
         if (o.exitCode() != 0) {
             String err = o.err().strip();
             throw new Probe.Unreadable(
-                    "updates: "
-                            + (err.isEmpty()
-                                    ? "the probe exited " + o.exitCode()
-                                    : ProbeOutput.lastLine(err)));
+                    Verdict.error(
+                                    "updates: "
+                                            + (err.isEmpty()
+                                                    ? "the probe exited " + o.exitCode()
+                                                    : ProbeOutput.lastLine(err)))
+                            .withChanges(refresh.stream().toList()));
         }
-        KeyValues kv = KeyValues.parse(o.out());
         String manager = kv.text("manager").orElse("");
         Set<String> pending = new LinkedHashSet<>();
         Set<String> security = new LinkedHashSet<>();
@@ -281,10 +300,30 @@ public record UpdatesCheck(
                     epoch(kv.text("upgraded")),
                     List.copyOf(reboot),
                     !kv.text("security").map(String::strip).equals(Optional.of("unknown")),
-                    kv.text("refreshed").map(String::strip));
+                    kv.text("refreshed").map(String::strip),
+                    refresh);
         } catch (NumberFormatException e) {
-            throw new Probe.Unreadable("updates: unreadable output: " + o.out().strip());
+            throw new Probe.Unreadable(
+                    Verdict.error("updates: unreadable output: " + o.out().strip())
+                            .withChanges(refresh.stream().toList()));
         }
+    }
+
+    /** The refresh the probe started, if it did: its command, exit status and last line. */
+    private static Optional<HostChange> refresh(KeyValues kv) {
+        return kv.text("refresh")
+                .map(command -> {
+                    OptionalInt exit =
+                            kv.text("refresh_exit")
+                                    .filter(e -> e.matches("\\d{1,3}"))
+                                    .map(e -> OptionalInt.of(Integer.parseInt(e)))
+                                    .orElse(OptionalInt.empty());
+                    return new HostChange(
+                            "refresh the package lists",
+                            command,
+                            exit,
+                            kv.text("refresh_tail").orElse(""));
+                });
     }
 
     /** An apk package as name-version: the version starts with a digit and ends in -rN. */
@@ -387,7 +426,8 @@ public record UpdatesCheck(
                                     .orElse(", package lists not refreshed"));
         }
         problems.add(summary.toString());
-        return new Verdict(status, String.join("; ", problems), List.of());
+        return new Verdict(status, String.join("; ", problems), List.of())
+                .withChanges(seen.refresh().stream().toList());
     }
 
     private static String count(int n, String what) {

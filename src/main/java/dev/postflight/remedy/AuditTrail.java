@@ -6,6 +6,7 @@ import dev.postflight.remedy.FixEvent.DryRun;
 import dev.postflight.remedy.FixEvent.FinallyRan;
 import dev.postflight.remedy.FixEvent.FixFinished;
 import dev.postflight.remedy.FixEvent.FleetGuarded;
+import dev.postflight.remedy.FixEvent.HostChanged;
 import dev.postflight.remedy.FixEvent.LockBroken;
 import dev.postflight.remedy.FixEvent.Locked;
 import dev.postflight.remedy.FixEvent.NotApproved;
@@ -47,6 +48,7 @@ final class AuditTrail implements FixListener {
                     audit.write(
                             "dry-run",
                             Map.of("hosts", d.plans().stream().map(Plan::host).toList()));
+            case HostChanged c -> hostChanged(c);
             case Approved a -> approval(a.host(), a.fix(), a.approval());
             case NotApproved n -> approval(n.host(), n.fix(), n.approval());
             case LockBroken b ->
@@ -86,6 +88,27 @@ final class AuditTrail implements FixListener {
                                     r.result().verdict().reason()));
             default -> {}
         }
+    }
+
+    private void hostChanged(HostChanged c) {
+        Map<String, Object> m =
+                ordered(
+                        "host",
+                        c.host(),
+                        "check",
+                        c.check(),
+                        "what",
+                        c.change().what(),
+                        "command",
+                        c.change().command(),
+                        "approved_by",
+                        c.approvedBy(),
+                        "approved_how",
+                        "--fix");
+        if (c.change().exit().isPresent()) m.put("exit", c.change().exit().getAsInt());
+        m.put("succeeded", c.change().succeeded());
+        m.put("output_tail", tail(c.change().outputTail()));
+        audit.write("host-change", m);
     }
 
     private void approval(String host, Plan.PlannedFix f, Approvals.Approval a) {
@@ -130,7 +153,7 @@ final class AuditTrail implements FixListener {
     private void stepResult(String host, Plan.PlannedFix f, FixOutcome.StepResult s) {
         Map<String, Object> more = new LinkedHashMap<>();
         more.put("step", s.id());
-        more.put("command", s.command().command());
+        more.put("command", s.command().written());
         more.put("started", s.started());
         if (s.exit().isPresent()) more.put("exit", s.exit().getAsInt());
         more.put("output_tail", tail(s.output()));

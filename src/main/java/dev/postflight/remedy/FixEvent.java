@@ -1,5 +1,6 @@
 package dev.postflight.remedy;
 
+import dev.postflight.check.HostChange;
 import dev.postflight.run.CheckResult;
 import java.util.List;
 
@@ -11,10 +12,18 @@ import java.util.List;
  * StaleLockTakenOver}? and per approved fix either {@link NotRun} (cooldown, interrupted) or {@link
  * CooldownNotApplied}?, {@link AboutToRun}, a {@link StepRan} per step, a {@link FinallyRan} per
  * {@code finally} step and {@link FixFinished}; then {@link LockNotReleased}? and a {@link
- * Reverified} per check verified again. {@link FleetGuarded} and {@link DryRun} are about the fleet
- * and come first. docs/ARCHITECTURE.md maps each event to its audit record.
+ * Reverified} per check verified again, each after the {@link HostChanged}s of its verification.
+ * {@link HostChanged}s of the run's verification come first, then {@link FleetGuarded} and {@link
+ * DryRun}, which are about the fleet. docs/ARCHITECTURE.md maps each event to its audit record.
  */
 sealed interface FixEvent {
+
+    /**
+     * A check changed its host while it was verified, as only a run with --fix lets it (the {@code
+     * updates} check's refresh of the package lists): approved by {@code approvedBy} with --fix.
+     */
+    record HostChanged(String host, String check, HostChange change, String approvedBy)
+            implements FixEvent {}
 
     /**
      * More than the fleet guard's share of the fleet fails {@code check}: no host is fixed for it.

@@ -67,12 +67,9 @@ final class FixProgress implements FixListener {
                                 + f.fix().timeout().toSeconds()
                                 + "s]");
                 for (int i = 0; i < f.steps().size(); i++)
-                    print("step " + (i + 1), f.fix().steps().get(i), f.steps().get(i));
+                    print("step " + (i + 1), f.steps().get(i));
                 for (int i = 0; i < f.finallySteps().size(); i++)
-                    print(
-                            "finally " + (i + 1),
-                            f.fix().finallySteps().get(i),
-                            f.finallySteps().get(i));
+                    print("finally " + (i + 1), f.finallySteps().get(i));
             }
         }
         out.flush();
@@ -83,13 +80,9 @@ final class FixProgress implements FixListener {
      * ntp_server }}}), a multi-line {@code run:} by its first line; with {@code -v} the script it
      * becomes follows.
      */
-    private void print(String what, Step step, StepCommand s) {
-        String line = s.label();
-        if (step instanceof Step.Run r) {
-            String written = r.written().strip();
-            int nl = written.indexOf('\n');
-            line = nl < 0 ? written : written.substring(0, nl).strip() + " …";
-        }
+    private void print(String what, StepCommand s) {
+        int nl = s.written().indexOf('\n');
+        String line = nl < 0 ? s.written() : s.written().substring(0, nl).strip() + " …";
         out.println("    " + what + ": " + redact.apply(line));
         if (!showScripts) return;
         for (String l : redact.apply(s.command()).split("\n")) out.println("      | " + l);

@@ -1,6 +1,7 @@
 package dev.postflight.remedy;
 
 import dev.postflight.check.Check;
+import dev.postflight.check.HostChange;
 import dev.postflight.inventory.Host;
 import dev.postflight.remedy.FixEvent.AboutToRun;
 import dev.postflight.remedy.FixEvent.CooldownNotApplied;
@@ -99,21 +100,25 @@ public final class Remediator {
         this.listener = FixListener.all(all);
         this.reverify =
                 new Reverify(
-                        (host, checks) ->
-                                runner.run(
-                                                "reverify",
-                                                List.of(),
-                                                "",
-                                                List.of(new Runner.Target(host, checks)))
-                                        .hosts()
-                                        .get(0)
-                                        .checks(),
+                        (host, checks) -> {
+                            HostResult again =
+                                    runner.run(
+                                                    "reverify",
+                                                    List.of(),
+                                                    "",
+                                                    List.of(new Runner.Target(host, checks)))
+                                            .hosts()
+                                            .get(0);
+                            announceChanges(again);
+                            return again.checks();
+                        },
                         clock,
                         sleeper,
                         options.cancelled());
     }
 
     public RunReport remediate(RunReport report, List<Target> targets) throws InterruptedException {
+        report.hosts().forEach(this::announceChanges);
         Map<String, Target> byHost = new LinkedHashMap<>();
         targets.forEach(t -> byHost.put(t.host().name(), t));
         Map<String, Plan> planned = new LinkedHashMap<>();
@@ -142,6 +147,13 @@ public final class Remediator {
         Map<String, List<Approval>> approved = approve(plans, results);
         fix(byHost, approved, results);
         return FixedRun.merge(report, planned, results);
+    }
+
+    /** The changes {@code h}'s checks made while it was verified, for the audit log. */
+    private void announceChanges(HostResult h) {
+        for (CheckResult c : h.checks())
+            for (HostChange change : c.verdict().changes())
+                listener.on(new FixEvent.HostChanged(h.host(), c.id(), change, options.operator()));
     }
 
     /** Each planned fix's approval; the fixes that will not run are noted in {@code results}. */

@@ -3,26 +3,40 @@ package dev.postflight.remedy;
 import dev.postflight.input.Template;
 import java.time.Duration;
 
-/** One step as the host will receive it: a label for reports, the exact shell, its timeout. */
-public record StepCommand(String label, String command, Duration timeout) {
+/**
+ * One step as people read it and as the host will receive it: {@code written} is the step as the
+ * check file has it (a {@code run:} with its templates unexpanded, {@code ntpdate -b {{ ntp_server
+ * }}}; {@code service ntpd stop}), which {@code --dry-run}, the audit log's step records and every
+ * report show, {@code label} its first line for one-line summaries and prompts; {@code command} is
+ * the exact shell (values assigned to {@code pf_v1}…, see input/ShellTemplate), which only {@code
+ * --dry-run -v}, {@code list} and the audit's "about to run" record show, redacted.
+ */
+public record StepCommand(String label, String written, String command, Duration timeout) {
 
-    /** The exact command of a step: what {@code list}, {@code --dry-run} and the audit show. */
+    /** A step as written, and the exact command the host receives for it. */
     public static StepCommand of(Step step, Duration fixTimeout) {
         return switch (step) {
             case Step.ServiceAction a ->
-                    new StepCommand(
+                    shown(
                             "service " + a.name() + " " + a.action(),
                             ServiceControl.script(a.name(), a.action()),
                             Duration.ofSeconds(90));
             case Step.Run r ->
                     new StepCommand(
-                            firstLine(r.command()), r.command(), r.timeout().orElse(fixTimeout));
+                            firstLine(r.written()),
+                            r.written().strip(),
+                            r.command(),
+                            r.timeout().orElse(fixTimeout));
             case Step.Wait w ->
-                    new StepCommand(
+                    shown(
                             "wait for " + w.kind() + " " + w.target(),
                             waitScript(w),
                             w.timeout().plusSeconds(5));
         };
+    }
+
+    private static StepCommand shown(String written, String command, Duration timeout) {
+        return new StepCommand(written, written, command, timeout);
     }
 
     private static String waitScript(Step.Wait w) {
@@ -50,7 +64,7 @@ public record StepCommand(String label, String command, Duration timeout) {
     }
 
     private static String firstLine(String s) {
-        String t = Template.withoutValues(s).strip();
+        String t = s.strip();
         int nl = t.indexOf('\n');
         String line = nl < 0 ? t : t.substring(0, nl) + " …";
         return line.length() > 70 ? line.substring(0, 70) + "…" : line;

@@ -225,7 +225,7 @@ public final class Runner {
     static CheckResult result(Check c, Verdict v) {
         Verdict adjusted =
                 c.severity() == Severity.WARNING && v.status() == Status.FAIL
-                        ? new Verdict(Status.WARN, v.reason(), v.details())
+                        ? v.withStatus(Status.WARN)
                         : v;
         return new CheckResult(c.id(), c.type(), c.severity(), adjusted, c.fix());
     }

@@ -2,6 +2,7 @@ package dev.postflight.check;
 
 import static dev.postflight.testing.LocalRun.check;
 import static org.junit.jupiter.api.Assertions.assertEquals;
+import static org.junit.jupiter.api.Assertions.assertFalse;
 import static org.junit.jupiter.api.Assertions.assertTrue;
 
 import dev.postflight.checklist.Checklist;
@@ -19,6 +20,7 @@ import java.time.Instant;
 import java.util.List;
 import java.util.Map;
 import java.util.Optional;
+import java.util.OptionalInt;
 import java.util.regex.Matcher;
 import java.util.regex.Pattern;
 import java.util.stream.Stream;
@@ -290,6 +292,58 @@ class UpdatesCheckTest {
         Verdict none = judge(DEFAULTS, 127, "", "no apt-get, dnf, yum, pkg or apk\n");
         assertEquals(Status.ERROR, none.status());
         assertEquals("updates: no apt-get, dnf, yum, pkg or apk", none.reason());
+    }
+
+    @Test
+    void aRefreshWithSudoIsCarriedByTheVerdictForTheAuditLogAFailedOneAsFailed() {
+        UpdatesCheck c =
+                (UpdatesCheck)
+                        new UpdatesCheck(
+                                        Optional.of(0),
+                                        Optional.empty(),
+                                        Optional.empty(),
+                                        false,
+                                        UpdatesCheck.Refresh.WANTED)
+                                .withChangesApproved();
+        String head = "now=" + T + "\nkernel=6.1.0-28-amd64\nmanager=apt\n";
+        Verdict ok =
+                judge(
+                        c,
+                        0,
+                        head
+                                + "refresh=sudo -n apt-get update -q\nrefresh_exit=0\n"
+                                + "refresh_tail=Reading package lists...\n"
+                                + "refreshed=apt-get update -q\n",
+                        "");
+        assertEquals(Status.PASS, ok.status(), ok.reason());
+        assertTrue(ok.reason().endsWith(" (refreshed: apt-get update -q)"), ok.reason());
+        assertEquals(
+                List.of(
+                        new HostChange(
+                                "refresh the package lists",
+                                "sudo -n apt-get update -q",
+                                OptionalInt.of(0),
+                                "Reading package lists...")),
+                ok.changes());
+
+        Verdict failed =
+                judge(
+                        c,
+                        2,
+                        head
+                                + "refresh=sudo -n apt-get update -q\nrefresh_exit=1\n"
+                                + "refresh_tail=sudo: a password is required\n",
+                        "refresh: apt-get update -q failed: sudo: a password is required\n");
+        assertEquals(Status.ERROR, failed.status());
+        assertEquals(
+                "updates: refresh: apt-get update -q failed: sudo: a password is required",
+                failed.reason());
+        assertEquals(1, failed.changes().size());
+        assertEquals(OptionalInt.of(1), failed.changes().get(0).exit());
+        assertFalse(failed.changes().get(0).succeeded());
+
+        Verdict readOnly = judge(DEFAULTS, 0, head, "");
+        assertEquals(List.of(), readOnly.changes(), "without --fix nothing is refreshed");
     }
 
     @Test

@@ -129,7 +129,7 @@ class RemediationTest {
         assertTrue(
                 r.out()
                         .contains(
-                                "web1: resync-clock: step 2 (ntpdate -b \"${pf_v1}\") exit 1: ntpdate[4242]: no server suitable for synchronization found; finally ran"),
+                                "web1: resync-clock: step 2 (ntpdate -b {{ ntp_server }}) exit 1: ntpdate[4242]: no server suitable for synchronization found; finally ran"),
                 r.out());
         // ntpd runs again only because finally started it: the fix did not fix it.
         assertFalse(r.out().matches("(?s).*FIXED +ntpd-running .*"), r.out());
@@ -147,7 +147,7 @@ class RemediationTest {
         assertTrue(
                 r.out()
                         .contains(
-                                "  fix FAILED resync-clock: step 2 (ntpdate -b \"${pf_v1}\")"
+                                "  fix FAILED resync-clock: step 2 (ntpdate -b {{ ntp_server }})"
                                         + " exit 1: ntpdate[4242]: no server suitable for"
                                         + " synchronization found; finally ran\n"),
                 r.out());
@@ -600,9 +600,23 @@ class RemediationTest {
                             .map(n -> n.get("command").asText())
                             .toList();
             assertEquals(
-                    List.of("n=ntpd", "pf_v1='" + ntp.server() + "'", "n=ntpd"),
-                    commands.stream().map(c -> c.lines().findFirst().orElse("")).toList());
-            assertTrue(commands.get(1).endsWith("\nntpdate -b \"${pf_v1}\""), commands.get(1));
+                    List.of(
+                            "service ntpd stop",
+                            "ntpdate -b {{ ntp_server }}",
+                            "service ntpd start"),
+                    commands);
+            String sent =
+                    auditRecords().stream()
+                            .filter(n -> n.get("event").asText().equals("about-to-run"))
+                            .findFirst()
+                            .orElseThrow()
+                            .get("commands")
+                            .get(1)
+                            .asText();
+            assertEquals(
+                    "step: pf_v1='" + ntp.server() + "'\nntpdate -b \"${pf_v1}\"",
+                    sent,
+                    "the exact script, with its value, is recorded before it is sent");
             assertEquals(0, verify().exit(), "a plain verify afterwards passes");
         }
     }
