@@ -62,6 +62,11 @@ cleanup() {
         [ -S "$s" ] && ssh -o ControlPath="$s" -O exit dummy 2>/dev/null || true
     done
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    # An sshd that could not bind its port stops the script before pids is filled: stop the
+    # others by their pid files, or they outlive the run (and lengthen every host's ps table).
+    for f in "$work"/sshd_*.pid; do
+        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+    done
     [ -n "${KEEP:-}" ] && cp "$work"/out.* "$work"/err.* /tmp/ 2>/dev/null; rm -rf "$work"
 }
 trap cleanup EXIT INT TERM
