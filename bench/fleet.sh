@@ -65,7 +65,7 @@ cleanup() {
     # An sshd that could not bind its port stops the script before pids is filled: stop the
     # others by their pid files, or they outlive the run (and lengthen every host's ps table).
     for f in "$work"/sshd_*.pid; do
-        [ -f "$f" ] && kill "$(cat "$f")" 2>/dev/null || true
+        p=$(cat "$f" 2>/dev/null) && kill "$p" 2>/dev/null || true
     done
     [ -n "${KEEP:-}" ] && cp "$work"/out.* "$work"/err.* /tmp/ 2>/dev/null; rm -rf "$work"
 }
@@ -107,8 +107,11 @@ CONF
     echo "h$i ansible_host=127.0.0.1 ansible_port=$port" >>"$work/inventory.ini"
     ports+=("$port")
 done
-sleep 1
-for i in $(seq 1 "$N"); do pids+=("$(cat "$work/sshd_$i.pid")"); done
+# Under load 100 sshd take more than a second to write their pid files: wait up to 10 s for each.
+for i in $(seq 1 "$N"); do
+    for _ in $(seq 1 100); do [ -f "$work/sshd_$i.pid" ] && break; sleep 0.1; done
+    pids+=("$(cat "$work/sshd_$i.pid")")
+done
 
 # OpenSSH client settings for ansible and testinfra: our key, our known_hosts file, strict.
 # ansible passes its own ControlPath (in cp-ansible); testinfra's ssh backend uses this one.
