@@ -63,6 +63,11 @@ cleanup() {
         [ -S "$s" ] && ssh -o ControlPath="$s" -O exit dummy 2>/dev/null || true
     done
     for p in "${pids[@]}"; do kill "$p" 2>/dev/null || true; done
+    # An sshd that could not bind its port stops the script before pids is filled: stop the
+    # others by their pid files, or they outlive the run (and lengthen every host's ps table).
+    for f in "$work"/sshd_*.pid; do
+        p=$(cat "$f" 2>/dev/null) && kill "$p" 2>/dev/null || true
+    done
     if [ -n "$cg" ]; then
         for _ in 1 2 3 4 5 6 7 8 9 10; do rmdir "$cg" 2>/dev/null && break; sleep 0.3; done
     fi
@@ -106,8 +111,11 @@ CONF
     echo "h$i ansible_host=127.0.0.1 ansible_port=$port" >>"$work/inventory.ini"
     ports+=("$port")
 done
-sleep 1
-for i in $(seq 1 "$N"); do pids+=("$(cat "$work/sshd_$i.pid")"); done
+# Under load 100 sshd take more than a second to write their pid files: wait up to 10 s for each.
+for i in $(seq 1 "$N"); do
+    for _ in $(seq 1 100); do [ -f "$work/sshd_$i.pid" ] && break; sleep 0.1; done
+    pids+=("$(cat "$work/sshd_$i.pid")")
+done
 
 # The hosts' own CPU: every sshd (and so every session, shell and probe it starts) in a cgroup
 # of its own, whose CPU time is read before and after each run (cgroup v1 cpuacct or v2).
