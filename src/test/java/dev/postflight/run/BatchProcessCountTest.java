@@ -11,6 +11,7 @@ import dev.postflight.testing.LocalRun;
 import dev.postflight.testing.SshTestServer;
 import java.nio.file.Files;
 import java.nio.file.Path;
+import java.util.ArrayList;
 import java.util.List;
 import java.util.Map;
 import org.junit.jupiter.api.Test;
@@ -73,17 +74,20 @@ class BatchProcessCountTest {
                         + " /bin/sh -c \"$1\" 9>&-;"
                         + " read pf_l pf_l pf_l pf_l pf_after </proc/loadavg; read pf_t1 pf_l </proc/uptime;"
                         + " case $1 in *'exec sh'\\') pf_what=batch;; *) pf_what=other;; esac;"
-                        // What the command left behind once it ended: processes still alive
-                        // after up to 3 s (the namespace's PID 1 is this wrapper), and files in
-                        // the namespace's own /dev/shm.
+                        // The count first: the runner closes the session once the clock's
+                        // round trips are done, and the test server then kills what is left.
+                        + " echo $pf_what $((pf_after - pf_before)) $pf_t0 $pf_t1 >&9;"
+                        + " [ $pf_what = batch ] || exit 0;"
+                        // What the batch left behind once it ended (the runner waits for its
+                        // exit): processes still alive after up to 3 s (the namespace's PID 1
+                        // is this wrapper), and files in the namespace's own /dev/shm.
                         + " pf_i=0; while [ $pf_i -lt 30 ]; do pf_left=;"
                         + " for pf_p in /proc/[0-9]*; do [ \"$pf_p\" = /proc/1 ] && continue;"
                         + " [ \"$pf_p\" = /proc/$$ ] && continue;"
                         + " read -r pf_c <$pf_p/comm 2>/dev/null && pf_left=$pf_left$pf_c,; done;"
                         + " [ -z \"$pf_left\" ] && break; sleep 0.1; pf_i=$((pf_i+1)); done;"
                         + " pf_shm=$(ls -A /dev/shm | tr '\\n' ,);"
-                        + " echo $pf_what $((pf_after - pf_before)) $pf_t0 $pf_t1"
-                        + " left=$pf_left shm=$pf_shm >&9",
+                        + " echo leftover left=$pf_left shm=$pf_shm >&9",
                 "sh");
     }
 
@@ -116,10 +120,13 @@ class BatchProcessCountTest {
         Path counts = dir.resolve("counts");
         try (SshTestServer s =
                 SshTestServer.start(
-                        dir,
-                        Map.of("PATH", "/usr/bin:/bin:/usr/sbin:/sbin"),
-                        false,
-                        countingShell(setup, counts))) {
+                                dir,
+                                Map.of("PATH", "/usr/bin:/bin:/usr/sbin:/sbin"),
+                                false,
+                                countingShell(setup, counts))
+                        // As sshd does: a closed channel closes the command's pipes and kills
+                        // nothing, so the wrapper always gets to write its count.
+                        .closingChannelsLikeOpenSsh()) {
             RunReport report =
                     LocalRun.run(
                             dir,
@@ -150,17 +157,27 @@ class BatchProcessCountTest {
         long until = System.nanoTime() + 20_000_000_000L;
         while (true) {
             List<String> lines = Files.exists(counts) ? Files.readAllLines(counts) : List.of();
-            List<Count> batch =
+            List<String[]> counted =
                     lines.stream()
                             .filter(l -> l.startsWith("batch "))
                             .map(l -> l.split(" "))
-                            .map(f ->
-                                    new Count(
-                                            Integer.parseInt(f[1]),
-                                            Double.parseDouble(f[3]) - Double.parseDouble(f[2]),
-                                            f[4].substring("left=".length()),
-                                            f[5].substring("shm=".length())))
                             .toList();
+            List<String[]> leftovers =
+                    lines.stream()
+                            .filter(l -> l.startsWith("leftover "))
+                            .map(l -> l.split(" ", -1))
+                            .toList();
+            List<Count> batch = new ArrayList<>();
+            for (int i = 0; i < Math.min(counted.size(), leftovers.size()); i++) {
+                String[] f = counted.get(i);
+                String[] left = leftovers.get(i);
+                batch.add(
+                        new Count(
+                                Integer.parseInt(f[1]),
+                                Double.parseDouble(f[3]) - Double.parseDouble(f[2]),
+                                left[1].substring("left=".length()),
+                                left[2].substring("shm=".length())));
+            }
             clockExecs =
                     lines.stream()
                             .filter(l -> l.startsWith("other "))
