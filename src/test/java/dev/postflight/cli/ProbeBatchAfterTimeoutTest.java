@@ -93,9 +93,62 @@ class ProbeBatchAfterTimeoutTest {
         assertTrue(
                 r.out().contains("ERROR slow  exec did not finish within --timeout 3.00s"),
                 r.out());
-        pollUntil(Duration.ofSeconds(10), () -> markedProcesses().isEmpty() && isEmpty(tmp));
+        pollUntil(
+                Duration.ofSeconds(10),
+                () -> markedProcesses().isEmpty() && isEmpty(tmp) && newBatchFolders().isEmpty());
         assertEquals(List.of(), markedProcesses(), "probe left running on the host");
         assertTrue(isEmpty(tmp), "temporary folder left on the host");
+        assertEquals(List.of(), newBatchFolders(), "batch folder left in /dev/shm");
+    }
+
+    /**
+     * The same with {@code --local}: the batch was killed outright at the deadline (SIGKILL to the
+     * whole tree), which left its folder in /dev/shm; it now gets TERM first and cleans up.
+     */
+    @Test
+    void aLocalProbePastTheTimeoutIsStoppedAndItsFolderRemoved() throws Exception {
+        Path checks =
+                Files.writeString(
+                        dir.resolve("checks.yaml"),
+                        "checks:\n  - id: slow\n    command: { run: \"sh -c 'sleep 120' "
+                                + marker
+                                + "\", timeout: 100s }\n");
+
+        Cli r =
+                Cli.run(
+                        "verify",
+                        "--local",
+                        "-c",
+                        checks.toString(),
+                        "--timeout",
+                        "3s",
+                        "--no-color");
+
+        assertEquals(1, r.exit(), r.out() + r.err());
+        assertTrue(r.out().contains("ERROR slow  exec did not finish within --timeout"), r.out());
+        pollUntil(
+                Duration.ofSeconds(10),
+                () -> markedProcesses().isEmpty() && newBatchFolders().isEmpty());
+        assertEquals(List.of(), markedProcesses(), "probe left running");
+        assertEquals(List.of(), newBatchFolders(), "batch folder left in /dev/shm");
+    }
+
+    /** Batch folders (named by a 16-hex-digit nonce) in /dev/shm that were not there before. */
+    private List<Path> newBatchFolders() {
+        return batchFolders().stream().filter(f -> !shmBefore.contains(f)).toList();
+    }
+
+    private final List<Path> shmBefore = batchFolders();
+
+    private static List<Path> batchFolders() {
+        Path shm = Path.of("/dev/shm");
+        if (!Files.isDirectory(shm)) return List.of();
+        try (var s = Files.list(shm)) {
+            return s.filter(f -> f.getFileName().toString().matches("postflight\\.[0-9a-f]{16}"))
+                    .toList();
+        } catch (java.io.IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
     }
 
     private static boolean isEmpty(Path folder) {

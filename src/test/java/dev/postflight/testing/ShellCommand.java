@@ -5,6 +5,7 @@ import java.io.InputStream;
 import java.io.OutputStream;
 import java.util.List;
 import java.util.Map;
+import java.util.stream.Stream;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -149,8 +150,25 @@ final class ShellCommand implements Command {
                 }
             }
         } else if (p != null) {
-            p.descendants().forEach(ProcessHandle::destroyForcibly);
-            p.destroyForcibly();
+            // TERM first, so that a probe batch still running removes its folder in /dev/shm
+            // (its trap does); a second later KILL whatever is left, a shell ignoring TERM
+            // included. Killing at once left a folder behind for every batch cut off.
+            List<ProcessHandle> tree =
+                    Stream.concat(p.descendants(), Stream.of(p.toHandle())).toList();
+            tree.forEach(ProcessHandle::destroy);
+            Thread.ofVirtual()
+                    .start(() -> {
+                        long until = System.nanoTime() + 1_000_000_000L;
+                        while (tree.stream().anyMatch(ProcessHandle::isAlive)
+                                && System.nanoTime() < until) {
+                            try {
+                                Thread.sleep(20);
+                            } catch (InterruptedException e) {
+                                break;
+                            }
+                        }
+                        tree.forEach(ProcessHandle::destroyForcibly);
+                    });
         }
     }
 }
