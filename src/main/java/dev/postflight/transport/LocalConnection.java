@@ -13,7 +13,6 @@ import java.util.Set;
 import java.util.concurrent.ConcurrentHashMap;
 import java.util.concurrent.TimeUnit;
 import java.util.function.Predicate;
-import java.util.stream.Stream;
 
 /**
  * This machine as a host ({@code --local}): commands run through {@code /bin/sh -c}, like the login
@@ -137,26 +136,9 @@ public final class LocalConnection implements HostConnection {
     /** How long a command has to end on TERM before what is left of it is killed. */
     private static final Duration TERM_GRACE = Duration.ofMillis(500);
 
-    /**
-     * Ends the command and everything it started: TERM first, on which a probe batch stops its
-     * probe and removes its folder (which may hold copies of keys, issue 14; killed at once it left
-     * the folder behind); then, after at most {@link #TERM_GRACE}, KILL whatever is left.
-     */
+    /** Ends the command and everything it started, TERM first (see {@link ProcessTrees#end}). */
     private static void kill(Process process) {
-        List<ProcessHandle> tree =
-                Stream.concat(process.descendants(), Stream.of(process.toHandle())).toList();
-        if (tree.stream().noneMatch(ProcessHandle::isAlive)) return;
-        tree.forEach(ProcessHandle::destroy);
-        long until = System.nanoTime() + TERM_GRACE.toNanos();
-        while (tree.stream().anyMatch(ProcessHandle::isAlive) && System.nanoTime() < until) {
-            try {
-                Thread.sleep(10);
-            } catch (InterruptedException e) {
-                Thread.currentThread().interrupt();
-                break;
-            }
-        }
-        tree.forEach(ProcessHandle::destroyForcibly);
+        ProcessTrees.end(process, TERM_GRACE);
     }
 
     @Override

@@ -1,11 +1,12 @@
 package dev.postflight.testing;
 
+import dev.postflight.transport.ProcessTrees;
 import java.io.IOException;
 import java.io.InputStream;
 import java.io.OutputStream;
+import java.time.Duration;
 import java.util.List;
 import java.util.Map;
-import java.util.stream.Stream;
 import org.apache.sshd.server.Environment;
 import org.apache.sshd.server.ExitCallback;
 import org.apache.sshd.server.channel.ChannelSession;
@@ -150,25 +151,9 @@ final class ShellCommand implements Command {
                 }
             }
         } else if (p != null) {
-            // TERM first, so that a probe batch still running removes its folder in /dev/shm
-            // (its trap does); a second later KILL whatever is left, a shell ignoring TERM
-            // included. Killing at once left a folder behind for every batch cut off.
-            List<ProcessHandle> tree =
-                    Stream.concat(p.descendants(), Stream.of(p.toHandle())).toList();
-            tree.forEach(ProcessHandle::destroy);
-            Thread.ofVirtual()
-                    .start(() -> {
-                        long until = System.nanoTime() + 1_000_000_000L;
-                        while (tree.stream().anyMatch(ProcessHandle::isAlive)
-                                && System.nanoTime() < until) {
-                            try {
-                                Thread.sleep(20);
-                            } catch (InterruptedException e) {
-                                break;
-                            }
-                        }
-                        tree.forEach(ProcessHandle::destroyForcibly);
-                    });
+            // TERM first, so that a probe batch still running removes its folder in /dev/shm;
+            // KILL what is left a second later. Off MINA's thread: the grace may take that long.
+            Thread.ofVirtual().start(() -> ProcessTrees.end(p, Duration.ofSeconds(1)));
         }
     }
 }
