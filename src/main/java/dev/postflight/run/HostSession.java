@@ -226,12 +226,15 @@ final class HostSession {
             awaitTunnelUsers(active, runnerFutures);
         } catch (HostUnreachable e) {
             connected.completeExceptionally(e);
-            String why = abortReason != null ? abortReason : e.getMessage();
+            // Read once: an abort landing in between must not pair its reason with the
+            // transport's kind. (abort writes the kind before the reason, so it is visible here.)
+            String aborted = abortReason;
+            String why = aborted != null ? aborted : e.getMessage();
             seen.unreachable = Optional.of(why);
-            // The kind many hosts can share (a fleet report groups by it): the reason of an
-            // abort from outside, else the failure as the transport classified it.
+            // The kind many hosts can share (a fleet report groups by it): the abort's, else the
+            // failure as the transport classified it.
             seen.unreachableKind =
-                    Optional.of(abortReason != null ? abortKind : UnreachableKind.of(e.kind()));
+                    Optional.of(aborted != null ? abortKind : UnreachableKind.of(e.kind()));
             if (seen.via.isEmpty()) seen.via = e.tried();
             options.listener().hostUnreachable(host, why);
         } finally {
